@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Installs whatever this project needs and is missing; a second run skips what is there.
+# Every step uses only the package registries (crates.io, PyPI, Debian, npm): see ../shared/GUIDE.md.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+
+step() { printf '\n==> %s\n' "$*"; }
+
+if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
+  step "rust target wasm32-unknown-unknown"
+  rustup target add wasm32-unknown-unknown || rustup target list --installed | grep -qx wasm32-unknown-unknown
+fi
+
+if [ ! -x /usr/bin/chromium ]; then
+  step "Debian chromium (Playwright's own browser download cannot work here)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends chromium fonts-dejavu-core >/dev/null
+fi
+
+if [ ! -x .venv-mongo/bin/secantusd-py ]; then
+  step "SecantusDB, the embedded MongoDB-compatible server (PyPI)"
+  python3 -m venv .venv-mongo
+  .venv-mongo/bin/pip install -q 'SecantusDB==0.7.0b3'
+fi
+
+if [ ! -x node_modules/.bin/wasm-opt ]; then
+  step "npm: binaryen (wasm-opt)"
+  npm ci --no-audit --no-fund --silent
+fi
+if [ ! -d end2end/node_modules/@playwright/test ]; then
+  step "npm: Playwright test runner (no browser download)"
+  (cd end2end && npm ci --no-audit --no-fund --silent)
+fi
+
+if ! cargo leptos --version 2>/dev/null | grep -q '0.3.10'; then
+  step "cargo-leptos 0.3.10 (about 13 minutes on 2 cores)"
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
+    cargo install cargo-leptos@0.3.10 --locked
+fi
+if ! wasm-bindgen --version 2>/dev/null | grep -q '0.2.129'; then
+  step "wasm-bindgen-cli 0.2.129 (must equal the wasm-bindgen crate in Cargo.lock)"
+  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
+    cargo install wasm-bindgen-cli@0.2.129 --locked
+fi
+step "setup complete"
