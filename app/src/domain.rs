@@ -1,0 +1,169 @@
+//! Domain values that parse and validate what people type. Shared by both sides, so that the
+//! rules live in one place; the server is the one that enforces them.
+
+use serde::{Deserialize, Serialize};
+
+pub const USERNAME_MIN: usize = 2;
+pub const USERNAME_MAX: usize = 30;
+pub const PASSWORD_MIN: usize = 8;
+pub const PASSWORD_MAX: usize = 128;
+
+/// A public handle: 2 to 30 letters, digits, `.`, `_` or `-`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Username(String);
+
+impl Username {
+    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        let name = raw.trim();
+        let len = name.chars().count();
+        if len < USERNAME_MIN {
+            return Err("Username must be at least 2 characters.");
+        }
+        if len > USERNAME_MAX {
+            return Err("Username must be at most 30 characters.");
+        }
+        if !name
+            .chars()
+            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
+        {
+            return Err("Username may contain only letters, digits, '.', '_' and '-'.");
+        }
+        Ok(Self(name.to_owned()))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The form under which uniqueness is enforced: `Alice` and `alice` are one account.
+    pub fn key(&self) -> String {
+        self.0.to_lowercase()
+    }
+}
+
+/// An email address, trimmed and lower-cased.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Email(String);
+
+impl Email {
+    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        let email = raw.trim().to_lowercase();
+        if email.is_empty() {
+            return Err("Please enter your email address.");
+        }
+        if email.len() > 254 {
+            return Err("That email address is too long.");
+        }
+        // `email_address` follows RFC 5322; on top of it we want a dotted domain, which is what
+        // a deliverable address has (the RFC allows `user@localhost`).
+        let valid = email_address::EmailAddress::parse_with_options(
+            &email,
+            email_address::Options::default().without_display_text(),
+        )
+        .map(|addr| {
+            let domain = addr.domain();
+            domain.contains('.')
+                && !domain.starts_with('.')
+                && !domain.ends_with('.')
+                && !domain.starts_with('[')
+        })
+        .unwrap_or(false);
+        if !valid {
+            return Err("Please enter a valid email address, like name@example.com.");
+        }
+        Ok(Self(email))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// A new password: 8 to 128 characters. Never stored; only its argon2id hash is.
+#[derive(Clone, PartialEq, Eq)]
+pub struct Password(String);
+
+impl std::fmt::Debug for Password {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Password(***)")
+    }
+}
+
+impl Password {
+    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        let len = raw.chars().count();
+        if len < PASSWORD_MIN {
+            return Err("Password must be at least 8 characters.");
+        }
+        if len > PASSWORD_MAX {
+            return Err("Password must be at most 128 characters.");
+        }
+        Ok(Self(raw.to_owned()))
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// Where to go after logging in: only a path on this site, so that a crafted link cannot send
+/// someone to another site (an open redirect).
+pub fn safe_next_path(next: Option<&str>) -> String {
+    match next {
+        Some(path)
+            if path.starts_with('/')
+                && !path.starts_with("//")
+                && !path.starts_with("/\\")
+                && !path.chars().any(char::is_control) =>
+        {
+            path.to_owned()
+        }
+        _ => "/dashboard".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn usernames() {
+        assert_eq!(Username::parse(" al ").unwrap().as_str(), "al");
+        assert_eq!(Username::parse("Jo.Doe_-9").unwrap().key(), "jo.doe_-9");
+        assert!(Username::parse("a").is_err());
+        assert!(Username::parse(&"a".repeat(31)).is_err());
+        assert!(Username::parse(&"a".repeat(30)).is_ok());
+        assert!(Username::parse("has space").is_err());
+        assert!(Username::parse("semi;colon").is_err());
+        assert!(Username::parse("<script>").is_err());
+    }
+
+    #[test]
+    fn emails_are_lower_cased_and_validated() {
+        assert_eq!(Email::parse("  Ann@Example.COM ").unwrap().as_str(), "ann@example.com");
+        for bad in ["", "ann", "ann@", "@example.com", "ann@localhost", "ann@example.", "a b@example.com", "ann@@example.com"] {
+            assert!(Email::parse(bad).is_err(), "{bad:?} should be rejected");
+        }
+        assert!(Email::parse(&format!("{}@example.com", "a".repeat(250))).is_err());
+    }
+
+    #[test]
+    fn passwords() {
+        assert!(Password::parse("short").is_err());
+        assert!(Password::parse("12345678").is_ok());
+        assert!(Password::parse(&"x".repeat(128)).is_ok());
+        assert!(Password::parse(&"x".repeat(129)).is_err());
+        // characters, not bytes
+        assert!(Password::parse("ééééééé").is_err());
+        assert_eq!(format!("{:?}", Password::parse("secret-pass").unwrap()), "Password(***)");
+    }
+
+    #[test]
+    fn next_path_stays_on_site() {
+        assert_eq!(safe_next_path(Some("/dashboard?x=1")), "/dashboard?x=1");
+        assert_eq!(safe_next_path(Some("//evil.example")), "/dashboard");
+        assert_eq!(safe_next_path(Some("https://evil.example")), "/dashboard");
+        assert_eq!(safe_next_path(Some("/\\evil.example")), "/dashboard");
+        assert_eq!(safe_next_path(None), "/dashboard");
+    }
+}

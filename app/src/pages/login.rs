@@ -1,0 +1,60 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::{components::A, hooks::use_query_map};
+
+use crate::{auth::use_auth, error::AppError};
+
+/// Logs in with email and password. A wrong email and a wrong password get the same answer.
+#[server(prefix = "/api", endpoint = "login")]
+pub async fn login(
+    email: String,
+    password: String,
+    /// Present ("on") when "remember me" is ticked.
+    remember: Option<String>,
+    /// Where to go afterwards: a path on this site.
+    next: Option<String>,
+) -> Result<(), AppError> {
+    use crate::{
+        domain::safe_next_path,
+        ssr::{accounts, app_state, request},
+    };
+    request::check_rate_limit(&email).await?;
+    let state = app_state()?;
+    let user = accounts::verify_credentials(&state.db, &email, &password).await.map_err(AppError::internal)?;
+    let Some(user) = user else {
+        return Err(AppError::BadCredentials { typed_email: email.trim().to_owned() });
+    };
+    request::start_session(&user, remember.is_some()).await?;
+    tracing::info!(user = %user.id, "logged in");
+    leptos_axum::redirect(&safe_next_path(next.as_deref()));
+    Ok(())
+}
+
+#[component]
+pub fn LoginPage() -> impl IntoView {
+    let auth = use_auth();
+    let query = use_query_map();
+    let next = move || query.read().get("next").unwrap_or_default();
+    let error = move || auth.login.value().get().and_then(Result::err);
+    let typed_email = move || match error() {
+        Some(AppError::BadCredentials { typed_email }) => typed_email,
+        _ => String::new(),
+    };
+    view! {
+        <Title text="Log in"/>
+        <section class="card narrow">
+            <h1>"Log in"</h1>
+            <ActionForm action=auth.login attr:class="form" attr:novalidate=true>
+                {move || error().map(|err| view! { <p class="alert" role="alert" data-testid="form-error">{err.to_string()}</p> })}
+                <input type="hidden" name="next" prop:value=next/>
+                <label for="login-email">"Email"</label>
+                <input id="login-email" type="email" name="email" autocomplete="email" value=typed_email/>
+                <label for="login-password">"Password"</label>
+                <input id="login-password" type="password" name="password" autocomplete="current-password"/>
+                <label class="check"><input type="checkbox" name="remember"/>" Remember me for 30 days"</label>
+                <button type="submit" class="button" disabled=move || auth.login.pending().get()>"Log in"</button>
+            </ActionForm>
+            <p class="muted">"New here? " <A href="/signup">"Create an account"</A></p>
+        </section>
+    }
+}

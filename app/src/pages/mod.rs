@@ -1,0 +1,6 @@
+//! One module per route, each with the server functions its forms call.
+
+pub mod dashboard;
+pub mod home;
+pub mod login;
+pub mod signup;

@@ -1,0 +1,111 @@
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::components::A;
+
+use crate::{
+    auth::use_auth,
+    error::{AppError, SignupProblems},
+};
+
+/// Creates an account and logs it in.
+#[server(prefix = "/api", endpoint = "signup")]
+pub async fn signup(
+    username: String,
+    email: String,
+    password: String,
+    password_confirmation: String,
+) -> Result<(), AppError> {
+    use crate::{
+        domain::{Email, Password, Username},
+        ssr::{
+            accounts::{self, CreateAccountError, NewAccount},
+            app_state, request,
+        },
+    };
+    request::check_rate_limit(&email).await?;
+    let mut problems = SignupProblems {
+        typed_username: username.trim().to_owned(),
+        typed_email: email.trim().to_owned(),
+        ..Default::default()
+    };
+    let parsed_username = Username::parse(&username).map_err(|m| problems.username = Some(m.into())).ok();
+    let parsed_email = Email::parse(&email).map_err(|m| problems.email = Some(m.into())).ok();
+    let parsed_password = Password::parse(&password).map_err(|m| problems.password = Some(m.into())).ok();
+    if password != password_confirmation {
+        problems.password_confirmation = Some("The two passwords do not match.".into());
+    }
+    let (Some(username), Some(email), Some(password), true) =
+        (parsed_username, parsed_email, parsed_password, problems.is_empty())
+    else {
+        return Err(AppError::InvalidSignup(problems));
+    };
+
+    let state = app_state()?;
+    match accounts::create_account(&state.db, NewAccount { username, email, password }).await {
+        Ok(user) => {
+            tracing::info!(user = %user.id, "account created");
+            request::start_session(&user, false).await?;
+            leptos_axum::redirect("/dashboard");
+            Ok(())
+        }
+        Err(CreateAccountError::Taken { email, username }) => {
+            if email {
+                problems.email = Some("An account with this email already exists. Log in instead?".into());
+            }
+            if username {
+                problems.username = Some("This username is taken. Please choose another.".into());
+            }
+            Err(AppError::InvalidSignup(problems))
+        }
+        Err(err) => Err(AppError::internal(err)),
+    }
+}
+
+#[component]
+fn FieldError(#[prop(into)] message: Signal<Option<String>>, id: &'static str) -> impl IntoView {
+    view! {
+        <Show when=move || message.get().is_some()>
+            <p class="field-error" id=id role="alert">{move || message.get()}</p>
+        </Show>
+    }
+}
+
+#[component]
+pub fn SignupPage() -> impl IntoView {
+    let auth = use_auth();
+    let error = move || auth.signup.value().get().and_then(Result::err);
+    let problems = move || match error() {
+        Some(AppError::InvalidSignup(problems)) => problems,
+        _ => SignupProblems::default(),
+    };
+    let other_error = move || match error() {
+        Some(AppError::InvalidSignup(_)) | None => None,
+        Some(err) => Some(err.to_string()),
+    };
+    view! {
+        <Title text="Sign up"/>
+        <section class="card narrow">
+            <h1>"Create your account"</h1>
+            <ActionForm action=auth.signup attr:class="form" attr:novalidate=true>
+                {move || other_error().map(|msg| view! { <p class="alert" role="alert" data-testid="form-error">{msg}</p> })}
+                <label for="signup-username">"Username"</label>
+                <input id="signup-username" name="username" autocomplete="username" minlength="2" maxlength="30"
+                    value=move || problems().typed_username aria-describedby="username-error"/>
+                <FieldError id="username-error" message=Signal::derive(move || problems().username)/>
+                <label for="signup-email">"Email"</label>
+                <input id="signup-email" type="email" name="email" autocomplete="email"
+                    value=move || problems().typed_email aria-describedby="email-error"/>
+                <FieldError id="email-error" message=Signal::derive(move || problems().email)/>
+                <label for="signup-password">"Password"</label>
+                <input id="signup-password" type="password" name="password" autocomplete="new-password" aria-describedby="password-error"/>
+                <p class="hint">"8 to 128 characters."</p>
+                <FieldError id="password-error" message=Signal::derive(move || problems().password)/>
+                <label for="signup-password-confirmation">"Confirm password"</label>
+                <input id="signup-password-confirmation" type="password" name="password_confirmation" autocomplete="new-password" aria-describedby="confirmation-error"/>
+                <FieldError id="confirmation-error" message=Signal::derive(move || problems().password_confirmation)/>
+                <button type="submit" class="button" disabled=move || auth.signup.pending().get()>"Sign up"</button>
+            </ActionForm>
+            <p class="muted">"Already have an account? " <A href="/login">"Log in"</A></p>
+        </section>
+    }
+}

@@ -1,0 +1,61 @@
+//! Server-only code that the server functions call: database access, accounts, sessions and
+//! abuse limits. Compiled only with the `ssr` feature, so none of it reaches the browser.
+
+pub mod accounts;
+pub mod db;
+pub mod rate_limit;
+pub mod request;
+pub mod sessions;
+
+use std::sync::Arc;
+
+use axum::extract::FromRef;
+use leptos::prelude::{use_context, LeptosOptions};
+
+use crate::error::AppError;
+
+/// Account and session settings, read from the environment by the server's configuration.
+#[derive(Debug, Clone)]
+pub struct AuthSettings {
+    /// Mark the session cookie `Secure`: on whenever the site is served over HTTPS.
+    pub cookie_secure: bool,
+    /// A browser-session login also ends on the server after this long.
+    pub session_hours: i64,
+    /// A "remember me" login lasts this long.
+    pub remember_days: i64,
+    /// Log-in and sign-up attempts allowed per minute, per client address and per account.
+    pub attempts_per_minute: u32,
+}
+
+impl Default for AuthSettings {
+    fn default() -> Self {
+        Self { cookie_secure: false, session_hours: 12, remember_days: 30, attempts_per_minute: 10 }
+    }
+}
+
+/// Everything a request handler or server function needs, shared by all requests.
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub db: mongodb::Database,
+    pub auth: Arc<AuthSettings>,
+    pub limiter: Arc<rate_limit::AuthRateLimiter>,
+}
+
+impl AppState {
+    pub fn new(leptos_options: LeptosOptions, db: mongodb::Database, auth: AuthSettings) -> Self {
+        let limiter = Arc::new(rate_limit::AuthRateLimiter::per_minute(auth.attempts_per_minute));
+        Self { leptos_options, db, auth: Arc::new(auth), limiter }
+    }
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The state, inside a server function (leptos_axum provides it as context).
+pub fn app_state() -> Result<AppState, AppError> {
+    use_context::<AppState>().ok_or_else(|| AppError::internal("AppState is not in the context"))
+}

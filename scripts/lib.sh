@@ -1,0 +1,34 @@
+# Helpers shared by run.sh and test.sh (sourced, not run).
+
+# A free TCP port on the loopback interface.
+free_port() {
+  python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'
+}
+
+# Waits until something listens on 127.0.0.1:$1 (at most $2 seconds, default 30).
+wait_for_port() {
+  local port=$1 limit=${2:-30}
+  timeout "$limit" bash -c "until (exec 3<>/dev/tcp/127.0.0.1/$port) 2>/dev/null; do sleep 0.2; done"
+}
+
+# Starts SecantusDB, the embedded MongoDB-compatible server, in the background.
+# start_mongo STORAGE PORT LOG [extra flags]; sets MONGO_PID and MONGODB_URI.
+start_mongo() {
+  local storage=$1 port=$2 log=$3
+  shift 3
+  .venv-mongo/bin/secantusd-py --host 127.0.0.1 --port "$port" --storage-path "$storage" "$@" >"$log" 2>&1 &
+  MONGO_PID=$!
+  if ! wait_for_port "$port" 30; then
+    echo "SecantusDB did not start; its log ($log):" >&2
+    tail -20 "$log" >&2
+    return 1
+  fi
+  export MONGODB_URI="mongodb://127.0.0.1:$port/?directConnection=true"
+}
+
+stop_mongo() {
+  if [ -n "${MONGO_PID:-}" ] && kill -0 "$MONGO_PID" 2>/dev/null; then
+    kill "$MONGO_PID" 2>/dev/null || true
+    wait "$MONGO_PID" 2>/dev/null || true
+  fi
+}

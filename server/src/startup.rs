@@ -1,0 +1,124 @@
+//! Builds the application (database, indexes, routes, middleware) and serves it until SIGTERM
+//! or Ctrl-C.
+
+use std::{net::SocketAddr, time::Duration};
+
+use app::{
+    shell,
+    ssr::{accounts, db, AppState},
+    App,
+};
+use axum::{middleware, routing::get, Router};
+use leptos_axum::{generate_route_list, LeptosRoutes};
+use tokio::net::TcpListener;
+use tower_http::trace::TraceLayer;
+
+use crate::{configuration::Settings, health, same_origin};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot reach MongoDB at {uri}: {source}")]
+    Database { uri: String, source: mongodb::error::Error },
+    #[error("cannot listen on {address}: {source}")]
+    Listen { address: SocketAddr, source: std::io::Error },
+    #[error(transparent)]
+    Serve(#[from] std::io::Error),
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: Router,
+    state: AppState,
+}
+
+impl Application {
+    pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        let database = |source| StartupError::Database { uri: redact(&settings.mongodb_uri), source };
+        let db = db::connect(&settings.mongodb_uri, &settings.database).await.map_err(database)?;
+        db::ensure_indexes(&db).await.map_err(database)?;
+        accounts::warm_up().await;
+
+        let listener = TcpListener::bind(settings.address)
+            .await
+            .map_err(|source| StartupError::Listen { address: settings.address, source })?;
+        let mut leptos_options = settings.leptos_options.clone();
+        leptos_options.site_addr = listener.local_addr()?;
+        let state = AppState::new(leptos_options, db, settings.auth.clone());
+        let router = router(state.clone(), settings.public_origin.clone());
+        Ok(Self { listener, router, state })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.listener.local_addr().map(|a| a.port()).unwrap_or(0)
+    }
+
+    pub fn state(&self) -> &AppState {
+        &self.state
+    }
+
+    pub async fn run_until_stopped(self) -> Result<(), StartupError> {
+        tracing::info!("listening on http://{}", self.listener.local_addr()?);
+        let limiter = self.state.limiter.clone();
+        let sweeper = tokio::spawn(async move {
+            let mut every_minute = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                every_minute.tick().await;
+                limiter.forget_idle();
+            }
+        });
+        axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
+            .with_graceful_shutdown(shutdown_signal())
+            .await?;
+        sweeper.abort();
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+fn router(state: AppState, public_origin: Option<String>) -> Router {
+    let routes = generate_route_list(App);
+    let leptos_options = state.leptos_options.clone();
+    Router::new()
+        .route("/healthz", get(health::healthz))
+        .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
+        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(public_origin, same_origin::require_same_origin))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}
+
+/// The URI without its password, for messages.
+fn redact(uri: &str) -> String {
+    match (uri.find("://"), uri.rfind('@')) {
+        (Some(scheme_end), Some(at)) if at > scheme_end => format!("{}://***@{}", &uri[..scheme_end], &uri[at + 1..]),
+        _ => uri.to_owned(),
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        _ = ctrl_c => {},
+        _ = terminate => {},
+    }
+    tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn redacts_credentials() {
+        assert_eq!(super::redact("mongodb://u:secret@host:27017/db"), "mongodb://***@host:27017/db");
+        assert_eq!(super::redact("mongodb://host"), "mongodb://host");
+    }
+}

@@ -1,0 +1,186 @@
+//! Black-box tests: the whole app on a random port, over HTTP, against a real MongoDB server.
+
+mod common;
+
+use std::{process::Stdio, time::Duration};
+
+use app::ssr::AuthSettings;
+use reqwest::StatusCode;
+
+fn unique(prefix: &str) -> String {
+    format!("{prefix}{}", bson::oid::ObjectId::new().to_hex())
+}
+
+#[tokio::test]
+async fn healthz_answers_200_with_the_database_up() {
+    let app = common::spawn_app().await;
+    let res = app.get("/healthz").await;
+    assert_eq!(res.status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn healthz_answers_503_once_the_database_is_gone() {
+    // A database server of this test's own, so that stopping it disturbs no other test.
+    let secantusd = concat!(env!("CARGO_MANIFEST_DIR"), "/../.venv-mongo/bin/secantusd-py");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let mut child = std::process::Command::new(secantusd)
+        .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--storage-path", ":memory:", "--standalone"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("scripts/setup.sh installs SecantusDB into .venv-mongo");
+    for _ in 0..150 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let uri = format!("mongodb://127.0.0.1:{port}/?directConnection=true&serverSelectionTimeoutMS=1000");
+    let app = common::spawn_app_with(common::settings(uri, AuthSettings::default())).await;
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert_eq!(app.get("/healthz").await.status(), StatusCode::SERVICE_UNAVAILABLE);
+}
+
+#[tokio::test]
+async fn signup_sets_a_safe_session_cookie_and_logs_in() {
+    let app = common::spawn_app().await;
+    let name = unique("u");
+    let res = app.signup(&name, &format!("{name}@example.com"), "password-123").await;
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(res.headers().get("location").unwrap(), "/dashboard");
+    let cookie = res.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
+    assert!(cookie.starts_with("captioned_session="), "{cookie}");
+    for attribute in ["HttpOnly", "SameSite=Lax", "Path=/"] {
+        assert!(cookie.contains(attribute), "{cookie} lacks {attribute}");
+    }
+    assert!(!cookie.contains("Max-Age"), "without remember-me the cookie ends with the browser: {cookie}");
+    assert_eq!(app.whoami().await.as_deref(), Some(name.as_str()));
+}
+
+#[tokio::test]
+async fn remember_me_keeps_the_cookie_for_30_days_and_each_login_gets_a_new_token() {
+    let app = common::spawn_app().await;
+    let name = unique("u");
+    let email = format!("{name}@example.com");
+    app.signup(&name, &email, "password-123").await;
+    let first = app.login(&email, "password-123", true).await;
+    let second = app.login(&email, "password-123", false).await;
+    let cookie = |r: &reqwest::Response| r.headers().get("set-cookie").unwrap().to_str().unwrap().to_owned();
+    let (first, second) = (cookie(&first), cookie(&second));
+    assert!(first.contains("Max-Age=2592000"), "{first}");
+    assert_ne!(first.split(';').next(), second.split(';').next());
+}
+
+#[tokio::test]
+async fn a_plain_form_post_is_redirected_like_a_browser_expects() {
+    let app = common::spawn_app().await;
+    let name = unique("u");
+    let res = app
+        .client
+        .post(format!("{}/api/signup", app.address))
+        .header("Origin", &app.address)
+        .header("Referer", format!("{}/signup", app.address))
+        .header("Accept", "text/html")
+        .form(&[("username", name.as_str()), ("email", "bad-email"), ("password", "x"), ("password_confirmation", "y")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FOUND);
+    let location = res.headers().get("location").unwrap().to_str().unwrap();
+    assert!(location.starts_with(&format!("{}/signup?", app.address)) && location.contains("__err="), "{location}");
+    // The page it goes back to shows the messages and what was typed.
+    let page = app.client.get(location).send().await.unwrap().text().await.unwrap();
+    assert!(page.contains("Please enter a valid email address"), "no message in the page");
+    assert!(page.contains(&name), "the username typed is lost");
+}
+
+#[tokio::test]
+async fn cross_site_posts_are_refused() {
+    let app = common::spawn_app().await;
+    let res = app
+        .client
+        .post(format!("{}/api/login", app.address))
+        .header("Origin", "http://evil.example")
+        .form(&[("email", "a@b.co"), ("password", "whatever")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN);
+    let res = app
+        .client
+        .post(format!("{}/api/logout", app.address))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), StatusCode::FORBIDDEN, "no Origin and no Referer");
+}
+
+#[tokio::test]
+async fn wrong_email_and_wrong_password_get_the_same_answer() {
+    let app = common::spawn_app().await;
+    let name = unique("u");
+    let email = format!("{name}@example.com");
+    app.signup(&name, &email, "password-123").await;
+    let wrong_password = app.login(&email, "password-999", false).await;
+    let wrong_email = app.login(&format!("x{email}"), "password-123", false).await;
+    assert_eq!(wrong_password.status(), wrong_email.status());
+    let (a, b) = (wrong_password.text().await.unwrap(), wrong_email.text().await.unwrap());
+    assert!(a.contains("BadCredentials") && b.contains("BadCredentials"), "{a} / {b}");
+}
+
+#[tokio::test]
+async fn login_attempts_are_rate_limited() {
+    let auth = AuthSettings { attempts_per_minute: 3, ..AuthSettings::default() };
+    let app = common::spawn_app_with(common::settings(common::mongodb_uri(), auth)).await;
+    for _ in 0..3 {
+        let body = app.login("victim@example.com", "guess-guess", false).await.text().await.unwrap();
+        assert!(body.contains("BadCredentials"), "{body}");
+    }
+    let body = app.login("victim@example.com", "guess-guess", false).await.text().await.unwrap();
+    assert!(body.contains("RateLimited") && body.contains("retry_after_secs"), "{body}");
+}
+
+#[tokio::test]
+async fn logout_ends_the_session_even_for_a_copied_cookie() {
+    let app = common::spawn_app().await;
+    let name = unique("u");
+    let res = app.signup(&name, &format!("{name}@example.com"), "password-123").await;
+    let cookie = res.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
+    let res = app.post_form("/api/logout", &[]).await;
+    assert!(res.headers().get("set-cookie").unwrap().to_str().unwrap().contains("Max-Age=0"));
+    assert_eq!(app.whoami().await, None);
+    // replaying the old cookie by hand does not work either
+    let replay = reqwest::Client::new()
+        .post(format!("{}/api/current_user", app.address))
+        .header("Origin", &app.address)
+        .header("Cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(replay, "null");
+}
+
+#[tokio::test]
+async fn the_dashboard_sends_visitors_to_the_login_page_and_greets_users() {
+    let app = common::spawn_app().await;
+    let res = app.get("/dashboard").await;
+    assert_eq!(res.status(), StatusCode::FOUND);
+    assert_eq!(res.headers().get("location").unwrap(), "/login?next=/dashboard");
+
+    let name = unique("u");
+    app.signup(&name, &format!("{name}@example.com"), "password-123").await;
+    let page = app.get("/dashboard").await.text().await.unwrap();
+    assert!(page.contains(&format!("Hello, <!-->{name}")) || page.contains(&format!("Hello, {name}")), "{page}");
+    assert!(page.contains("No photos yet"));
+}
+
+#[tokio::test]
+async fn unknown_pages_are_404() {
+    let app = common::spawn_app().await;
+    assert_eq!(app.get("/no/such/page").await.status(), StatusCode::NOT_FOUND);
+}
