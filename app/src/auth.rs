@@ -7,10 +7,7 @@ use leptos::prelude::*;
 use leptos_router::{components::Redirect, hooks::use_location};
 use serde::{Deserialize, Serialize};
 
-use crate::{
-    error::AppError,
-    pages::{login::Login, signup::Signup},
-};
+use crate::error::AppError;
 
 /// What the pages may know of the logged-in user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -35,21 +32,16 @@ pub async fn logout() -> Result<(), AppError> {
 #[derive(Clone, Copy)]
 pub struct Auth {
     pub user: Resource<Result<Option<UserInfo>, AppError>>,
-    pub login: ServerAction<Login>,
-    pub signup: ServerAction<Signup>,
     pub logout: ServerAction<Logout>,
 }
 
-/// Creates the actions and the user resource; the user is fetched again after each action.
+/// Provides the current user to every page. It is fetched again after each navigation (log-in
+/// and sign-up end with one) and after logging out.
 pub fn provide_auth() {
-    let login = ServerAction::<Login>::new();
-    let signup = ServerAction::<Signup>::new();
     let logout = ServerAction::<Logout>::new();
-    let user = Resource::new(
-        move || (login.version().get(), signup.version().get(), logout.version().get()),
-        |_| current_user(),
-    );
-    provide_context(Auth { user, login, signup, logout });
+    let location = use_location();
+    let user = Resource::new(move || (location.pathname.get(), logout.version().get()), |_| current_user());
+    provide_context(Auth { user, logout });
 }
 
 pub fn use_auth() -> Auth {

@@ -2,7 +2,10 @@
 //! each message where it belongs, also after a plain form post without JavaScript.
 
 use serde::{Deserialize, Serialize};
-use server_fn::{codec::JsonEncoding, error::FromServerFnError, ServerFnErrorErr};
+use server_fn::{
+    codec::JsonEncoding,
+    error::{FromServerFnError, ServerFnErrorErr},
+};
 
 /// What the sign-up form gets back when something is wrong: a message per field and what was
 /// typed (never the passwords), so that the form can be shown again as it was.

@@ -91,7 +91,7 @@ async fn a_plain_form_post_is_redirected_like_a_browser_expects() {
     let location = res.headers().get("location").unwrap().to_str().unwrap();
     assert!(location.starts_with(&format!("{}/signup?", app.address)) && location.contains("__err="), "{location}");
     // The page it goes back to shows the messages and what was typed.
-    let page = app.client.get(location).send().await.unwrap().text().await.unwrap();
+    let page = app.client.get(location).header("Accept", "text/html").send().await.unwrap().text().await.unwrap();
     assert!(page.contains("Please enter a valid email address"), "no message in the page");
     assert!(page.contains(&name), "the username typed is lost");
 }
@@ -175,7 +175,8 @@ async fn the_dashboard_sends_visitors_to_the_login_page_and_greets_users() {
     let name = unique("u");
     app.signup(&name, &format!("{name}@example.com"), "password-123").await;
     let page = app.get("/dashboard").await.text().await.unwrap();
-    assert!(page.contains(&format!("Hello, <!-->{name}")) || page.contains(&format!("Hello, {name}")), "{page}");
+    // leptos marks the dynamic text with <!> for hydration
+    assert!(page.replace("<!>", "").contains(&format!("Hello, {name}!")), "{page}");
     assert!(page.contains("No photos yet"));
 }
 

@@ -2,17 +2,15 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
-use crate::{auth::use_auth, error::AppError};
+use crate::error::AppError;
 
 /// Logs in with email and password. A wrong email and a wrong password get the same answer.
 #[server(prefix = "/api", endpoint = "login")]
 pub async fn login(
     email: String,
     password: String,
-    /// Present ("on") when "remember me" is ticked.
-    remember: Option<String>,
-    /// Where to go afterwards: a path on this site.
-    next: Option<String>,
+    remember: Option<String>, // "on" when "remember me" is ticked
+    next: Option<String>,     // where to go afterwards: a path on this site
 ) -> Result<(), AppError> {
     use crate::{
         domain::safe_next_path,
@@ -32,10 +30,12 @@ pub async fn login(
 
 #[component]
 pub fn LoginPage() -> impl IntoView {
-    let auth = use_auth();
+    // Created inside the route, where the router hands over the error of a form posted
+    // without JavaScript.
+    let login = ServerAction::<Login>::new();
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
-    let error = move || auth.login.value().get().and_then(Result::err);
+    let error = move || login.value().get().and_then(Result::err);
     let typed_email = move || match error() {
         Some(AppError::BadCredentials { typed_email }) => typed_email,
         _ => String::new(),
@@ -44,15 +44,15 @@ pub fn LoginPage() -> impl IntoView {
         <Title text="Log in"/>
         <section class="card narrow">
             <h1>"Log in"</h1>
-            <ActionForm action=auth.login attr:class="form" attr:novalidate=true>
+            <ActionForm action=login attr:class="form" attr:novalidate=true>
                 {move || error().map(|err| view! { <p class="alert" role="alert" data-testid="form-error">{err.to_string()}</p> })}
-                <input type="hidden" name="next" prop:value=next/>
+                <input type="hidden" name="next" value=next/>
                 <label for="login-email">"Email"</label>
                 <input id="login-email" type="email" name="email" autocomplete="email" value=typed_email/>
                 <label for="login-password">"Password"</label>
                 <input id="login-password" type="password" name="password" autocomplete="current-password"/>
                 <label class="check"><input type="checkbox" name="remember"/>" Remember me for 30 days"</label>
-                <button type="submit" class="button" disabled=move || auth.login.pending().get()>"Log in"</button>
+                <button type="submit" class="button" disabled=move || login.pending().get()>"Log in"</button>
             </ActionForm>
             <p class="muted">"New here? " <A href="/signup">"Create an account"</A></p>
         </section>

@@ -3,7 +3,6 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::{
-    auth::use_auth,
     error::{AppError, SignupProblems},
 };
 
@@ -72,8 +71,10 @@ fn FieldError(#[prop(into)] message: Signal<Option<String>>, id: &'static str) -
 
 #[component]
 pub fn SignupPage() -> impl IntoView {
-    let auth = use_auth();
-    let error = move || auth.signup.value().get().and_then(Result::err);
+    // Created inside the route, where the router hands over the error of a form posted
+    // without JavaScript.
+    let signup = ServerAction::<Signup>::new();
+    let error = move || signup.value().get().and_then(Result::err);
     let problems = move || match error() {
         Some(AppError::InvalidSignup(problems)) => problems,
         _ => SignupProblems::default(),
@@ -86,7 +87,7 @@ pub fn SignupPage() -> impl IntoView {
         <Title text="Sign up"/>
         <section class="card narrow">
             <h1>"Create your account"</h1>
-            <ActionForm action=auth.signup attr:class="form" attr:novalidate=true>
+            <ActionForm action=signup attr:class="form" attr:novalidate=true>
                 {move || other_error().map(|msg| view! { <p class="alert" role="alert" data-testid="form-error">{msg}</p> })}
                 <label for="signup-username">"Username"</label>
                 <input id="signup-username" name="username" autocomplete="username" minlength="2" maxlength="30"
@@ -103,7 +104,7 @@ pub fn SignupPage() -> impl IntoView {
                 <label for="signup-password-confirmation">"Confirm password"</label>
                 <input id="signup-password-confirmation" type="password" name="password_confirmation" autocomplete="new-password" aria-describedby="confirmation-error"/>
                 <FieldError id="confirmation-error" message=Signal::derive(move || problems().password_confirmation)/>
-                <button type="submit" class="button" disabled=move || auth.signup.pending().get()>"Sign up"</button>
+                <button type="submit" class="button" disabled=move || signup.pending().get()>"Sign up"</button>
             </ActionForm>
             <p class="muted">"Already have an account? " <A href="/login">"Log in"</A></p>
         </section>

@@ -3,11 +3,12 @@
 use std::sync::OnceLock;
 
 use argon2::{
-    password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
+    password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString},
     Algorithm, Argon2, Params, Version,
 };
 use bson::{doc, oid::ObjectId, DateTime};
 use mongodb::Database;
+use rand::rngs::OsRng;
 use serde::{Deserialize, Serialize};
 
 use super::db::USERS;

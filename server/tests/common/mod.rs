@@ -100,7 +100,8 @@ impl TestApp {
         body.get("username").and_then(|u| u.as_str()).map(str::to_owned)
     }
 
+    /// GETs a page the way a browser navigates to it.
     pub async fn get(&self, path: &str) -> reqwest::Response {
-        self.client.get(format!("{}{path}", self.address)).send().await.expect("request")
+        self.client.get(format!("{}{path}", self.address)).header("Accept", "text/html").send().await.expect("request")
     }
 }
