@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { expectDashboard, logIn, newAccount, signUp } from "./helpers";
+import { expectDashboard, fillSignUp, logIn, newAccount, open, signUp } from "./helpers";
 
 test("sign up and land on the dashboard", async ({ page }) => {
   const account = newAccount();
@@ -14,7 +14,7 @@ test("log out and be sent away from the dashboard", async ({ page }) => {
   await expectDashboard(page, account);
   await page.getByRole("button", { name: "Log out" }).click();
   await expect(page).toHaveURL(/\/$/);
-  await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
+  await expect(page.locator("header").getByRole("link", { name: "Log in" })).toBeVisible();
   await page.goto("/dashboard");
   await expect(page).toHaveURL(/\/login\?next=%2Fdashboard|\/login\?next=\/dashboard/);
 });
@@ -24,8 +24,8 @@ test("log in again", async ({ page }) => {
   await signUp(page, account);
   await expectDashboard(page, account);
   await page.getByRole("button", { name: "Log out" }).click();
-  await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
-  await page.goto("/login");
+  await expect(page.locator("header").getByRole("link", { name: "Log in" })).toBeVisible();
+  await open(page, "/login");
   // the email is matched case-insensitively
   await logIn(page, account.email.toUpperCase(), account.password);
   await expectDashboard(page, account);
@@ -36,14 +36,14 @@ test("a wrong password gets a message, and so does an unknown email", async ({ p
   await signUp(page, account);
   await expectDashboard(page, account);
   await page.getByRole("button", { name: "Log out" }).click();
-  await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
+  await expect(page.locator("header").getByRole("link", { name: "Log in" })).toBeVisible();
 
-  await page.goto("/login");
+  await open(page, "/login");
   await logIn(page, account.email, "not-the-password");
   await expect(page.getByTestId("form-error")).toHaveText("Incorrect email or password.");
   await expect(page).toHaveURL(/\/login/);
 
-  await page.goto("/login");
+  await open(page, "/login");
   await logIn(page, `nobody-${account.email}`, account.password);
   await expect(page.getByTestId("form-error")).toHaveText("Incorrect email or password.");
 });
@@ -57,6 +57,8 @@ test("a duplicate email gets a message next to the field and keeps what was type
   const second = { ...newAccount(), email: first.email };
   await signUp(page, second);
   await expect(page.locator("#email-error")).toContainText("already exists");
+  // answered in place by the hydrated page, not by a reload
+  expect(page.url()).not.toContain("__err");
   await expect(page.getByLabel("Username")).toHaveValue(second.username);
   await expect(page.getByLabel("Email")).toHaveValue(second.email);
   await expect(page).toHaveURL(/\/signup/);
@@ -64,7 +66,8 @@ test("a duplicate email gets a message next to the field and keeps what was type
 
 test("bad sign-up input gets a message per field", async ({ page }) => {
   const account = { ...newAccount(), email: "not-an-email" };
-  await signUp(page, { ...account, password: "short" }, "different");
+  await open(page, "/signup");
+  await fillSignUp(page, { ...account, password: "short" }, "different");
   await expect(page.locator("#email-error")).toContainText("valid email");
   await expect(page.locator("#password-error")).toContainText("at least 8");
   await expect(page.locator("#confirmation-error")).toContainText("do not match");
@@ -89,13 +92,13 @@ test.describe("without JavaScript", () => {
 
   test("the forms still work as plain form posts", async ({ page }) => {
     const account = newAccount();
-    await signUp(page, account);
+    await signUp(page, account, false);
     await expectDashboard(page, account);
 
     await page.getByRole("button", { name: "Log out" }).click();
-    await expect(page.getByRole("link", { name: "Log in" })).toBeVisible();
+    await expect(page.locator("header").getByRole("link", { name: "Log in" })).toBeVisible();
 
-    await page.goto("/login");
+    await open(page, "/login", false);
     await logIn(page, account.email, "wrong-password");
     await expect(page.getByTestId("form-error")).toHaveText("Incorrect email or password.");
     await expect(page.getByLabel("Email")).toHaveValue(account.email);

@@ -8,13 +8,28 @@ export function newAccount(): Account {
   return { username: `user_${id}`, email: `${id}@example.com`, password: `pass-${id}-word` };
 }
 
-export async function signUp(page: Page, account: Account, confirmation = account.password) {
-  await page.goto("/signup");
+/** Waits until the wasm has hydrated the page, so that forms submit without a page load. */
+export async function hydrated(page: Page) {
+  await expect(page.locator("body[data-hydrated=true]")).toBeAttached();
+}
+
+/** Opens a page; with JavaScript on (the default) also waits for hydration. */
+export async function open(page: Page, path: string, javaScript = true) {
+  await page.goto(path);
+  if (javaScript) await hydrated(page);
+}
+
+export async function fillSignUp(page: Page, account: Account, confirmation = account.password) {
   await page.getByLabel("Username").fill(account.username);
   await page.getByLabel("Email").fill(account.email);
   await page.getByLabel("Password", { exact: true }).fill(account.password);
   await page.getByLabel("Confirm password").fill(confirmation);
   await page.getByRole("button", { name: "Sign up" }).click();
+}
+
+export async function signUp(page: Page, account: Account, javaScript = true) {
+  await open(page, "/signup", javaScript);
+  await fillSignUp(page, account);
 }
 
 export async function logIn(page: Page, email: string, password: string) {

@@ -12,6 +12,11 @@ pub async fn login(
     remember: Option<String>, // "on" when "remember me" is ticked
     next: Option<String>,     // where to go afterwards: a path on this site
 ) -> Result<(), AppError> {
+    log_in(email, password, remember.is_some(), next).await.map_err(crate::ssr::request::with_status)
+}
+
+#[cfg(feature = "ssr")]
+async fn log_in(email: String, password: String, remember: bool, next: Option<String>) -> Result<(), AppError> {
     use crate::{
         domain::safe_next_path,
         ssr::{accounts, app_state, request},
@@ -22,7 +27,7 @@ pub async fn login(
     let Some(user) = user else {
         return Err(AppError::BadCredentials { typed_email: email.trim().to_owned() });
     };
-    request::start_session(&user, remember.is_some()).await?;
+    request::start_session(&user, remember).await?;
     tracing::info!(user = %user.id, "logged in");
     leptos_axum::redirect(&safe_next_path(next.as_deref()));
     Ok(())

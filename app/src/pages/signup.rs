@@ -14,6 +14,11 @@ pub async fn signup(
     password: String,
     password_confirmation: String,
 ) -> Result<(), AppError> {
+    sign_up(username, email, password, password_confirmation).await.map_err(crate::ssr::request::with_status)
+}
+
+#[cfg(feature = "ssr")]
+async fn sign_up(username: String, email: String, password: String, password_confirmation: String) -> Result<(), AppError> {
     use crate::{
         domain::{Email, Password, Username},
         ssr::{

@@ -47,6 +47,22 @@ pub async fn check_rate_limit(account: &str) -> Result<(), AppError> {
     })
 }
 
+/// Gives an error response its proper status (422, 401, 429…) for the page's own calls. A plain
+/// form post keeps the redirect back to its page that leptos_axum answers it with.
+pub fn with_status(err: AppError) -> AppError {
+    let plain_form_post = use_context::<Parts>()
+        .and_then(|parts| parts.headers.get(header::ACCEPT)?.to_str().ok().map(|a| a.contains("text/html")))
+        .unwrap_or(false);
+    if !plain_form_post {
+        if let (Some(response), Ok(status)) =
+            (use_context::<ResponseOptions>(), http::StatusCode::from_u16(err.status_code()))
+        {
+            response.set_status(status);
+        }
+    }
+    err
+}
+
 fn add_set_cookie(cookie: String) {
     if let Ok(value) = HeaderValue::from_str(&cookie) {
         expect_context::<ResponseOptions>().append_header(header::SET_COOKIE, value);
