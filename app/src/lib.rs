@@ -6,6 +6,8 @@ pub mod domain;
 pub mod error;
 pub mod layout;
 pub mod pages;
+pub mod photos;
+pub mod uploader;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 
@@ -13,12 +15,12 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    SsrMode, StaticSegment,
+    path, SsrMode, StaticSegment,
 };
 
 use crate::{
     layout::{NotFound, SiteHeader},
-    pages::{dashboard::DashboardPage, home::HomePage, login::LoginPage, signup::SignupPage},
+    pages::{dashboard::DashboardPage, home::HomePage, login::LoginPage, photo::PhotoPage, signup::SignupPage},
 };
 
 /// The HTML document around the app.
@@ -68,6 +70,7 @@ fn Layout() -> impl IntoView {
                 <Route path=StaticSegment("signup") view=SignupPage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("dashboard") view=DashboardPage ssr=SsrMode::Async/>
+                <Route path=path!("/photos/:id") view=PhotoPage ssr=SsrMode::Async/>
             </Routes>
         </main>
         <footer class="site-footer">"Captioned — your photos, described by a neural network that runs on this server."</footer>

@@ -2,6 +2,7 @@
 
 pub mod configuration;
 pub mod health;
+pub mod media;
 pub mod same_origin;
 pub mod startup;
 pub mod telemetry;

@@ -8,12 +8,17 @@ use app::{
     ssr::{accounts, db, AppState},
     App,
 };
-use axum::{middleware, routing::get, Router};
+use axum::{
+    extract::DefaultBodyLimit,
+    middleware,
+    routing::{get, post},
+    Router,
+};
 use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
-use crate::{configuration::Settings, health, same_origin};
+use crate::{configuration::Settings, health, media, same_origin};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -80,6 +85,11 @@ fn router(state: AppState, public_origin: Option<String>) -> Router {
     let leptos_options = state.leptos_options.clone();
     Router::new()
         .route("/healthz", get(health::healthz))
+        .route(
+            "/api/photos",
+            post(media::upload).layer(DefaultBodyLimit::max(app::ssr::imaging::MAX_BYTES + media::MULTIPART_OVERHEAD)),
+        )
+        .route("/media/{id}/{variant}", get(media::image))
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(public_origin, same_origin::require_same_origin))

@@ -3,4 +3,5 @@
 pub mod dashboard;
 pub mod home;
 pub mod login;
+pub mod photo;
 pub mod signup;

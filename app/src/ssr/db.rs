@@ -51,6 +51,7 @@ pub async fn ensure_indexes(db: &Database) -> mongodb::error::Result<()> {
     sessions
         .create_index(IndexModel::builder().keys(doc! { "user_id": 1 }).build())
         .await?;
+    super::photos::ensure_indexes(db).await?;
     Ok(())
 }
 

@@ -196,7 +196,9 @@ mod tests {
         assert_eq!(inspect(b"").unwrap_err(), ImageRejection::Empty);
         assert_eq!(inspect(b"hello, I am a text file.jpg").unwrap_err(), ImageRejection::UnsupportedFormat);
         assert_eq!(inspect(&vec![0xFF; MAX_BYTES + 1]).unwrap_err(), ImageRejection::TooLarge);
-        let bmp = encoded(&sample(8, 8), ImageFormat::Bmp);
+        // a BMP header: a real image format, but not one we accept
+        let mut bmp = b"BM".to_vec();
+        bmp.extend([0u8; 64]);
         assert_eq!(process(&bmp).unwrap_err(), ImageRejection::UnsupportedFormat);
         let jpeg = encoded(&sample(64, 64), ImageFormat::Jpeg);
         assert_eq!(process(&jpeg[..jpeg.len() / 2]).unwrap_err(), ImageRejection::Corrupt);

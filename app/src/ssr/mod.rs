@@ -3,6 +3,8 @@
 
 pub mod accounts;
 pub mod db;
+pub mod imaging;
+pub mod photos;
 pub mod rate_limit;
 pub mod request;
 pub mod sessions;

@@ -19,9 +19,9 @@ fn session_token() -> Option<String> {
 
 /// The logged-in user, or `None` for a visitor (or an expired or ended session).
 pub async fn current_user() -> Result<Option<User>, AppError> {
-    let Some(token) = session_token() else { return Ok(None) };
+    let Some(parts) = use_context::<Parts>() else { return Ok(None) };
     let state = app_state()?;
-    sessions::user_for_token(&state.db, &token).await.map_err(AppError::internal)
+    sessions::user_from_headers(&state.db, &parts.headers).await.map_err(AppError::internal)
 }
 
 /// The logged-in user, or `Unauthorized` for a visitor.

@@ -79,6 +79,18 @@ pub async fn user_for_token(db: &Database, token: &str) -> mongodb::error::Resul
     }
 }
 
+/// The user whose session cookie is in these request headers, if any.
+pub async fn user_from_headers(db: &Database, headers: &http::HeaderMap) -> mongodb::error::Result<Option<User>> {
+    let token = headers
+        .get(http::header::COOKIE)
+        .and_then(|h| h.to_str().ok())
+        .and_then(token_from_cookie_header);
+    match token {
+        Some(token) => user_for_token(db, &token).await,
+        None => Ok(None),
+    }
+}
+
 /// Ends a session on the server: the token stops working even if a copy of the cookie survives.
 pub async fn delete(db: &Database, token: &str) -> mongodb::error::Result<()> {
     db.collection::<SessionDoc>(SESSIONS).delete_one(doc! { "_id": hash_token(token) }).await?;

@@ -1,0 +1,54 @@
+//! Upload processing of a 12-megapixel JPEG: the whole pipeline, and each of its steps, so that
+//! the share of each is visible. Run with `cargo bench -p app --features ssr`.
+
+use std::{hint::black_box, io::Cursor};
+
+use app::ssr::imaging::{self, DISPLAY_MAX_SIDE, THUMB_MAX_SIDE};
+use criterion::{criterion_group, criterion_main, Criterion};
+use image::{metadata::Orientation, DynamicImage, ImageFormat, RgbImage};
+
+/// A 4000 x 3000 JPEG with photo-like content: smooth gradients plus sensor-like noise, so that
+/// it compresses (and decodes) like a camera picture rather than a flat test card.
+fn twelve_megapixel_jpeg() -> Vec<u8> {
+    let mut seed = 0x2545_f491_u32;
+    let image = RgbImage::from_fn(4000, 3000, |x, y| {
+        seed ^= seed << 13;
+        seed ^= seed >> 17;
+        seed ^= seed << 5;
+        let noise = (seed % 24) as i32 - 12;
+        let base = |v: u32, period: u32| ((v % period) * 255 / period) as i32;
+        let c = |v: i32| (v + noise).clamp(0, 255) as u8;
+        image::Rgb([c(base(x, 1500)), c(base(y, 1100)), c(base(x + y, 2300))])
+    });
+    let mut out = Cursor::new(Vec::new());
+    DynamicImage::ImageRgb8(image).write_to(&mut out, ImageFormat::Jpeg).unwrap();
+    out.into_inner()
+}
+
+fn benches(c: &mut Criterion) {
+    let jpeg = twelve_megapixel_jpeg();
+    let mut group = c.benchmark_group("upload_12mp_jpeg");
+    group.sample_size(10);
+    group.bench_function("whole_pipeline", |b| b.iter(|| imaging::process(black_box(&jpeg)).unwrap()));
+    group.bench_function("1_inspect_header", |b| b.iter(|| imaging::inspect(black_box(&jpeg)).unwrap()));
+    group.bench_function("2_decode", |b| b.iter(|| imaging::decode_upright(black_box(&jpeg), ImageFormat::Jpeg).unwrap()));
+    let decoded = imaging::decode_upright(&jpeg, ImageFormat::Jpeg).unwrap();
+    group.bench_function("3_orient_rotate90", |b| {
+        b.iter(|| {
+            let mut image = decoded.clone();
+            image.apply_orientation(black_box(Orientation::Rotate90));
+            image
+        })
+    });
+    group.bench_function("3b_clone_only_baseline", |b| b.iter(|| black_box(&decoded).clone()));
+    group.bench_function("4_resize_display", |b| b.iter(|| imaging::fit_within(black_box(&decoded), DISPLAY_MAX_SIDE)));
+    let display = imaging::fit_within(&decoded, DISPLAY_MAX_SIDE);
+    group.bench_function("5_resize_thumb", |b| b.iter(|| imaging::fit_within(black_box(&display), THUMB_MAX_SIDE)));
+    let thumb = imaging::fit_within(&display, THUMB_MAX_SIDE);
+    group.bench_function("6_encode_display", |b| b.iter(|| imaging::encode_jpeg(black_box(&display))));
+    group.bench_function("7_encode_thumb", |b| b.iter(|| imaging::encode_jpeg(black_box(&thumb))));
+    group.finish();
+}
+
+criterion_group!(upload, benches);
+criterion_main!(upload);

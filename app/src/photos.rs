@@ -1,0 +1,84 @@
+//! What the pages know of a photo. Shared by both sides; the server fills it in.
+
+use serde::{Deserialize, Serialize};
+
+/// Where a photo's caption stands. Captions are written by the caption worker (a later
+/// feature); a new photo starts `Pending`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum CaptionState {
+    Pending,
+    Running,
+    Done,
+    Failed,
+}
+
+/// A photo in the gallery.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoSummary {
+    pub id: String,
+    pub file_name: String,
+    pub caption: Option<String>,
+    pub caption_state: CaptionState,
+}
+
+impl PhotoSummary {
+    /// The caption, or what the page says while there is none yet. Also the image's alt text.
+    pub fn caption_text(&self) -> String {
+        caption_text(self.caption.as_deref(), self.caption_state)
+    }
+}
+
+pub fn caption_text(caption: Option<&str>, state: CaptionState) -> String {
+    match (caption, state) {
+        (Some(caption), _) => caption.to_owned(),
+        (None, CaptionState::Failed) => "No caption could be written for this photo.".to_owned(),
+        (None, _) => "Captioning…".to_owned(),
+    }
+}
+
+/// One page of the gallery, newest first; `next` is the cursor of the page after it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoPage {
+    pub photos: Vec<PhotoSummary>,
+    pub next: Option<String>,
+}
+
+/// Everything the photo page shows.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PhotoDetails {
+    pub summary: PhotoSummary,
+    pub width: u32,
+    pub height: u32,
+    pub byte_size: u64,
+    /// Already formatted on the server, so that both sides render the same text.
+    pub uploaded_at: String,
+}
+
+/// "2.4 MB", "310 KB".
+pub fn human_size(bytes: u64) -> String {
+    match bytes {
+        b if b >= 1_000_000 => format!("{:.1} MB", b as f64 / 1e6),
+        b if b >= 1_000 => format!("{} KB", (b as f64 / 1e3).round()),
+        b => format!("{b} bytes"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn caption_text_falls_back_while_captioning() {
+        assert_eq!(caption_text(None, CaptionState::Pending), "Captioning…");
+        assert_eq!(caption_text(Some("a dog"), CaptionState::Done), "a dog");
+        assert!(caption_text(None, CaptionState::Failed).contains("No caption"));
+    }
+
+    #[test]
+    fn sizes_read_like_people_write_them() {
+        assert_eq!(human_size(999), "999 bytes");
+        assert_eq!(human_size(310_400), "310 KB");
+        assert_eq!(human_size(2_400_000), "2.4 MB");
+    }
+}

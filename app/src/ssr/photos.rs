@@ -1,0 +1,222 @@
+//! Photos in MongoDB: a document per photo in `photos`, and its three files (original, display
+//! copy, thumbnail) in the GridFS bucket `photos`. Every query is scoped to the owner.
+
+use bson::{doc, oid::ObjectId, Bson, DateTime};
+use futures::{AsyncWriteExt, TryStreamExt};
+use mongodb::{
+    gridfs::{GridFsBucket, GridFsDownloadStream},
+    options::{GridFsBucketOptions, IndexOptions},
+    Database, IndexModel,
+};
+use serde::{Deserialize, Serialize};
+
+use super::imaging::ProcessedPhoto;
+use crate::photos::{CaptionState, PhotoDetails, PhotoPage, PhotoSummary};
+
+pub const PHOTOS: &str = "photos";
+pub const BUCKET: &str = "photos";
+pub const PAGE_SIZE: i64 = 24;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct PhotoFiles {
+    pub original: ObjectId,
+    pub display: ObjectId,
+    pub thumb: ObjectId,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Photo {
+    #[serde(rename = "_id")]
+    pub id: ObjectId,
+    pub owner_id: ObjectId,
+    pub file_name: String,
+    pub content_type: String,
+    pub byte_size: i64,
+    pub width: u32,
+    pub height: u32,
+    pub uploaded_at: DateTime,
+    pub caption_state: CaptionState,
+    /// Room for the captions: the model's suggestion, and later the owner's own.
+    pub caption: Option<String>,
+    pub files: PhotoFiles,
+}
+
+/// Which stored copy of a photo.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Variant {
+    Original,
+    Display,
+    Thumb,
+}
+
+impl Variant {
+    pub fn parse(name: &str) -> Option<Self> {
+        match name {
+            "original" => Some(Self::Original),
+            "display" => Some(Self::Display),
+            "thumb" => Some(Self::Thumb),
+            _ => None,
+        }
+    }
+}
+
+impl Photo {
+    pub fn file_id(&self, variant: Variant) -> ObjectId {
+        match variant {
+            Variant::Original => self.files.original,
+            Variant::Display => self.files.display,
+            Variant::Thumb => self.files.thumb,
+        }
+    }
+
+    pub fn content_type_of(&self, variant: Variant) -> &str {
+        match variant {
+            Variant::Original => &self.content_type,
+            Variant::Display | Variant::Thumb => "image/jpeg",
+        }
+    }
+
+    pub fn summary(&self) -> PhotoSummary {
+        PhotoSummary {
+            id: self.id.to_hex(),
+            file_name: self.file_name.clone(),
+            caption: self.caption.clone(),
+            caption_state: self.caption_state,
+        }
+    }
+
+    pub fn details(&self) -> PhotoDetails {
+        let when = self.uploaded_at.try_to_rfc3339_string().unwrap_or_default();
+        PhotoDetails {
+            summary: self.summary(),
+            width: self.width,
+            height: self.height,
+            byte_size: self.byte_size.max(0) as u64,
+            uploaded_at: if when.len() >= 16 { format!("{} {} UTC", &when[..10], &when[11..16]) } else { when },
+        }
+    }
+}
+
+fn photos(db: &Database) -> mongodb::Collection<Photo> {
+    db.collection(PHOTOS)
+}
+
+pub fn bucket(db: &Database) -> GridFsBucket {
+    db.gridfs_bucket(GridFsBucketOptions::builder().bucket_name(BUCKET.to_owned()).build())
+}
+
+pub async fn ensure_indexes(db: &Database) -> mongodb::error::Result<()> {
+    photos(db)
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "owner_id": 1, "_id": -1 })
+                .options(IndexOptions::builder().name("owner_newest_first".to_owned()).build())
+                .build(),
+        )
+        .await?;
+    Ok(())
+}
+
+/// A photo id from a URL: anything malformed is simply not found.
+pub fn parse_id(id: &str) -> Option<ObjectId> {
+    ObjectId::parse_str(id).ok()
+}
+
+async fn put_file(bucket: &GridFsBucket, name: &str, bytes: &[u8]) -> mongodb::error::Result<ObjectId> {
+    let id = ObjectId::new();
+    let mut upload = bucket.open_upload_stream(name).id(Bson::ObjectId(id)).await?;
+    if let Err(err) = upload.write_all(bytes).await {
+        let _ = upload.abort().await;
+        return Err(mongodb::error::Error::custom(err.to_string()));
+    }
+    upload.close().await.map_err(|e| mongodb::error::Error::custom(e.to_string()))?;
+    Ok(id)
+}
+
+/// Deletes GridFS files, ignoring those already gone (so a retried delete completes).
+async fn delete_files(bucket: &GridFsBucket, ids: &[ObjectId]) -> mongodb::error::Result<()> {
+    for id in ids {
+        if let Err(err) = bucket.delete(Bson::ObjectId(*id)).await {
+            let missing = matches!(err.kind.as_ref(), mongodb::error::ErrorKind::GridFs(_));
+            if !missing {
+                return Err(err);
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Stores a processed upload: the three files, then the document. If any step fails, what was
+/// already written is removed again, so nothing half-stored remains.
+pub async fn store(
+    db: &Database,
+    owner_id: ObjectId,
+    file_name: &str,
+    original: &[u8],
+    processed: &ProcessedPhoto,
+) -> mongodb::error::Result<Photo> {
+    let bucket = bucket(db);
+    let mut written = Vec::new();
+    let result = async {
+        for bytes in [original, processed.display_jpeg.as_slice(), processed.thumb_jpeg.as_slice()] {
+            written.push(put_file(&bucket, file_name, bytes).await?);
+        }
+        let photo = Photo {
+            id: ObjectId::new(),
+            owner_id,
+            file_name: file_name.to_owned(),
+            content_type: processed.content_type.to_owned(),
+            byte_size: original.len() as i64,
+            width: processed.width,
+            height: processed.height,
+            uploaded_at: DateTime::now(),
+            caption_state: CaptionState::Pending,
+            caption: None,
+            files: PhotoFiles { original: written[0], display: written[1], thumb: written[2] },
+        };
+        photos(db).insert_one(&photo).await?;
+        Ok(photo)
+    }
+    .await;
+    if result.is_err() {
+        if let Err(cleanup) = delete_files(&bucket, &written).await {
+            tracing::error!(%cleanup, "could not remove the files of a failed upload");
+        }
+    }
+    result
+}
+
+/// The owner's photo, or `None` when it does not exist or belongs to someone else.
+pub async fn find_owned(db: &Database, owner_id: ObjectId, id: &str) -> mongodb::error::Result<Option<Photo>> {
+    let Some(id) = parse_id(id) else { return Ok(None) };
+    photos(db).find_one(doc! { "_id": id, "owner_id": owner_id }).await
+}
+
+/// The owner's photos, newest first, `PAGE_SIZE` at a time after the cursor `before`.
+pub async fn list(db: &Database, owner_id: ObjectId, before: Option<&str>) -> mongodb::error::Result<PhotoPage> {
+    let mut filter = doc! { "owner_id": owner_id };
+    if let Some(cursor) = before.and_then(parse_id) {
+        filter.insert("_id", doc! { "$lt": cursor });
+    }
+    let mut found: Vec<Photo> =
+        photos(db).find(filter).sort(doc! { "_id": -1 }).limit(PAGE_SIZE + 1).await?.try_collect().await?;
+    let next = (found.len() as i64 > PAGE_SIZE).then(|| {
+        found.truncate(PAGE_SIZE as usize);
+        found.last().map(|p| p.id.to_hex()).unwrap_or_default()
+    });
+    Ok(PhotoPage { photos: found.iter().map(Photo::summary).collect(), next })
+}
+
+/// Deletes the owner's photo with all its files and chunks. `false` when there is no such photo.
+pub async fn delete(db: &Database, owner_id: ObjectId, id: &str) -> mongodb::error::Result<bool> {
+    let Some(photo) = find_owned(db, owner_id, id).await? else { return Ok(false) };
+    // Files first: if this fails, the document is still there and the delete can be retried.
+    delete_files(&bucket(db), &[photo.files.original, photo.files.display, photo.files.thumb]).await?;
+    photos(db).delete_one(doc! { "_id": photo.id, "owner_id": owner_id }).await?;
+    Ok(true)
+}
+
+/// A download stream of one stored copy.
+pub async fn open(db: &Database, photo: &Photo, variant: Variant) -> mongodb::error::Result<GridFsDownloadStream> {
+    bucket(db).open_download_stream(Bson::ObjectId(photo.file_id(variant))).await
+}
