@@ -71,7 +71,19 @@ pub fn inspect(bytes: &[u8]) -> Result<(ImageFormat, u32, u32), ImageRejection> 
     if u64::from(width) * u64::from(height) > MAX_PIXELS {
         return Err(ImageRejection::TooManyPixels { width, height });
     }
+    if format == ImageFormat::Jpeg && !jpeg_is_complete(bytes) {
+        return Err(ImageRejection::Corrupt);
+    }
     Ok((format, width, height))
+}
+
+/// Whether a JPEG ends its last scan with the end-of-image marker. JPEG decoders pad a cut-off
+/// scan with grey rather than fail, so a truncated upload would otherwise pass as a photo.
+/// Inside scan data every 0xFF byte is escaped, so an `FF D9` after the last start-of-scan can
+/// only be the real end.
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let Some(last_scan) = bytes.windows(2).rposition(|w| w == [0xFF, 0xDA]) else { return false };
+    bytes[last_scan..].windows(2).any(|w| w == [0xFF, 0xD9])
 }
 
 /// Decoder limits that hold even if a header lies about the size.
@@ -200,7 +212,13 @@ mod tests {
         let mut bmp = b"BM".to_vec();
         bmp.extend([0u8; 64]);
         assert_eq!(process(&bmp).unwrap_err(), ImageRejection::UnsupportedFormat);
-        let jpeg = encoded(&sample(64, 64), ImageFormat::Jpeg);
-        assert_eq!(process(&jpeg[..jpeg.len() / 2]).unwrap_err(), ImageRejection::Corrupt);
+        let jpeg = encoded(&sample(300, 200), ImageFormat::Jpeg);
+        for cut in [jpeg.len() / 2, jpeg.len() - 2, 40] {
+            assert_eq!(process(&jpeg[..cut]).unwrap_err(), ImageRejection::Corrupt, "cut at {cut}");
+        }
+        // bytes after the end-of-image marker, as some cameras write, are fine
+        let mut trailing = jpeg.clone();
+        trailing.extend(b"trailing data");
+        assert!(process(&trailing).is_ok());
     }
 }

@@ -1,0 +1,76 @@
+import * as fs from "fs";
+import * as path from "path";
+import { expect, test } from "@playwright/test";
+import { newAccount, open, signUp } from "./helpers";
+
+// ../shared/ beside the project's root holds the Flickr8k photos.
+const shared = process.env.SHARED_DIR ?? path.resolve(__dirname, "../../../shared");
+const imagesDir = path.join(shared, "flickr8k", "Images");
+const flickrPhotos = fs.readdirSync(imagesDir).filter((f) => f.endsWith(".jpg")).sort().slice(0, 3).map((f) => path.join(imagesDir, f));
+
+test("upload three photos, open one, delete it", async ({ page }) => {
+  const account = newAccount();
+  await signUp(page, account);
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await open(page, "/dashboard");
+  await expect(page.getByText("No photos yet")).toBeVisible();
+
+  await page.locator("#photo-input").setInputFiles(flickrPhotos);
+  await expect(page.getByTestId("upload")).toHaveCount(3);
+  await expect(page.getByTestId("upload").filter({ hasText: "Uploaded" })).toHaveCount(3);
+  const tiles = page.getByTestId("photo-tile");
+  await expect(tiles).toHaveCount(3);
+  await expect(tiles.first().getByRole("img")).toHaveAttribute("alt", "Captioning…");
+  await expect(tiles.first()).toContainText("Captioning…");
+  // the thumbnails really load
+  await expect
+    .poll(() => tiles.first().getByRole("img").evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+    .toBeGreaterThan(0);
+
+  await tiles.first().getByRole("link").click();
+  await expect(page).toHaveURL(/\/photos\/[0-9a-f]{24}$/);
+  const newest = path.basename(flickrPhotos[2]);
+  await expect(page.getByTestId("file-name")).toHaveText(newest);
+  await expect(page.getByText("224 x 224 pixels")).toBeVisible();
+  await expect(page.getByRole("img", { name: "Captioning…" })).toBeVisible();
+
+  await page.getByText("Delete photo").click();
+  await page.getByRole("button", { name: "Delete permanently" }).click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await expect(page.getByTestId("photo-tile")).toHaveCount(2);
+  await expect(page.getByText(newest)).toHaveCount(0);
+});
+
+test("a text file gets an error and nothing is added", async ({ page }) => {
+  const account = newAccount();
+  await signUp(page, account);
+  await open(page, "/dashboard");
+  await page.locator("#photo-input").setInputFiles({
+    name: "notes.jpg",
+    mimeType: "image/jpeg",
+    buffer: Buffer.from("This is a shopping list, not a photo.\n"),
+  });
+  const upload = page.getByTestId("upload");
+  await expect(upload).toContainText("notes.jpg: This is not a photo we can read");
+  await expect(upload.getByRole("alert")).toBeVisible();
+  await expect(page.getByText("No photos yet")).toBeVisible();
+  await expect(page.getByTestId("photo-tile")).toHaveCount(0);
+});
+
+test("another user's photo page says not found", async ({ page, context }) => {
+  const owner = newAccount();
+  await signUp(page, owner);
+  await open(page, "/dashboard");
+  await page.locator("#photo-input").setInputFiles(flickrPhotos[0]);
+  await page.getByTestId("photo-tile").first().getByRole("link").click();
+  await expect(page).toHaveURL(/\/photos\/[0-9a-f]{24}$/);
+  const photoUrl = page.url();
+
+  await context.clearCookies();
+  await signUp(page, newAccount());
+  await expect(page).toHaveURL(/\/dashboard$/);
+  const response = await page.goto(photoUrl);
+  expect(response?.status()).toBe(404);
+  await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
+  await expect(page.getByRole("img")).toHaveCount(0);
+});
