@@ -43,3 +43,12 @@ export async function expectDashboard(page: Page, account: Account) {
   await expect(page.getByRole("heading", { name: `Hello, ${account.username}!` })).toBeVisible();
   await expect(page.getByTestId("whoami")).toContainText(account.username);
 }
+
+/** Signs a new account up and waits for its interactive dashboard. */
+export async function signedUp(page: Page): Promise<Account> {
+  const account = newAccount();
+  await signUp(page, account);
+  await expect(page).toHaveURL(/\/dashboard$/);
+  await hydrated(page);
+  return account;
+}

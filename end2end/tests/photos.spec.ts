@@ -1,7 +1,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import { expect, test } from "@playwright/test";
-import { newAccount, open, signUp } from "./helpers";
+import { signedUp } from "./helpers";
 
 // ../shared/ beside the project's root holds the Flickr8k photos.
 const shared = process.env.SHARED_DIR ?? path.resolve(__dirname, "../../../shared");
@@ -9,10 +9,7 @@ const imagesDir = path.join(shared, "flickr8k", "Images");
 const flickrPhotos = fs.readdirSync(imagesDir).filter((f) => f.endsWith(".jpg")).sort().slice(0, 3).map((f) => path.join(imagesDir, f));
 
 test("upload three photos, open one, delete it", async ({ page }) => {
-  const account = newAccount();
-  await signUp(page, account);
-  await expect(page).toHaveURL(/\/dashboard$/);
-  await open(page, "/dashboard");
+  await signedUp(page);
   await expect(page.getByText("No photos yet")).toBeVisible();
 
   await page.locator("#photo-input").setInputFiles(flickrPhotos);
@@ -42,9 +39,7 @@ test("upload three photos, open one, delete it", async ({ page }) => {
 });
 
 test("a text file gets an error and nothing is added", async ({ page }) => {
-  const account = newAccount();
-  await signUp(page, account);
-  await open(page, "/dashboard");
+  await signedUp(page);
   await page.locator("#photo-input").setInputFiles({
     name: "notes.jpg",
     mimeType: "image/jpeg",
@@ -58,19 +53,30 @@ test("a text file gets an error and nothing is added", async ({ page }) => {
 });
 
 test("another user's photo page says not found", async ({ page, context }) => {
-  const owner = newAccount();
-  await signUp(page, owner);
-  await open(page, "/dashboard");
+  await signedUp(page);
   await page.locator("#photo-input").setInputFiles(flickrPhotos[0]);
   await page.getByTestId("photo-tile").first().getByRole("link").click();
   await expect(page).toHaveURL(/\/photos\/[0-9a-f]{24}$/);
   const photoUrl = page.url();
 
   await context.clearCookies();
-  await signUp(page, newAccount());
-  await expect(page).toHaveURL(/\/dashboard$/);
+  await signedUp(page);
   const response = await page.goto(photoUrl);
   expect(response?.status()).toBe(404);
   await expect(page.getByRole("heading", { name: "Not found" })).toBeVisible();
   await expect(page.getByRole("img")).toHaveCount(0);
+});
+
+test("drop several photos at once on the upload box", async ({ page }) => {
+  await signedUp(page);
+  const files = flickrPhotos.slice(0, 2).map((p) => ({ name: path.basename(p), bytes: [...fs.readFileSync(p)] }));
+  const dataTransfer = await page.evaluateHandle((files) => {
+    const transfer = new DataTransfer();
+    for (const f of files) transfer.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: "image/jpeg" }));
+    return transfer;
+  }, files);
+  await page.locator(".dropzone").dispatchEvent("dragover", { dataTransfer });
+  await page.locator(".dropzone").dispatchEvent("drop", { dataTransfer });
+  await expect(page.getByTestId("upload").filter({ hasText: "Uploaded" })).toHaveCount(2);
+  await expect(page.getByTestId("photo-tile")).toHaveCount(2);
 });

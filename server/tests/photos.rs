@@ -314,3 +314,42 @@ async fn uploading_needs_a_session() {
     let res = app.upload("a.png", encode(&picture(10, 10), ImageFormat::Png)).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
+
+#[tokio::test]
+async fn a_failed_store_leaves_no_files_behind() {
+    let app = common::spawn_app().await.signed_up().await;
+    // Make the database refuse the second photo document: a unique index on the file name.
+    app.db
+        .collection::<bson::Document>("photos")
+        .create_index(
+            mongodb::IndexModel::builder()
+                .keys(doc! { "file_name": 1 })
+                .options(mongodb::options::IndexOptions::builder().unique(true).build())
+                .build(),
+        )
+        .await
+        .unwrap();
+    let bytes = encode(&picture(200, 150), ImageFormat::Jpeg);
+    app.upload_ok("same.jpg", bytes.clone()).await;
+    let res = app.upload("same.jpg", bytes).await;
+    assert_eq!(res.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    let body: Value = res.json().await.unwrap();
+    assert!(body["error"].as_str().unwrap().contains("could not be stored"));
+    let (photos, files, _) = app.stored_counts().await;
+    assert_eq!((photos, files), (1, 3), "the failed upload's three files were removed");
+    let chunks_of_first = app
+        .db
+        .collection::<bson::Document>("photos.files")
+        .find(doc! {})
+        .await
+        .unwrap();
+    use futures::TryStreamExt;
+    let ids: Vec<bson::Bson> = chunks_of_first.try_collect::<Vec<_>>().await.unwrap().into_iter().map(|f| f.get("_id").unwrap().clone()).collect();
+    let orphans = app
+        .db
+        .collection::<bson::Document>("photos.chunks")
+        .count_documents(doc! { "files_id": { "$nin": ids } })
+        .await
+        .unwrap();
+    assert_eq!(orphans, 0, "no orphan chunks");
+}
