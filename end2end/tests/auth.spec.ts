@@ -1,5 +1,15 @@
-import { expect, test } from "@playwright/test";
+import { expect, Page, test } from "@playwright/test";
 import { expectDashboard, fillSignUp, logIn, newAccount, open, signUp } from "./helpers";
+
+/** A new account, logged out again: the header offers to log in. */
+async function signUpAndLogOut(page: Page) {
+  const account = newAccount();
+  await signUp(page, account);
+  await expectDashboard(page, account);
+  await page.getByRole("button", { name: "Log out" }).click();
+  await expect(page.locator("header").getByRole("link", { name: "Log in" })).toBeVisible();
+  return account;
+}
 
 test("sign up and land on the dashboard", async ({ page }) => {
   const account = newAccount();
@@ -20,11 +30,7 @@ test("log out and be sent away from the dashboard", async ({ page }) => {
 });
 
 test("log in again", async ({ page }) => {
-  const account = newAccount();
-  await signUp(page, account);
-  await expectDashboard(page, account);
-  await page.getByRole("button", { name: "Log out" }).click();
-  await expect(page.locator("header").getByRole("link", { name: "Log in" })).toBeVisible();
+  const account = await signUpAndLogOut(page);
   await open(page, "/login");
   // the email is matched case-insensitively
   await logIn(page, account.email.toUpperCase(), account.password);
@@ -32,11 +38,7 @@ test("log in again", async ({ page }) => {
 });
 
 test("a wrong password gets a message, and so does an unknown email", async ({ page }) => {
-  const account = newAccount();
-  await signUp(page, account);
-  await expectDashboard(page, account);
-  await page.getByRole("button", { name: "Log out" }).click();
-  await expect(page.locator("header").getByRole("link", { name: "Log in" })).toBeVisible();
+  const account = await signUpAndLogOut(page);
 
   await open(page, "/login");
   await logIn(page, account.email, "not-the-password");

@@ -80,3 +80,15 @@ test("drop several photos at once on the upload box", async ({ page }) => {
   await expect(page.getByTestId("upload").filter({ hasText: "Uploaded" })).toHaveCount(2);
   await expect(page.getByTestId("photo-tile")).toHaveCount(2);
 });
+
+test("the gallery pages by cursor with Load more", async ({ page }) => {
+  await signedUp(page);
+  const bytes = fs.readFileSync(flickrPhotos[0]);
+  const files = Array.from({ length: 25 }, (_, i) => ({ name: `photo-${String(i).padStart(2, "0")}.jpg`, mimeType: "image/jpeg", buffer: bytes }));
+  await page.locator("#photo-input").setInputFiles(files);
+  await expect(page.getByTestId("upload").filter({ hasText: "Uploaded" })).toHaveCount(25, { timeout: 60_000 });
+  await expect(page.getByTestId("photo-tile")).toHaveCount(24);
+  await page.getByRole("button", { name: "Load more" }).click();
+  await expect(page.getByTestId("photo-tile")).toHaveCount(25);
+  await expect(page.getByRole("button", { name: "Load more" })).toHaveCount(0);
+});
