@@ -1,0 +1,125 @@
+//! CIDEr-D as coco-caption computes it (`ciderD_scorer.py`): TF-IDF weighted n-gram vectors
+//! (n = 1..4) with the document frequencies taken over the references of the evaluated corpus,
+//! cosine similarity with the candidate's weights clipped by the reference's, a Gaussian penalty
+//! (sigma = 6) on the length difference, averaged over references and n, times 10.
+
+use std::collections::{HashMap, HashSet};
+
+use super::ngram_counts;
+
+const N: usize = 4;
+const SIGMA: f64 = 6.0;
+
+struct Weighted<'a> {
+    vec: [HashMap<&'a [String], f64>; N],
+    norm: [f64; N],
+    /// coco-caption counts the candidate's length in bigrams here; kept for identical scores.
+    length: f64,
+}
+
+fn weigh<'a>(tokens: &'a [String], df: &HashMap<&[String], f64>, log_images: f64) -> Weighted<'a> {
+    let mut vec: [HashMap<&[String], f64>; N] = Default::default();
+    let mut norm = [0.0; N];
+    let mut length = 0.0;
+    for (gram, tf) in ngram_counts(tokens, N) {
+        let n = gram.len() - 1;
+        let weight = tf as f64 * (log_images - df.get(gram).copied().unwrap_or(0.0).max(1.0).ln());
+        norm[n] += weight * weight;
+        vec[n].insert(gram, weight);
+        if n == 1 {
+            length += tf as f64;
+        }
+    }
+    Weighted { vec, norm: norm.map(f64::sqrt), length }
+}
+
+fn similarity(candidate: &Weighted, reference: &Weighted) -> [f64; N] {
+    let delta = candidate.length - reference.length;
+    let penalty = (-(delta * delta) / (2.0 * SIGMA * SIGMA)).exp();
+    std::array::from_fn(|n| {
+        let mut value: f64 = candidate.vec[n]
+            .iter()
+            .map(|(gram, &w)| {
+                let r = reference.vec[n].get(gram).copied().unwrap_or(0.0);
+                w.min(r) * r
+            })
+            .sum();
+        if candidate.norm[n] != 0.0 && reference.norm[n] != 0.0 {
+            value /= candidate.norm[n] * reference.norm[n];
+        }
+        value * penalty
+    })
+}
+
+/// The corpus CIDEr-D score and each candidate's own.
+pub fn cider_d(pairs: &[(Vec<String>, Vec<Vec<String>>)]) -> (f64, Vec<f64>) {
+    if pairs.is_empty() {
+        return (0.0, Vec::new());
+    }
+    // Document frequency: in how many images' references an n-gram occurs.
+    let mut df: HashMap<&[String], f64> = HashMap::new();
+    for (_, references) in pairs {
+        let grams: HashSet<&[String]> = references.iter().flat_map(|r| ngram_counts(r, N).into_keys()).collect();
+        for gram in grams {
+            *df.entry(gram).or_insert(0.0) += 1.0;
+        }
+    }
+    let log_images = (pairs.len() as f64).ln();
+    let scores: Vec<f64> = pairs
+        .iter()
+        .map(|(candidate, references)| {
+            let candidate = weigh(candidate, &df, log_images);
+            let mut sum = [0.0; N];
+            for reference in references {
+                let sim = similarity(&candidate, &weigh(reference, &df, log_images));
+                for n in 0..N {
+                    sum[n] += sim[n];
+                }
+            }
+            let mean = sum.iter().sum::<f64>() / N as f64;
+            mean / references.len().max(1) as f64 * 10.0
+        })
+        .collect();
+    (scores.iter().sum::<f64>() / scores.len() as f64, scores)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::tokenize;
+
+    fn pair(candidate: &str, references: &[&str]) -> (Vec<String>, Vec<Vec<String>>) {
+        (tokenize(candidate), references.iter().map(|r| tokenize(r)).collect())
+    }
+
+    #[test]
+    fn worked_example() {
+        // Two images. "a" occurs in both images' references: idf log(2) - log(2) = 0. Every
+        // other n-gram of "a dog runs" occurs in one image: weight log 2 each. Unigram, bigram
+        // and trigram cosines are 1, there is no 4-gram (0), equal lengths: no penalty.
+        // (1 + 1 + 1 + 0) / 4 * 10 = 7.5
+        let pairs = [pair("a dog runs", &["a dog runs"]), pair("zebra", &["a cat sleeps"])];
+        let (corpus, each) = cider_d(&pairs);
+        assert!((each[0] - 7.5).abs() < 1e-9, "{}", each[0]);
+        assert_eq!(each[1], 0.0, "nothing in common");
+        assert!((corpus - 3.75).abs() < 1e-9);
+    }
+
+    #[test]
+    fn clipping_stops_repetition_from_paying() {
+        let refs = ["a dog runs on grass", "a brown dog runs"];
+        let other = pair("x", &["a cat sleeps"]);
+        let (_, good) = cider_d(&[pair("a dog runs", &refs), other.clone()]);
+        let (_, repeated) = cider_d(&[pair("dog dog dog dog dog dog", &refs), other]);
+        assert!(good[0] > repeated[0], "{} vs {}", good[0], repeated[0]);
+    }
+
+    #[test]
+    fn length_differences_are_penalised() {
+        let other = pair("x", &["a cat sleeps"]);
+        let refs = ["a dog runs on the grass"];
+        let (_, exact) = cider_d(&[pair("a dog runs on the grass", &refs), other.clone()]);
+        let (_, padded) = cider_d(&[pair("a dog runs on the grass near some trees under a blue sky with clouds in it today", &refs), other]);
+        assert!(exact[0] > padded[0]);
+    }
+}
