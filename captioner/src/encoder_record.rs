@@ -1,0 +1,30 @@
+//! The imported VGG16 weights as a burn record on disk (burnpack), so that the 65 MB ONNX file
+//! is read once. The record is made by `captioner import-vgg16` and is not committed.
+
+use std::path::{Path, PathBuf};
+
+use burn::prelude::*;
+
+use crate::model::Vgg16;
+
+/// `models/vgg16.bpk` in the workspace.
+pub fn default_path() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../models/vgg16.bpk")
+}
+
+pub fn save(vgg: Vgg16, path: &Path) -> Result<(), String> {
+    if let Some(dir) = path.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
+    }
+    vgg.save_file(path).map_err(|e| format!("cannot save {}: {e:?}", path.display()))
+}
+
+pub fn load(path: &Path, device: &Device) -> Result<Vgg16, String> {
+    if !path.exists() {
+        return Err(format!(
+            "no VGG16 record at {}: run scripts/setup.sh, or `captioner import-vgg16 FILE.onnx`",
+            path.display()
+        ));
+    }
+    Vgg16::new(device).try_load_file(path).map_err(|e| format!("cannot load {}: {e:?}", path.display()))
+}

@@ -1,0 +1,69 @@
+//! `captioner extract`: VGG16 features of every photo, written to the feature cache batch by
+//! batch, with a progress bar.
+
+use std::path::Path;
+
+use burn::prelude::*;
+use indicatif::{ProgressBar, ProgressStyle};
+
+use crate::{features::FeatureCache, model::Vgg16, preprocess};
+
+pub const FEATURE_SIZE: usize = 512;
+
+/// The photo file names in a folder, sorted.
+pub fn photo_names(dir: &Path) -> std::io::Result<Vec<String>> {
+    let mut names: Vec<String> = std::fs::read_dir(dir)?
+        .filter_map(Result::ok)
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| {
+            let lower = n.to_ascii_lowercase();
+            lower.ends_with(".jpg") || lower.ends_with(".jpeg") || lower.ends_with(".png")
+        })
+        .collect();
+    names.sort();
+    Ok(names)
+}
+
+/// Encodes a batch of photos: `[n, 512]` features, one row per photo.
+pub fn encode_photos(vgg: &Vgg16, device: &Device, photos: &[image::DynamicImage]) -> Vec<Vec<f32>> {
+    let mut pixels = Vec::with_capacity(photos.len() * 3 * 224 * 224);
+    for photo in photos {
+        pixels.extend(preprocess::to_encoder_input(photo));
+    }
+    let input = Tensor::<4>::from_data(TensorData::new(pixels, [photos.len(), 3, 224, 224]), device);
+    let features: Vec<f32> = vgg.forward(input).into_data().try_into_vec::<f32>().expect("float features");
+    features.chunks(FEATURE_SIZE).map(<[f32]>::to_vec).collect()
+}
+
+/// Computes the features of the photos the cache does not have yet. Returns how many were computed.
+pub fn extract(
+    vgg: &Vgg16,
+    device: &Device,
+    images_dir: &Path,
+    names: &[String],
+    cache: &mut FeatureCache,
+    batch_size: usize,
+) -> Result<usize, String> {
+    let todo: Vec<&String> = names.iter().filter(|n| !cache.contains(n)).collect();
+    let bar = ProgressBar::new(names.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:40}] {pos}/{len} photos, {per_sec}, {eta} left")
+            .expect("valid template")
+            .progress_chars("=> "),
+    );
+    bar.set_message("VGG16 features");
+    bar.set_position((names.len() - todo.len()) as u64);
+    for batch in todo.chunks(batch_size.max(1)) {
+        let photos = batch
+            .iter()
+            .map(|name| image::open(images_dir.join(name)).map_err(|e| format!("{name}: {e}")))
+            .collect::<Result<Vec<_>, _>>()?;
+        let features = encode_photos(vgg, device, &photos);
+        cache
+            .append(batch.iter().map(|n| (*n).clone()).zip(features).collect())
+            .map_err(|e| format!("cannot write the feature cache: {e}"))?;
+        bar.inc(batch.len() as u64);
+    }
+    bar.finish();
+    Ok(todo.len())
+}

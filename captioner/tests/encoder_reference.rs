@@ -1,0 +1,46 @@
+//! The encoder against reference numbers that onnxruntime computed on the same ONNX file
+//! (reference/vgg16_reference.py): same photo, same preprocessing, same 512 pooled values.
+
+use captioner::{backend::Backend, encoder_record, preprocess};
+use burn::prelude::*;
+
+#[derive(serde::Deserialize)]
+struct Reference {
+    map_sum: f64,
+    map_channel0: Vec<f32>,
+    pooled: Vec<f32>,
+}
+
+fn reference() -> Reference {
+    let json = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/vgg16_reference.json")).unwrap();
+    serde_json::from_str(&json).unwrap()
+}
+
+fn input(device: &Device) -> Tensor<4> {
+    let photo = image::open(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/reference.png")).unwrap();
+    Tensor::<4>::from_data(TensorData::new(preprocess::to_encoder_input(&photo), [1, 3, 224, 224]), device)
+}
+
+fn assert_close(found: &[f32], expected: &[f32], what: &str) {
+    assert_eq!(found.len(), expected.len(), "{what}");
+    for (i, (f, e)) in found.iter().zip(expected).enumerate() {
+        assert!((f - e).abs() <= 1e-3 + 1e-3 * e.abs(), "{what}[{i}]: {f} vs onnxruntime {e}");
+    }
+}
+
+#[test]
+fn vgg16_matches_onnxruntime_on_every_backend() {
+    let reference = reference();
+    for backend in Backend::ALL {
+        let device = backend.device();
+        let vgg = encoder_record::load(&encoder_record::default_path(), &device).unwrap_or_else(|e| panic!("{e}"));
+        let map = vgg.feature_map(input(&device));
+        assert_eq!(map.dims(), [1, 512, 7, 7]);
+        let sum: f32 = map.clone().sum().into_scalar::<f32>();
+        assert!((f64::from(sum) - reference.map_sum).abs() / reference.map_sum < 1e-4, "{backend}: map sum {sum}");
+        let channel0: Vec<f32> = map.clone().slice(s![0..1, 0..1, .., ..]).into_data().try_into_vec::<f32>().unwrap();
+        assert_close(&channel0, &reference.map_channel0, &format!("{backend} channel 0"));
+        let pooled: Vec<f32> = vgg.forward(input(&device)).into_data().try_into_vec::<f32>().unwrap();
+        assert_close(&pooled, &reference.pooled, &format!("{backend} pooled"));
+    }
+}
