@@ -4,6 +4,7 @@
 
 pub mod backend;
 pub mod data;
+pub mod decoding;
 pub mod encoder_record;
 pub mod extract;
 pub mod features;
@@ -12,4 +13,5 @@ pub mod metrics;
 pub mod model;
 pub mod preprocess;
 pub mod text;
+pub mod training;
 pub mod vocab;

@@ -1,0 +1,111 @@
+//! Turning a trained decoder and image features into captions: greedy, and beam search with
+//! length normalisation returning the best `n`.
+
+use burn::{nn::LstmState, prelude::*, tensor::activation::log_softmax};
+
+use crate::{
+    model::decoder::Decoder,
+    vocab::{END_ID, START_ID},
+};
+
+/// A caption as token ids (without `<start>`/`<end>`), with its score: the mean log-probability
+/// per token (`<end>` included), so that longer captions are not penalised for their length.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Hypothesis {
+    pub tokens: Vec<usize>,
+    pub log_prob: f32,
+    pub score: f32,
+}
+
+fn normalised(log_prob: f32, length: usize) -> f32 {
+    log_prob / length.max(1) as f32
+}
+
+fn tokens_tensor(tokens: &[usize], device: &Device) -> Tensor<2, Int> {
+    let ids: Vec<i64> = tokens.iter().map(|&t| t as i64).collect();
+    Tensor::<2, Int>::from_data(TensorData::new(ids, [tokens.len(), 1]), device)
+}
+
+fn log_probs(logits: Tensor<2>) -> Vec<Vec<f32>> {
+    let [rows, vocab] = logits.dims();
+    let flat: Vec<f32> = log_softmax(logits, 1).into_data().try_into_vec::<f32>().expect("float logits");
+    (0..rows).map(|r| flat[r * vocab..(r + 1) * vocab].to_vec()).collect()
+}
+
+/// The most likely word at each step, for one image (`features`: `[1, 512]`).
+pub fn greedy(decoder: &Decoder, features: Tensor<2>, max_len: usize) -> Hypothesis {
+    let device = features.device();
+    let image = decoder.image_projection(features);
+    let (mut state, mut last, mut tokens, mut log_prob) = (None::<LstmState<2>>, START_ID, Vec::new(), 0.0f32);
+    for _ in 0..max_len {
+        let (logits, next_state) = decoder.step(image.clone(), tokens_tensor(&[last], &device), state);
+        state = Some(next_state);
+        let probs = &log_probs(logits)[0];
+        let (best, lp) = probs.iter().enumerate().fold((0, f32::NEG_INFINITY), |a, (i, &p)| if p > a.1 { (i, p) } else { a });
+        log_prob += lp;
+        if best == END_ID {
+            return Hypothesis { score: normalised(log_prob, tokens.len() + 1), tokens, log_prob };
+        }
+        tokens.push(best);
+        last = best;
+    }
+    Hypothesis { score: normalised(log_prob, tokens.len()), tokens, log_prob }
+}
+
+/// Beam search of width `k` for one image; returns up to `n` finished captions, best first.
+pub fn beam_search(decoder: &Decoder, features: Tensor<2>, k: usize, n: usize, max_len: usize) -> Vec<Hypothesis> {
+    let k = k.max(1);
+    let device = features.device();
+    let image = decoder.image_projection(features);
+    // Live beams: tokens so far and summed log-probability; their LSTM states stacked in `state`.
+    let mut beams: Vec<(Vec<usize>, f32)> = vec![(Vec::new(), 0.0)];
+    let mut state: Option<LstmState<2>> = None;
+    let mut finished: Vec<Hypothesis> = Vec::new();
+    for _ in 0..max_len {
+        let last: Vec<usize> = beams.iter().map(|(t, _)| t.last().copied().unwrap_or(START_ID)).collect();
+        let images = image.clone().repeat_dim(0, beams.len());
+        let (logits, new_state) = decoder.step(images, tokens_tensor(&last, &device), state);
+        let probs = log_probs(logits);
+        // every extension of every beam, best first
+        let mut candidates: Vec<(usize, usize, f32)> = Vec::with_capacity(beams.len() * k);
+        for (b, row) in probs.iter().enumerate() {
+            let mut top: Vec<(usize, f32)> = row.iter().copied().enumerate().collect();
+            let keep = k.min(top.len());
+            top.select_nth_unstable_by(keep - 1, |a, b| b.1.total_cmp(&a.1));
+            top.truncate(k);
+            candidates.extend(top.into_iter().map(|(token, lp)| (b, token, beams[b].1 + lp)));
+        }
+        candidates.sort_by(|a, b| b.2.total_cmp(&a.2));
+        let mut next_beams = Vec::new();
+        let mut keep_rows = Vec::new();
+        for (b, token, log_prob) in candidates {
+            if token == END_ID {
+                let tokens = beams[b].0.clone();
+                finished.push(Hypothesis { score: normalised(log_prob, tokens.len() + 1), tokens, log_prob });
+            } else if next_beams.len() < k {
+                let mut tokens = beams[b].0.clone();
+                tokens.push(token);
+                next_beams.push((tokens, log_prob));
+                keep_rows.push(b as i64);
+            }
+            if next_beams.len() == k && finished.len() >= n {
+                break;
+            }
+        }
+        // stop when no live beam can still beat the n-th finished caption
+        finished.sort_by(|a, b| b.score.total_cmp(&a.score));
+        if next_beams.is_empty() || (finished.len() >= n.max(k) && next_beams.iter().all(|(t, lp)| normalised(*lp, t.len() + 1) < finished[n.max(1) - 1].score)) {
+            beams = next_beams;
+            break;
+        }
+        let rows = Tensor::<1, Int>::from_data(TensorData::new(keep_rows, [next_beams.len()]), &device);
+        state = Some(LstmState::new(new_state.cell.select(0, rows.clone()), new_state.hidden.select(0, rows)));
+        beams = next_beams;
+    }
+    // captions cut off at max_len still count, so that there is always an answer
+    finished.extend(beams.into_iter().map(|(tokens, log_prob)| Hypothesis { score: normalised(log_prob, tokens.len()), tokens, log_prob }));
+    finished.sort_by(|a, b| b.score.total_cmp(&a.score));
+    finished.dedup_by(|a, b| a.tokens == b.tokens);
+    finished.truncate(n.max(1));
+    finished
+}

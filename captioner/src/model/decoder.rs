@@ -1,0 +1,76 @@
+//! The caption decoder: the "merge" architecture (Tanti, Gatt & Camilleri, 2017), where the
+//! image is merged with the LSTM's output instead of being fed into the LSTM:
+//! features → dropout → dense 256 (ReLU); words → embedding 256 → dropout → LSTM 256; the two
+//! added; dense 256 (ReLU); dense over the vocabulary.
+
+use burn::{
+    nn::{Dropout, DropoutConfig, Embedding, EmbeddingConfig, Linear, LinearConfig, Lstm, LstmConfig, LstmState},
+    prelude::*,
+    tensor::activation::relu,
+};
+
+#[derive(Config, Debug)]
+pub struct DecoderConfig {
+    pub vocab_size: usize,
+    #[config(default = 512)]
+    pub feature_size: usize,
+    #[config(default = 256)]
+    pub hidden_size: usize,
+    #[config(default = 0.5)]
+    pub dropout: f64,
+}
+
+#[derive(Module, Debug)]
+pub struct Decoder {
+    image_dense: Linear,
+    embedding: Embedding,
+    lstm: Lstm,
+    merge_dense: Linear,
+    output: Linear,
+    dropout: Dropout,
+}
+
+impl DecoderConfig {
+    pub fn init(&self, device: &Device) -> Decoder {
+        Decoder {
+            image_dense: LinearConfig::new(self.feature_size, self.hidden_size).init(device),
+            embedding: EmbeddingConfig::new(self.vocab_size, self.hidden_size).init(device),
+            lstm: LstmConfig::new(self.hidden_size, self.hidden_size, true).init(device),
+            merge_dense: LinearConfig::new(self.hidden_size, self.hidden_size).init(device),
+            output: LinearConfig::new(self.hidden_size, self.vocab_size).init(device),
+            dropout: DropoutConfig::new(self.dropout).init(),
+        }
+    }
+}
+
+impl Decoder {
+    /// `[batch, 512]` image features → `[batch, hidden]`, computed once per image.
+    pub fn image_projection(&self, features: Tensor<2>) -> Tensor<2> {
+        relu(self.image_dense.forward(self.dropout.forward(features)))
+    }
+
+    fn merge(&self, lstm_out: Tensor<3>, image: Tensor<2>) -> Tensor<3> {
+        let [_, steps, _] = lstm_out.dims();
+        let image = image.unsqueeze_dim::<3>(1).repeat_dim(1, steps);
+        self.output.forward(relu(self.merge_dense.forward(lstm_out + image)))
+    }
+
+    /// Teacher forcing over whole sequences: `[batch, 512]` features and `[batch, steps]` input
+    /// tokens → `[batch, steps, vocab]` logits of the next token at each step.
+    pub fn forward(&self, features: Tensor<2>, tokens: Tensor<2, Int>) -> Tensor<3> {
+        let image = self.image_projection(features);
+        let words = self.dropout.forward(self.embedding.forward(tokens));
+        let (out, _) = self.lstm.forward(words, None);
+        self.merge(out, image)
+    }
+
+    /// One decoding step for a batch of partial captions: their last tokens `[batch, 1]` and
+    /// LSTM states → next-token logits `[batch, vocab]` and the new states.
+    pub fn step(&self, image: Tensor<2>, last_tokens: Tensor<2, Int>, state: Option<LstmState<2>>) -> (Tensor<2>, LstmState<2>) {
+        let words = self.embedding.forward(last_tokens);
+        let (out, state) = self.lstm.forward(words, state);
+        let logits = self.merge(out, image);
+        let [batch, _, vocab] = logits.dims();
+        (logits.reshape([batch, vocab]), state)
+    }
+}
