@@ -11,6 +11,8 @@ pub mod features;
 pub mod import;
 pub mod metrics;
 pub mod model;
+pub mod pipeline;
+pub mod plot;
 pub mod preprocess;
 pub mod text;
 pub mod training;

@@ -4,9 +4,11 @@ use std::{path::PathBuf, process::ExitCode, time::Instant};
 
 use captioner::{
     backend::Backend,
+    decoding::beam_search,
     encoder_record, extract,
     features::FeatureCache,
     import,
+    pipeline::{self, DataSource, ModelFiles, TrainConfig},
 };
 use clap::{Parser, Subcommand};
 
@@ -47,6 +49,84 @@ enum Command {
         #[arg(long, default_value_os_t = encoder_record::default_path())]
         vgg16: PathBuf,
     },
+    /// Trains the decoder on cached features; every hyperparameter comes from --config (JSON).
+    Train {
+        #[arg(long)]
+        config: Option<PathBuf>,
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long, default_value = ".cache/features/flickr8k-vgg16.bin")]
+        features: PathBuf,
+        /// the model folder to write
+        #[arg(long, default_value = "models/caption-merge")]
+        out: PathBuf,
+    },
+    /// Captions a split with the trained model, writes the results JSON and prints BLEU-1..4 and CIDEr-D.
+    Eval {
+        #[arg(long, default_value = "test")]
+        split: String,
+        /// beam width (1: greedy)
+        #[arg(long, default_value_t = 1)]
+        beam: usize,
+        #[command(flatten)]
+        data: DataArgs,
+        #[arg(long, default_value = ".cache/features/flickr8k-vgg16.bin")]
+        features: PathBuf,
+        #[arg(long, default_value = "models/caption-merge")]
+        model: PathBuf,
+        /// the results JSON (default: MODEL/eval-SPLIT-beamK.json)
+        #[arg(long)]
+        out: Option<PathBuf>,
+    },
+    /// Captions photos: the best N captions of a beam search of width K, with their scores.
+    Caption {
+        photos: Vec<PathBuf>,
+        #[arg(long, default_value_t = 3)]
+        beam: usize,
+        #[arg(long, default_value_t = 3)]
+        n: usize,
+        #[arg(long, default_value = "models/caption-merge")]
+        model: PathBuf,
+        #[arg(long, default_value_os_t = encoder_record::default_path())]
+        vgg16: PathBuf,
+    },
+}
+
+/// The caption data: Flickr8k by default; `--karpathy FILE` for a Flickr30k/COCO split JSON,
+/// or `--captions`/`--train`/`--dev`/`--test` for another token file.
+#[derive(clap::Args)]
+struct DataArgs {
+    #[arg(long, default_value = "../shared/flickr8k")]
+    flickr8k: PathBuf,
+    #[arg(long)]
+    karpathy: Option<PathBuf>,
+    #[arg(long, requires_all = ["train", "dev", "test"])]
+    captions: Option<PathBuf>,
+    #[arg(long)]
+    train: Option<PathBuf>,
+    #[arg(long)]
+    dev: Option<PathBuf>,
+    #[arg(long)]
+    test: Option<PathBuf>,
+}
+
+impl DataArgs {
+    fn source(&self) -> DataSource {
+        match (&self.karpathy, &self.captions) {
+            (Some(json), _) => DataSource::Karpathy(json.clone()),
+            (None, Some(captions)) => DataSource::Token {
+                captions: captions.clone(),
+                train: self.train.clone().unwrap_or_default(),
+                dev: self.dev.clone().unwrap_or_default(),
+                test: self.test.clone().unwrap_or_default(),
+            },
+            (None, None) => DataSource::flickr8k(&self.flickr8k),
+        }
+    }
+}
+
+fn open_features(path: &std::path::Path) -> Result<FeatureCache, String> {
+    captioner::features::read(path, extract::FEATURE_SIZE).map_err(|e| format!("{}: {e} (run `captioner extract`)", path.display()))
 }
 
 fn run(cli: Cli) -> Result<(), String> {
@@ -79,6 +159,59 @@ fn run(cli: Cli) -> Result<(), String> {
                 names.len() - computed,
                 out.display()
             );
+            Ok(())
+        }
+        Command::Train { config, data, features, out } => {
+            let config: TrainConfig = match config {
+                Some(path) => serde_json::from_str(&std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?)
+                    .map_err(|e| format!("{}: {e}", path.display()))?,
+                None => TrainConfig::default(),
+            };
+            let features = open_features(&features)?;
+            let started = Instant::now();
+            let history = pipeline::train(&config, &data.source(), &features, &out, &device)?;
+            println!("{} epochs in {:.1} min; model in {}", history.len(), started.elapsed().as_secs_f64() / 60.0, out.display());
+            Ok(())
+        }
+        Command::Eval { split, beam, data, features, model, out } => {
+            let features = open_features(&features)?;
+            let (config, vocab, decoder) = ModelFiles { dir: model.clone() }.load(&device)?;
+            let (captions, splits) = data.source().load()?;
+            let names = match split.as_str() {
+                "test" => splits.test,
+                "dev" => splits.dev,
+                "train" => splits.train,
+                other => return Err(format!("unknown split {other:?}: test, dev or train")),
+            };
+            let started = Instant::now();
+            let generated: Vec<(String, String)> = pipeline::caption_all(&decoder, &names, &features, beam, config.max_caption_len, &device)
+                .into_iter()
+                .map(|(n, h)| (n, vocab.decode(&h.tokens)))
+                .collect();
+            let seconds = started.elapsed().as_secs_f64();
+            let out = out.unwrap_or_else(|| model.join(format!("eval-{split}-beam{beam}.json")));
+            std::fs::write(&out, pipeline::results_json(&generated)).map_err(|e| e.to_string())?;
+            let (bleu, cider) = pipeline::score(&generated, &captions);
+            println!(
+                "{split} ({} photos, {}): BLEU-1 {:.1}  BLEU-2 {:.1}  BLEU-3 {:.1}  BLEU-4 {:.1}  CIDEr-D {:.1}  ({:.0} s; {})",
+                generated.len(),
+                if beam > 1 { format!("beam {beam}") } else { "greedy".to_owned() },
+                bleu[0] * 100.0, bleu[1] * 100.0, bleu[2] * 100.0, bleu[3] * 100.0, cider * 100.0, seconds, out.display()
+            );
+            Ok(())
+        }
+        Command::Caption { photos, beam, n, model, vgg16 } => {
+            let vgg = encoder_record::load(&vgg16, &device)?;
+            let (config, vocab, decoder) = ModelFiles { dir: model }.load(&device)?;
+            for path in photos {
+                let photo = image::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+                let features = extract::encode_photos(&vgg, &device, &[photo]).remove(0);
+                let input = burn::prelude::Tensor::<2>::from_data(burn::prelude::TensorData::new(features, [1, 512]), &device);
+                println!("{}", path.display());
+                for hypothesis in beam_search(&decoder, input, beam, n, config.max_caption_len) {
+                    println!("  {:>7.3}  {}", hypothesis.score, vocab.decode(&hypothesis.tokens));
+                }
+            }
             Ok(())
         }
     }
