@@ -3,6 +3,7 @@
 //! and the BLEU and CIDEr-D metrics as the coco-caption toolkit defines them.
 
 pub mod backend;
+pub mod bench;
 pub mod data;
 pub mod decoding;
 pub mod encoder_record;

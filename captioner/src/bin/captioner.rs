@@ -78,6 +78,14 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Times the encoder and greedy decoding on every compiled backend, in one run.
+    Bench {
+        #[arg(long, default_value_t = 5)]
+        runs: usize,
+        /// vocabulary size of the decoder timed
+        #[arg(long, default_value_t = 2500)]
+        vocab: usize,
+    },
     /// Captions photos: the best N captions of a beam search of width K, with their scores.
     Caption {
         photos: Vec<PathBuf>,
@@ -198,6 +206,11 @@ fn run(cli: Cli) -> Result<(), String> {
                 if beam > 1 { format!("beam {beam}") } else { "greedy".to_owned() },
                 bleu[0] * 100.0, bleu[1] * 100.0, bleu[2] * 100.0, bleu[3] * 100.0, cider * 100.0, seconds, out.display()
             );
+            Ok(())
+        }
+        Command::Bench { runs, vocab } => {
+            let timings = captioner::bench::run(runs, vocab)?;
+            print!("{}", captioner::bench::table(&timings));
             Ok(())
         }
         Command::Caption { photos, beam, n, model, vgg16 } => {
