@@ -8,7 +8,11 @@ use std::{
     time::Instant,
 };
 
-use burn::{optim::{AdamConfig, GradientsParams}, prelude::*};
+use burn::{
+    optim::{AdamConfig, GradientsParams},
+    prelude::*,
+    store::{BurnpackStore, HalfPrecisionAdapter, ModuleSnapshot},
+};
 use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
 
@@ -119,15 +123,35 @@ impl ModelFiles {
     pub fn decoder(&self) -> PathBuf {
         self.dir.join("decoder.bpk")
     }
+    /// The same weights stored as f16: half the size, for the shipped model.
+    pub fn decoder_half(&self) -> PathBuf {
+        self.dir.join("decoder-f16.bpk")
+    }
 
+    /// Writes `decoder-f16.bpk` from `decoder.bpk`.
+    pub fn halve(&self, device: &Device) -> Result<(), String> {
+        let (config, vocab, decoder) = self.load_with(device, false)?;
+        let _ = (config, vocab);
+        let mut store = BurnpackStore::from_file(self.decoder_half()).overwrite(true).with_to_adapter(HalfPrecisionAdapter::new());
+        decoder.save_into(&mut store).map_err(|e| format!("{}: {e:?}", self.decoder_half().display()))
+    }
+
+    /// Loads the model, from `decoder-f16.bpk` when there is one.
     pub fn load(&self, device: &Device) -> Result<(TrainConfig, Vocabulary, Decoder), String> {
+        self.load_with(device, self.decoder_half().exists())
+    }
+
+    pub fn load_with(&self, device: &Device, half: bool) -> Result<(TrainConfig, Vocabulary, Decoder), String> {
         let read = |p: PathBuf| std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()));
         let config: TrainConfig = serde_json::from_str(&read(self.config())?).map_err(|e| e.to_string())?;
         let vocab = Vocabulary::from_json(&read(self.vocab())?).map_err(|e| e.to_string())?;
-        let decoder = decoder_config(&config, vocab.len())
-            .init(device)
-            .try_load_file(self.decoder())
-            .map_err(|e| format!("{}: {e:?}", self.decoder().display()))?;
+        let mut decoder = decoder_config(&config, vocab.len()).init(device);
+        if half {
+            let mut store = BurnpackStore::from_file(self.decoder_half()).with_from_adapter(HalfPrecisionAdapter::new());
+            decoder.load_from(&mut store).map_err(|e| format!("{}: {e:?}", self.decoder_half().display()))?;
+        } else {
+            decoder = decoder.try_load_file(self.decoder()).map_err(|e| format!("{}: {e:?}", self.decoder().display()))?;
+        }
         Ok((config, vocab, decoder))
     }
 }

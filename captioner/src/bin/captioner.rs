@@ -78,6 +78,11 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Writes the model's decoder in half precision (decoder-f16.bpk), which `eval` and `caption` then use.
+    Halve {
+        #[arg(long, default_value = "models/caption-merge")]
+        model: PathBuf,
+    },
     /// Times the encoder and greedy decoding on every compiled backend, in one run.
     Bench {
         #[arg(long, default_value_t = 5)]
@@ -206,6 +211,13 @@ fn run(cli: Cli) -> Result<(), String> {
                 if beam > 1 { format!("beam {beam}") } else { "greedy".to_owned() },
                 bleu[0] * 100.0, bleu[1] * 100.0, bleu[2] * 100.0, bleu[3] * 100.0, cider * 100.0, seconds, out.display()
             );
+            Ok(())
+        }
+        Command::Halve { model } => {
+            let files = ModelFiles { dir: model };
+            files.halve(&device)?;
+            let size = |p: PathBuf| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0) as f64 / 1e6;
+            println!("decoder: {:.1} MB in f32, {:.1} MB in f16", size(files.decoder()), size(files.decoder_half()));
             Ok(())
         }
         Command::Bench { runs, vocab } => {
