@@ -17,38 +17,19 @@ import sys
 from pathlib import Path
 
 import numpy as np
-import onnx
 import onnxruntime as ort
 from PIL import Image
 
+import vgg16_convolutions
+from vgg16_convolutions import POOL
+
 HERE = Path(__file__).resolve().parent.parent
-POOL = "functional_1/block5_pool_1/MaxPool2d:0"
 # Keras' VGG16 preprocessing: BGR order, 0..255, these means subtracted, no scaling.
 BGR_MEANS = np.array([103.939, 116.779, 123.68], dtype=np.float32)
 
 
 def main(onnx_path: str) -> None:
-    model = onnx.load(onnx_path)
-    # The graph's nodes up to block5_pool: the 13 convolutions, their ReLUs and 5 max-pools.
-    nodes = []
-    for node in model.graph.node:
-        nodes.append(node)
-        if POOL in node.output:
-            break
-    used = {name for node in nodes for name in node.input}
-    graph = onnx.helper.make_graph(
-        nodes,
-        "vgg16_convolutions",
-        [model.graph.input[0]],
-        [onnx.helper.make_tensor_value_info(POOL, onnx.TensorProto.FLOAT, None)],
-        initializer=[i for i in model.graph.initializer if i.name in used],
-    )
-    sub = onnx.helper.make_model(graph, opset_imports=model.opset_import)
-    sub.ir_version = model.ir_version
-    # The file declares 240x240 inputs; the convolutions take any size.
-    dims = sub.graph.input[0].type.tensor_type.shape.dim
-    dims[1].dim_param, dims[2].dim_param = "height", "width"
-    session = ort.InferenceSession(sub.SerializeToString(), providers=["CPUExecutionProvider"])
+    session = vgg16_convolutions.session(onnx_path)
 
     rgb = np.asarray(Image.open(HERE / "tests/data/reference.png").convert("RGB"), dtype=np.float32)
     assert rgb.shape == (224, 224, 3), rgb.shape

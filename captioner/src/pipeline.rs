@@ -130,8 +130,7 @@ impl ModelFiles {
 
     /// Writes `decoder-f16.bpk` from `decoder.bpk`.
     pub fn halve(&self, device: &Device) -> Result<(), String> {
-        let (config, vocab, decoder) = self.load_with(device, false)?;
-        let _ = (config, vocab);
+        let (_, _, decoder) = self.load_with(device, false)?;
         let mut store = BurnpackStore::from_file(self.decoder_half()).overwrite(true).with_to_adapter(HalfPrecisionAdapter::new());
         decoder.save_into(&mut store).map_err(|e| format!("{}: {e:?}", self.decoder_half().display()))
     }
