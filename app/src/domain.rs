@@ -7,6 +7,7 @@ pub const USERNAME_MIN: usize = 2;
 pub const USERNAME_MAX: usize = 30;
 pub const PASSWORD_MIN: usize = 8;
 pub const PASSWORD_MAX: usize = 128;
+pub const CAPTION_MAX: usize = 300;
 
 /// A public handle: 2 to 30 letters, digits, `.`, `_` or `-`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -106,6 +107,34 @@ impl Password {
     }
 }
 
+/// A caption the owner writes: one line of 1 to 300 characters, spaces collapsed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Caption(String);
+
+impl Caption {
+    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+        let caption = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        if caption.is_empty() {
+            return Err("Please write a caption.");
+        }
+        if caption.chars().count() > CAPTION_MAX {
+            return Err("A caption can be at most 300 characters.");
+        }
+        if caption.chars().any(char::is_control) {
+            return Err("A caption cannot contain control characters.");
+        }
+        Ok(Self(caption))
+    }
+
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
 /// Where to go after logging in: only a path on this site, so that a crafted link cannot send
 /// someone to another site (an open redirect).
 pub fn safe_next_path(next: Option<&str>) -> String {
@@ -156,6 +185,15 @@ mod tests {
         // characters, not bytes
         assert!(Password::parse("ééééééé").is_err());
         assert_eq!(format!("{:?}", Password::parse("secret-pass").unwrap()), "Password(***)");
+    }
+
+    #[test]
+    fn captions_are_one_tidy_line() {
+        assert_eq!(Caption::parse("  A dog\n on  the beach ").unwrap().as_str(), "A dog on the beach");
+        assert!(Caption::parse(" \t\n").is_err());
+        assert!(Caption::parse(&"é".repeat(300)).is_ok());
+        assert!(Caption::parse(&"é".repeat(301)).is_err());
+        assert!(Caption::parse("bell\u{7}").is_err());
     }
 
     #[test]

@@ -43,6 +43,9 @@ pub enum AppError {
     Forbidden,
     #[error("Not found.")]
     NotFound,
+    /// Something typed that does not pass its domain rule; the message says what to change.
+    #[error("{0}")]
+    Invalid(String),
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// Transport and encoding failures reported by the server-function machinery.
@@ -55,7 +58,7 @@ impl AppError {
     /// for server functions that set their status.
     pub fn status_code(&self) -> u16 {
         match self {
-            AppError::InvalidSignup(_) => 422,
+            AppError::InvalidSignup(_) | AppError::Invalid(_) => 422,
             AppError::BadCredentials { .. } | AppError::Unauthorized => 401,
             AppError::RateLimited { .. } => 429,
             AppError::Forbidden => 403,

@@ -4,9 +4,11 @@
 pub mod auth;
 pub mod domain;
 pub mod error;
+pub mod gallery;
 pub mod layout;
 pub mod pages;
 pub mod photos;
+pub mod search;
 pub mod uploader;
 #[cfg(feature = "ssr")]
 pub mod ssr;

@@ -2,8 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// Where a photo's caption stands. Captions are written by the caption worker (a later
-/// feature); a new photo starts `Pending`.
+/// Where a photo's caption job stands: a new photo starts `Pending`, a caption worker makes it
+/// `Running`, then `Done`, or `Failed` after its last attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum CaptionState {
@@ -13,11 +13,19 @@ pub enum CaptionState {
     Failed,
 }
 
+impl CaptionState {
+    /// Still waiting for a caption: the page keeps asking.
+    pub fn in_progress(self) -> bool {
+        matches!(self, CaptionState::Pending | CaptionState::Running)
+    }
+}
+
 /// A photo in the gallery.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhotoSummary {
     pub id: String,
     pub file_name: String,
+    /// The caption shown: the owner's own when there is one, else the model's.
     pub caption: Option<String>,
     pub caption_state: CaptionState,
 }
@@ -26,6 +34,22 @@ impl PhotoSummary {
     /// The caption, or what the page says while there is none yet. Also the image's alt text.
     pub fn caption_text(&self) -> String {
         caption_text(self.caption.as_deref(), self.caption_state)
+    }
+}
+
+/// One of the model's captions for a photo: its beam-search score (what ranked it, higher is
+/// better) and its mean log-probability per word (closer to 0 is more confident).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Suggestion {
+    pub text: String,
+    pub score: f32,
+    pub per_word: f32,
+}
+
+impl Suggestion {
+    /// How sure the model is, as people read it: its average confidence per word, in percent.
+    pub fn confidence_percent(&self) -> u32 {
+        (f64::from(self.per_word).exp() * 100.0).round().clamp(0.0, 100.0) as u32
     }
 }
 
@@ -45,9 +69,16 @@ pub struct PhotoPage {
 }
 
 /// Everything the photo page shows.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PhotoDetails {
     pub summary: PhotoSummary,
+    /// The model's best caption, kept even when the owner wrote their own.
+    pub model_caption: Option<String>,
+    pub own_caption: Option<String>,
+    /// The best beam-search captions, best first.
+    pub suggestions: Vec<Suggestion>,
+    /// Why the last caption attempt failed, shown while the job is `Failed`.
+    pub caption_error: Option<String>,
     pub width: u32,
     pub height: u32,
     pub byte_size: u64,
@@ -73,6 +104,14 @@ mod tests {
         assert_eq!(caption_text(None, CaptionState::Pending), "Captioning…");
         assert_eq!(caption_text(Some("a dog"), CaptionState::Done), "a dog");
         assert!(caption_text(None, CaptionState::Failed).contains("No caption"));
+    }
+
+    #[test]
+    fn scores_read_as_confidence() {
+        let suggestion = |per_word| Suggestion { text: "a dog".into(), score: per_word, per_word };
+        assert_eq!(suggestion(0.0).confidence_percent(), 100);
+        assert_eq!(suggestion(-0.693_147).confidence_percent(), 50);
+        assert_eq!(suggestion(-20.0).confidence_percent(), 0);
     }
 
     #[test]

@@ -8,8 +8,10 @@ use crate::{
     vocab::{END_ID, START_ID},
 };
 
-/// A caption as token ids (without `<start>`/`<end>`), with its score: the mean log-probability
-/// per token (`<end>` included), so that longer captions are not penalised for their length.
+/// A caption as token ids (without `<start>`/`<end>`), with its summed log-probability and its
+/// score: the log-probability divided by `length^alpha` (tokens, `<end>` included). `alpha` 1 is
+/// the mean per token, so that longer captions are not penalised for their length; 0 is the raw
+/// log-probability, which favours short captions.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Hypothesis {
     pub tokens: Vec<usize>,
@@ -17,8 +19,15 @@ pub struct Hypothesis {
     pub score: f32,
 }
 
-fn normalised(log_prob: f32, length: usize) -> f32 {
-    log_prob / length.max(1) as f32
+impl Hypothesis {
+    /// The mean log-probability per token (`<end>` included), whatever `alpha` ranked it.
+    pub fn per_token(&self) -> f32 {
+        self.log_prob / (self.tokens.len() + 1) as f32
+    }
+}
+
+fn normalised(log_prob: f32, length: usize, alpha: f32) -> f32 {
+    log_prob / (length.max(1) as f32).powf(alpha)
 }
 
 fn tokens_tensor(tokens: &[usize], device: &Device) -> Tensor<2, Int> {
@@ -44,16 +53,17 @@ pub fn greedy(decoder: &Decoder, features: Tensor<2>, max_len: usize) -> Hypothe
         let (best, lp) = probs.iter().enumerate().fold((0, f32::NEG_INFINITY), |a, (i, &p)| if p > a.1 { (i, p) } else { a });
         log_prob += lp;
         if best == END_ID {
-            return Hypothesis { score: normalised(log_prob, tokens.len() + 1), tokens, log_prob };
+            return Hypothesis { score: normalised(log_prob, tokens.len() + 1, 1.0), tokens, log_prob };
         }
         tokens.push(best);
         last = best;
     }
-    Hypothesis { score: normalised(log_prob, tokens.len()), tokens, log_prob }
+    Hypothesis { score: normalised(log_prob, tokens.len(), 1.0), tokens, log_prob }
 }
 
-/// Beam search of width `k` for one image; returns up to `n` finished captions, best first.
-pub fn beam_search(decoder: &Decoder, features: Tensor<2>, k: usize, n: usize, max_len: usize) -> Vec<Hypothesis> {
+/// Beam search of width `k` for one image; returns up to `n` finished captions, best first by
+/// their length-normalised score (`alpha`, see [`Hypothesis`]).
+pub fn beam_search(decoder: &Decoder, features: Tensor<2>, k: usize, n: usize, max_len: usize, alpha: f32) -> Vec<Hypothesis> {
     let k = k.max(1);
     let device = features.device();
     let image = decoder.image_projection(features);
@@ -81,7 +91,7 @@ pub fn beam_search(decoder: &Decoder, features: Tensor<2>, k: usize, n: usize, m
         for (b, token, log_prob) in candidates {
             if token == END_ID {
                 let tokens = beams[b].0.clone();
-                finished.push(Hypothesis { score: normalised(log_prob, tokens.len() + 1), tokens, log_prob });
+                finished.push(Hypothesis { score: normalised(log_prob, tokens.len() + 1, alpha), tokens, log_prob });
             } else if next_beams.len() < k {
                 let mut tokens = beams[b].0.clone();
                 tokens.push(token);
@@ -94,7 +104,7 @@ pub fn beam_search(decoder: &Decoder, features: Tensor<2>, k: usize, n: usize, m
         }
         // stop when no live beam can still beat the n-th finished caption
         finished.sort_by(|a, b| b.score.total_cmp(&a.score));
-        if next_beams.is_empty() || (finished.len() >= n.max(k) && next_beams.iter().all(|(t, lp)| normalised(*lp, t.len() + 1) < finished[n.max(1) - 1].score)) {
+        if next_beams.is_empty() || (finished.len() >= n.max(k) && next_beams.iter().all(|(t, lp)| normalised(*lp, t.len() + 1, alpha) < finished[n.max(1) - 1].score)) {
             beams = next_beams;
             break;
         }
@@ -103,7 +113,7 @@ pub fn beam_search(decoder: &Decoder, features: Tensor<2>, k: usize, n: usize, m
         beams = next_beams;
     }
     // captions cut off at max_len still count, so that there is always an answer
-    finished.extend(beams.into_iter().map(|(tokens, log_prob)| Hypothesis { score: normalised(log_prob, tokens.len()), tokens, log_prob }));
+    finished.extend(beams.into_iter().map(|(tokens, log_prob)| Hypothesis { score: normalised(log_prob, tokens.len(), alpha), tokens, log_prob }));
     finished.sort_by(|a, b| b.score.total_cmp(&a.score));
     finished.dedup_by(|a, b| a.tokens == b.tokens);
     finished.truncate(n.max(1));

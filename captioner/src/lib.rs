@@ -10,6 +10,7 @@ pub mod encoder_record;
 pub mod extract;
 pub mod features;
 pub mod import;
+pub mod inference;
 pub mod metrics;
 pub mod model;
 pub mod pipeline;

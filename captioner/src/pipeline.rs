@@ -43,6 +43,8 @@ pub struct TrainConfig {
     pub min_word_count: usize,
     /// Longest caption generated, in words.
     pub max_caption_len: usize,
+    /// Beam search ranks captions by log-probability / length^alpha (1: mean per word).
+    pub length_alpha: f32,
     /// Dev photos captioned (greedy) each epoch for the dev BLEU-4 curve.
     pub dev_bleu_photos: usize,
     /// Stop starting new epochs after this many minutes (0: no limit).
@@ -61,6 +63,7 @@ impl Default for TrainConfig {
             seed: 42,
             min_word_count: 5,
             max_caption_len: 20,
+            length_alpha: 1.0,
             dev_bleu_photos: 300,
             max_minutes: 0.0,
         }
@@ -194,15 +197,15 @@ fn mean_loss(decoder: &Decoder, examples: &[Example], batch_size: usize, device:
     total / count.max(1) as f32
 }
 
-/// Captions for each photo (greedy when `beam` is 1).
-pub fn caption_all(decoder: &Decoder, names: &[String], features: &FeatureCache, beam: usize, max_len: usize, device: &Device) -> Vec<(String, Hypothesis)> {
+/// Captions for each photo (greedy when `beam` is 1; `alpha` ranks the beams, see `Hypothesis`).
+pub fn caption_all(decoder: &Decoder, names: &[String], features: &FeatureCache, beam: usize, max_len: usize, alpha: f32, device: &Device) -> Vec<(String, Hypothesis)> {
     let progress = bar(names.len(), if beam > 1 { "beam search" } else { "greedy" });
     let out = names
         .iter()
         .filter_map(|name| {
             let f = features.get(name)?;
             let input = Tensor::<2>::from_data(TensorData::new(f.to_vec(), [1, f.len()]), device);
-            let best = if beam > 1 { beam_search(decoder, input, beam, 1, max_len).remove(0) } else { greedy(decoder, input, max_len) };
+            let best = if beam > 1 { beam_search(decoder, input, beam, 1, max_len, alpha).remove(0) } else { greedy(decoder, input, max_len) };
             progress.inc(1);
             Some((name.clone(), best))
         })
@@ -262,7 +265,7 @@ pub fn train(config: &TrainConfig, source: &DataSource, features: &FeatureCache,
         progress.finish_and_clear();
         let valid = model.valid();
         let dev_loss = mean_loss(&valid, &dev_examples, config.batch_size, device);
-        let generated: Vec<(String, String)> = caption_all(&valid, &dev_photos, features, 1, config.max_caption_len, device)
+        let generated: Vec<(String, String)> = caption_all(&valid, &dev_photos, features, 1, config.max_caption_len, config.length_alpha, device)
             .into_iter()
             .map(|(n, h)| (n, vocab.decode(&h.tokens)))
             .collect();

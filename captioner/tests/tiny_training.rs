@@ -45,7 +45,7 @@ fn loss_falls_and_beam_is_never_worse_than_greedy() {
     for feature in &features {
         let input = Tensor::<2>::from_data(TensorData::new(feature.clone(), [1, feature.len()]), &device);
         let greedy = greedy(&decoder, input.clone(), 20);
-        let beams = beam_search(&decoder, input, 3, 3, 20);
+        let beams = beam_search(&decoder, input, 3, 3, 20, 1.0);
         assert!(!beams.is_empty() && beams.len() <= 3);
         assert!(beams.windows(2).all(|w| w[0].score >= w[1].score), "best first");
         assert!(beams[0].score >= greedy.score - 1e-4, "beam {} < greedy {}", beams[0].score, greedy.score);

@@ -2,7 +2,12 @@
 
 use std::net::SocketAddr;
 
+use std::{path::PathBuf, time::Duration};
+
 use app::ssr::AuthSettings;
+use captioner::backend::Backend;
+
+use crate::caption_worker::WorkerSettings;
 use leptos::prelude::LeptosOptions;
 
 #[derive(Debug, thiserror::Error)]
@@ -26,6 +31,7 @@ pub struct Settings {
     /// reverse proxy. Requests from it pass the same-origin check as well as the Host's own.
     pub public_origin: Option<String>,
     pub auth: AuthSettings,
+    pub captions: WorkerSettings,
 }
 
 fn var(name: &str) -> Option<String> {
@@ -74,6 +80,34 @@ impl Settings {
                 attempts_per_minute: parse("AUTH_ATTEMPTS_PER_MINUTE", defaults.attempts_per_minute)?,
             },
             public_origin,
+            captions: caption_settings()?,
         })
     }
+}
+
+fn caption_settings() -> Result<WorkerSettings, ConfigError> {
+    let defaults = WorkerSettings::default();
+    let mut model = defaults.model.clone();
+    if let Some(dir) = var("CAPTION_MODEL_DIR") {
+        model.decoder_dir = PathBuf::from(dir);
+    }
+    if let Some(path) = var("CAPTION_VGG16") {
+        model.vgg16 = PathBuf::from(path);
+    }
+    let backend: Backend = parse("CAPTIONER_BACKEND", defaults.backend).map_err(|e| match e {
+        ConfigError::Invalid { name, value, .. } => ConfigError::Invalid { name, value, why: "use flex or ndarray".into() },
+        other => other,
+    })?;
+    let lease_seconds: u64 = parse("CAPTION_LEASE_SECONDS", defaults.lease.as_secs())?;
+    if lease_seconds == 0 {
+        return Err(ConfigError::Invalid { name: "CAPTION_LEASE_SECONDS", value: "0".into(), why: "must be at least 1".into() });
+    }
+    Ok(WorkerSettings {
+        workers: parse("CAPTION_WORKERS", defaults.workers)?,
+        lease: Duration::from_secs(lease_seconds),
+        beam: parse("CAPTION_BEAM", defaults.beam)?.max(1),
+        model,
+        backend,
+        ..defaults
+    })
 }

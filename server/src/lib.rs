@@ -1,5 +1,7 @@
-//! The Captioned server: configuration, telemetry and start-up around the `app` crate.
+//! The Captioned server: configuration, telemetry, start-up and the caption workers around the
+//! `app` crate.
 
+pub mod caption_worker;
 pub mod configuration;
 pub mod health;
 pub mod media;

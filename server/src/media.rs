@@ -105,6 +105,7 @@ pub async fn upload(State(state): State<AppState>, headers: HeaderMap, mut multi
     match photos::store(&state.db, user.id, &file_name, &bytes, &processed).await {
         Ok(photo) => {
             tracing::info!(photo = %photo.id, bytes = bytes.len(), "photo stored");
+            state.caption_queued.notify_waiters();
             (StatusCode::CREATED, Json(json!({ "photo": photo.summary() }))).into_response()
         }
         Err(err) => {

@@ -18,12 +18,14 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
-use crate::{configuration::Settings, health, media, same_origin};
+use crate::{caption_worker::{self, Workers}, configuration::Settings, health, media, same_origin};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error("cannot reach MongoDB at {uri}: {source}")]
     Database { uri: String, source: mongodb::error::Error },
+    #[error("cannot caption photos: {0}. Set CAPTION_MODEL_DIR / CAPTION_VGG16, or CAPTION_WORKERS=0 to serve without captioning")]
+    Model(String),
     #[error("cannot listen on {address}: {source}")]
     Listen { address: SocketAddr, source: std::io::Error },
     #[error(transparent)]
@@ -34,10 +36,16 @@ pub struct Application {
     listener: TcpListener,
     router: Router,
     state: AppState,
+    workers: Workers,
 }
 
 impl Application {
     pub async fn build(settings: Settings) -> Result<Self, StartupError> {
+        // The model first: a server that cannot caption should say so before anything else.
+        let model = match settings.captions.workers {
+            0 => None,
+            _ => Some(caption_worker::load_model(&settings.captions.model, settings.captions.backend).map_err(StartupError::Model)?),
+        };
         let database = |source| StartupError::Database { uri: redact(&settings.mongodb_uri), source };
         let db = db::connect(&settings.mongodb_uri, &settings.database).await.map_err(database)?;
         db::ensure_indexes(&db).await.map_err(database)?;
@@ -50,7 +58,8 @@ impl Application {
         leptos_options.site_addr = listener.local_addr()?;
         let state = AppState::new(leptos_options, db, settings.auth.clone());
         let router = router(state.clone(), settings.public_origin.clone());
-        Ok(Self { listener, router, state })
+        let workers = Workers::start(state.db.clone(), model, &settings.captions, state.caption_queued.clone());
+        Ok(Self { listener, router, state, workers })
     }
 
     pub fn port(&self) -> u16 {
@@ -75,6 +84,8 @@ impl Application {
             .with_graceful_shutdown(shutdown_signal())
             .await?;
         sweeper.abort();
+        // Captions in progress are stored; anything left is picked up again after the lease.
+        self.workers.stop(Duration::from_secs(10)).await;
         tracing::info!("stopped");
         Ok(())
     }

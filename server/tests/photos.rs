@@ -7,10 +7,8 @@ use std::io::Cursor;
 
 use bson::doc;
 use image::{DynamicImage, ImageFormat, RgbImage};
-use reqwest::{multipart, StatusCode};
+use reqwest::StatusCode;
 use serde_json::Value;
-
-use common::TestApp;
 
 fn picture(width: u32, height: u32) -> DynamicImage {
     DynamicImage::ImageRgb8(RgbImage::from_fn(width, height, |x, y| image::Rgb([(x * 7 % 256) as u8, (y * 5 % 256) as u8, 90])))
@@ -84,45 +82,6 @@ fn png_bomb() -> Vec<u8> {
     png
 }
 
-impl TestApp {
-    async fn upload(&self, name: &str, bytes: Vec<u8>) -> reqwest::Response {
-        let form = multipart::Form::new().part("file", multipart::Part::bytes(bytes).file_name(name.to_owned()));
-        self.client
-            .post(format!("{}/api/photos", self.address))
-            .header("Origin", &self.address)
-            .multipart(form)
-            .send()
-            .await
-            .expect("request")
-    }
-
-    async fn signed_up(self) -> Self {
-        let name = format!("u{}", bson::oid::ObjectId::new().to_hex());
-        let res = self.signup(&name, &format!("{name}@example.com"), "password-123").await;
-        assert!(res.status().is_success());
-        self
-    }
-
-    /// Uploads and returns the new photo's id.
-    async fn upload_ok(&self, name: &str, bytes: Vec<u8>) -> String {
-        let res = self.upload(name, bytes).await;
-        assert_eq!(res.status(), StatusCode::CREATED);
-        let body: Value = res.json().await.unwrap();
-        body["photo"]["id"].as_str().unwrap().to_owned()
-    }
-
-    async fn media(&self, id: &str, variant: &str) -> reqwest::Response {
-        self.client.get(format!("{}/media/{id}/{variant}", self.address)).send().await.unwrap()
-    }
-
-    async fn stored_counts(&self) -> (u64, u64, u64) {
-        let count = |name: &'static str| async move {
-            self.db.collection::<bson::Document>(name).count_documents(doc! {}).await.unwrap()
-        };
-        (count("photos").await, count("photos.files").await, count("photos.chunks").await)
-    }
-}
-
 fn resident_memory_mb() -> f64 {
     let statm = std::fs::read_to_string("/proc/self/statm").unwrap_or_default();
     let pages: f64 = statm.split_whitespace().nth(1).and_then(|p| p.parse().ok()).unwrap_or(0.0);
@@ -151,7 +110,7 @@ async fn each_accepted_format_is_stored_with_its_derived_copies() {
             .unwrap();
         assert_eq!(doc.get_str("content_type").unwrap(), mime);
         assert_eq!(doc.get_str("file_name").unwrap(), name);
-        assert_eq!(doc.get_str("caption_state").unwrap(), "pending");
+        assert_eq!(doc.get_document("job").unwrap().get_str("state").unwrap(), "pending", "a caption job is queued");
         assert_eq!(doc.get_i64("byte_size").unwrap(), size);
         assert_eq!((doc.get_i64("width").unwrap(), doc.get_i64("height").unwrap()), (900, 600));
         assert!(doc.get_datetime("uploaded_at").is_ok());
@@ -281,14 +240,7 @@ async fn another_user_gets_404_everywhere() {
     let id = owner.upload_ok("mine.jpg", encode(&picture(320, 240), ImageFormat::Jpeg)).await;
 
     // a second user, on the same server
-    let other = TestApp {
-        address: owner.address.clone(),
-        port: owner.port,
-        client: reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).cookie_store(true).build().unwrap(),
-        db: owner.db.clone(),
-    }
-    .signed_up()
-    .await;
+    let other = owner.another_client().signed_up().await;
     for variant in ["original", "display", "thumb"] {
         assert_eq!(other.media(&id, variant).await.status(), StatusCode::NOT_FOUND, "{variant}");
     }

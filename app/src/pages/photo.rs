@@ -5,8 +5,9 @@ use leptos_router::{components::A, hooks::use_params_map};
 use crate::{
     auth::RequireUser,
     error::AppError,
+    gallery::RetryCaption,
     layout::NotFound,
-    photos::{human_size, PhotoDetails},
+    photos::{human_size, CaptionState, PhotoDetails},
 };
 
 /// The caller's photo; another user's photo is "not found", exactly like a missing one.
@@ -35,32 +36,91 @@ pub async fn delete_photo(id: String) -> Result<(), AppError> {
     Ok(())
 }
 
+/// Sets the caller's own caption for a photo: written, or one of the model's suggestions picked.
+/// The model's captions stay stored beside it.
+#[server(prefix = "/api", endpoint = "set_caption")]
+pub async fn set_caption(id: String, caption: String) -> Result<(), AppError> {
+    use crate::{
+        domain::Caption,
+        ssr::{app_state, photos, request},
+    };
+    let user = request::require_user().await.map_err(request::with_status)?;
+    let caption = Caption::parse(&caption).map_err(|why| request::with_status(AppError::Invalid(why.to_owned())))?;
+    let state = app_state()?;
+    if !photos::set_own_caption(&state.db, user.id, &id, Some(caption)).await.map_err(AppError::internal)? {
+        return Err(request::with_status(AppError::NotFound));
+    }
+    Ok(())
+}
+
+/// Drops the caller's own caption: the model's is shown again.
+#[server(prefix = "/api", endpoint = "use_model_caption")]
+pub async fn use_model_caption(id: String) -> Result<(), AppError> {
+    use crate::ssr::{app_state, photos, request};
+    let user = request::require_user().await.map_err(request::with_status)?;
+    let state = app_state()?;
+    if !photos::set_own_caption(&state.db, user.id, &id, None).await.map_err(AppError::internal)? {
+        return Err(request::with_status(AppError::NotFound));
+    }
+    Ok(())
+}
+
+/// The caption actions of the photo page; each one reloads the photo when it is done.
+#[derive(Clone, Copy)]
+struct CaptionActions {
+    set: ServerAction<SetCaption>,
+    reset: ServerAction<UseModelCaption>,
+    retry: ServerAction<RetryCaption>,
+}
+
 #[component]
 pub fn PhotoPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
-    let photo = Resource::new(id, get_photo);
+    let actions = CaptionActions { set: ServerAction::new(), reset: ServerAction::new(), retry: ServerAction::new() };
+    // Bumped while the caption is being written, so that the page asks again (polling).
+    let poll = RwSignal::new(0u32);
+    let photo = Resource::new(
+        move || (id(), actions.set.version().get(), actions.reset.version().get(), actions.retry.version().get(), poll.get()),
+        |(id, ..)| get_photo(id),
+    );
     let delete = ServerAction::<DeletePhoto>::new();
+    Effect::new(move |_| {
+        let tick = move || {
+            let waiting = photo.get_untracked().and_then(Result::ok).is_some_and(|p| p.summary.caption_state.in_progress());
+            if waiting {
+                poll.update(|n| *n += 1);
+            }
+        };
+        let handle = set_interval_with_handle(tick, std::time::Duration::from_millis(1500)).ok();
+        on_cleanup(move || {
+            if let Some(handle) = handle {
+                handle.clear();
+            }
+        });
+    });
     view! {
         <RequireUser let:_user>
-            <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
                 {move || Suspend::new(async move {
                     match photo.await {
-                        Ok(details) => view! { <PhotoView details delete/> }.into_any(),
+                        Ok(details) => view! { <PhotoView details delete actions/> }.into_any(),
                         Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
                         Err(err) => view! { <p class="alert" role="alert">{err.to_string()}</p> }.into_any(),
                     }
                 })}
-            </Suspense>
+            </Transition>
         </RequireUser>
     }
 }
 
 #[component]
-fn PhotoView(details: PhotoDetails, delete: ServerAction<DeletePhoto>) -> impl IntoView {
+fn PhotoView(details: PhotoDetails, delete: ServerAction<DeletePhoto>, actions: CaptionActions) -> impl IntoView {
     let id = details.summary.id.clone();
     let caption = details.summary.caption_text();
     let delete_error = move || delete.value().get().and_then(Result::err).map(|e| e.to_string());
+    let failed = details.summary.caption_state == CaptionState::Failed;
+    let retry_error = move || actions.retry.value().get().and_then(Result::err).map(|e| e.to_string());
     view! {
         <Title text=details.summary.file_name.clone()/>
         <article class="photo-page">
@@ -69,6 +129,20 @@ fn PhotoView(details: PhotoDetails, delete: ServerAction<DeletePhoto>) -> impl I
                 <img src=format!("/media/{id}/display") alt=caption.clone()/>
                 <figcaption class="caption" class:pending=details.summary.caption.is_none() data-testid="caption">{caption}</figcaption>
             </figure>
+            {failed.then({
+                let id = id.clone();
+                let why = details.caption_error.clone();
+                move || view! {
+                <div class="caption-failed" data-testid="caption-failed">
+                    {why.map(|why| view! { <p class="muted">"Reason: " {why}</p> })}
+                    <ActionForm action=actions.retry>
+                        <input type="hidden" name="id" value=id/>
+                        <button type="submit" class="button secondary" disabled=move || actions.retry.pending().get()>"Try again"</button>
+                    </ActionForm>
+                    {move || retry_error().map(|msg| view! { <p class="alert" role="alert">{msg}</p> })}
+                </div>
+            }})}
+            <CaptionEditor details=details.clone() actions/>
             <dl class="facts">
                 <dt>"File"</dt><dd data-testid="file-name">{details.summary.file_name.clone()}</dd>
                 <dt>"Size"</dt><dd>{format!("{} x {} pixels, {}", details.width, details.height, human_size(details.byte_size))}</dd>
@@ -86,5 +160,67 @@ fn PhotoView(details: PhotoDetails, delete: ServerAction<DeletePhoto>) -> impl I
                 {move || delete_error().map(|msg| view! { <p class="alert" role="alert">{msg}</p> })}
             </details>
         </article>
+    }
+}
+
+/// The model's best captions to pick from, and the owner's own caption to write.
+#[component]
+fn CaptionEditor(details: PhotoDetails, actions: CaptionActions) -> impl IntoView {
+    let id = details.summary.id.clone();
+    let own = details.own_caption.clone();
+    let set_error = move || actions.set.value().get().and_then(Result::err).map(|e| e.to_string());
+    let mut items = Vec::new();
+    for (rank, suggestion) in details.suggestions.into_iter().enumerate() {
+        let in_use = own.as_deref() == Some(suggestion.text.as_str()) || (own.is_none() && rank == 0);
+        let (id, text) = (id.clone(), suggestion.text.clone());
+        let pick = if in_use {
+            view! { <span class="badge">"In use"</span> }.into_any()
+        } else {
+            view! {
+                <ActionForm action=actions.set>
+                    <input type="hidden" name="id" value=id/>
+                    <input type="hidden" name="caption" value=text/>
+                    <button type="submit" class="button secondary small">"Use this caption"</button>
+                </ActionForm>
+            }
+            .into_any()
+        };
+        items.push(view! {
+            <li class="suggestion" class:in-use=in_use data-testid="suggestion">
+                <span class="suggestion-text">{suggestion.text.clone()}</span>
+                <span class="score" title=format!("mean log-probability per word {:.3}; beam-search score {:.3}", suggestion.per_word, suggestion.score)>
+                    {format!("{}% confident", suggestion.confidence_percent())}
+                </span>
+                {pick}
+            </li>
+        });
+    }
+    let suggestions = (!items.is_empty()).then(|| view! {
+        <h2>"The model's captions"</h2>
+        <ol class="suggestions" data-testid="suggestions">{items}</ol>
+    });
+    let reset = own.is_some().then(|| {
+        let id = id.clone();
+        view! {
+            <ActionForm action=actions.reset>
+                <input type="hidden" name="id" value=id/>
+                <button type="submit" class="button link">"Use the model's caption instead"</button>
+            </ActionForm>
+        }
+    });
+    view! {
+        <section class="caption-editor">
+            {suggestions}
+            <h2>"Your caption"</h2>
+            <ActionForm action=actions.set attr:class="own-caption">
+                <input type="hidden" name="id" value=id/>
+                <label for="own-caption">"Write the caption in your own words"</label>
+                <textarea id="own-caption" name="caption" rows="2" maxlength="300" required
+                    placeholder="What is in this photo?">{own.unwrap_or_default()}</textarea>
+                <button type="submit" class="button" disabled=move || actions.set.pending().get()>"Save caption"</button>
+                {move || set_error().map(|msg| view! { <p class="alert" role="alert">{msg}</p> })}
+            </ActionForm>
+            {reset}
+        </section>
     }
 }

@@ -52,6 +52,7 @@ pub async fn ensure_indexes(db: &Database) -> mongodb::error::Result<()> {
         .create_index(IndexModel::builder().keys(doc! { "user_id": 1 }).build())
         .await?;
     super::photos::ensure_indexes(db).await?;
+    super::caption_jobs::ensure_indexes(db).await?;
     Ok(())
 }
 

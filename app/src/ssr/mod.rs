@@ -1,7 +1,8 @@
-//! Server-only code that the server functions call: database access, accounts, sessions and
-//! abuse limits. Compiled only with the `ssr` feature, so none of it reaches the browser.
+//! Server-only code that the server functions call: database access, accounts, sessions, photos,
+//! the caption queue and abuse limits. Compiled only with the `ssr` feature, so none of it reaches the browser.
 
 pub mod accounts;
+pub mod caption_jobs;
 pub mod db;
 pub mod imaging;
 pub mod photos;
@@ -42,12 +43,15 @@ pub struct AppState {
     pub db: mongodb::Database,
     pub auth: Arc<AuthSettings>,
     pub limiter: Arc<rate_limit::AuthRateLimiter>,
+    /// Wakes this process's caption workers when a job is queued (workers elsewhere find it by
+    /// polling).
+    pub caption_queued: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
     pub fn new(leptos_options: LeptosOptions, db: mongodb::Database, auth: AuthSettings) -> Self {
         let limiter = Arc::new(rate_limit::AuthRateLimiter::per_minute(auth.attempts_per_minute));
-        Self { leptos_options, db, auth: Arc::new(auth), limiter }
+        Self { leptos_options, db, auth: Arc::new(auth), limiter, caption_queued: Arc::new(tokio::sync::Notify::new()) }
     }
 }
 

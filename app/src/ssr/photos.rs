@@ -1,7 +1,7 @@
 //! Photos in MongoDB: a document per photo in `photos`, and its three files (original, display
 //! copy, thumbnail) in the GridFS bucket `photos`. Every query is scoped to the owner.
 
-use bson::{doc, oid::ObjectId, Bson, DateTime};
+use bson::{doc, oid::ObjectId, Bson, DateTime, Document};
 use futures::{AsyncWriteExt, TryStreamExt};
 use mongodb::{
     gridfs::{GridFsBucket, GridFsDownloadStream},
@@ -10,8 +10,12 @@ use mongodb::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::imaging::ProcessedPhoto;
-use crate::photos::{CaptionState, PhotoDetails, PhotoPage, PhotoSummary};
+use super::{caption_jobs::CaptionJob, imaging::ProcessedPhoto};
+use crate::{
+    domain::Caption,
+    photos::{CaptionState, PhotoDetails, PhotoPage, PhotoSummary, Suggestion},
+    search::index_words,
+};
 
 pub const PHOTOS: &str = "photos";
 pub const BUCKET: &str = "photos";
@@ -35,10 +39,22 @@ pub struct Photo {
     pub width: u32,
     pub height: u32,
     pub uploaded_at: DateTime,
-    pub caption_state: CaptionState,
-    /// Room for the captions: the model's suggestion, and later the owner's own.
-    pub caption: Option<String>,
     pub files: PhotoFiles,
+    /// The model's best caption; kept when the owner writes their own.
+    pub caption: Option<String>,
+    /// The model's best captions with their scores, best first.
+    #[serde(default)]
+    pub suggestions: Vec<Suggestion>,
+    /// The owner's own caption (written, or picked from the suggestions): shown when present.
+    #[serde(default)]
+    pub own_caption: Option<String>,
+    /// Search words of `caption` and of `own_caption` (see `crate::search`).
+    #[serde(default)]
+    pub caption_words: Vec<String>,
+    #[serde(default)]
+    pub own_words: Vec<String>,
+    #[serde(default)]
+    pub job: CaptionJob,
 }
 
 /// Which stored copy of a photo.
@@ -76,12 +92,17 @@ impl Photo {
         }
     }
 
+    /// The caption people see: the owner's own, else the model's.
+    pub fn shown_caption(&self) -> Option<&str> {
+        self.own_caption.as_deref().or(self.caption.as_deref())
+    }
+
     pub fn summary(&self) -> PhotoSummary {
         PhotoSummary {
             id: self.id.to_hex(),
             file_name: self.file_name.clone(),
-            caption: self.caption.clone(),
-            caption_state: self.caption_state,
+            caption: self.shown_caption().map(str::to_owned),
+            caption_state: self.job.state,
         }
     }
 
@@ -89,6 +110,10 @@ impl Photo {
         let when = self.uploaded_at.try_to_rfc3339_string().unwrap_or_default();
         PhotoDetails {
             summary: self.summary(),
+            model_caption: self.caption.clone(),
+            own_caption: self.own_caption.clone(),
+            suggestions: self.suggestions.clone(),
+            caption_error: (self.job.state == CaptionState::Failed).then(|| self.job.last_error.clone()).flatten(),
             width: self.width,
             height: self.height,
             byte_size: self.byte_size.max(0) as u64,
@@ -97,7 +122,7 @@ impl Photo {
     }
 }
 
-fn photos(db: &Database) -> mongodb::Collection<Photo> {
+pub(crate) fn photos(db: &Database) -> mongodb::Collection<Photo> {
     db.collection(PHOTOS)
 }
 
@@ -170,9 +195,13 @@ pub async fn store(
             width: processed.width,
             height: processed.height,
             uploaded_at: DateTime::now(),
-            caption_state: CaptionState::Pending,
-            caption: None,
             files: PhotoFiles { original: written[0], display: written[1], thumb: written[2] },
+            caption: None,
+            suggestions: Vec::new(),
+            own_caption: None,
+            caption_words: Vec::new(),
+            own_words: Vec::new(),
+            job: CaptionJob::new(),
         };
         photos(db).insert_one(&photo).await?;
         Ok(photo)
@@ -194,7 +223,41 @@ pub async fn find_owned(db: &Database, owner_id: ObjectId, id: &str) -> mongodb:
 
 /// The owner's photos, newest first, `PAGE_SIZE` at a time after the cursor `before`.
 pub async fn list(db: &Database, owner_id: ObjectId, before: Option<&str>) -> mongodb::error::Result<PhotoPage> {
-    let mut filter = doc! { "owner_id": owner_id };
+    page(db, doc! { "owner_id": owner_id }, before).await
+}
+
+/// The owner's photos whose captions (the model's or their own) have every word of `words`
+/// (already normalised by `crate::search::query_words`), newest first, paged like `list`.
+pub async fn search(db: &Database, owner_id: ObjectId, words: &[String], before: Option<&str>) -> mongodb::error::Result<PhotoPage> {
+    if words.is_empty() {
+        return Ok(PhotoPage::default());
+    }
+    let each_word: Vec<Document> =
+        words.iter().map(|w| doc! { "$or": [ { "caption_words": w }, { "own_words": w } ] }).collect();
+    page(db, doc! { "owner_id": owner_id, "$and": each_word }, before).await
+}
+
+/// The current state of some of the owner's photos (the gallery asks while captions are coming).
+pub async fn summaries(db: &Database, owner_id: ObjectId, ids: &[String]) -> mongodb::error::Result<Vec<PhotoSummary>> {
+    let ids: Vec<ObjectId> = ids.iter().filter_map(|id| parse_id(id)).take(PAGE_SIZE as usize * 4).collect();
+    let found: Vec<Photo> = photos(db).find(doc! { "owner_id": owner_id, "_id": { "$in": ids } }).await?.try_collect().await?;
+    Ok(found.iter().map(Photo::summary).collect())
+}
+
+/// Sets the owner's own caption (`None`: back to the model's). `false` when there is no such photo.
+pub async fn set_own_caption(db: &Database, owner_id: ObjectId, id: &str, caption: Option<Caption>) -> mongodb::error::Result<bool> {
+    let Some(id) = parse_id(id) else { return Ok(false) };
+    let words = caption.as_ref().map(|c| index_words(c.as_str())).unwrap_or_default();
+    let result = photos(db)
+        .update_one(
+            doc! { "_id": id, "owner_id": owner_id },
+            doc! { "$set": { "own_caption": caption.map(Caption::into_string), "own_words": words } },
+        )
+        .await?;
+    Ok(result.matched_count == 1)
+}
+
+async fn page(db: &Database, mut filter: Document, before: Option<&str>) -> mongodb::error::Result<PhotoPage> {
     if let Some(cursor) = before.and_then(parse_id) {
         filter.insert("_id", doc! { "$lt": cursor });
     }

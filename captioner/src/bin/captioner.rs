@@ -4,10 +4,10 @@ use std::{path::PathBuf, process::ExitCode, time::Instant};
 
 use captioner::{
     backend::Backend,
-    decoding::beam_search,
     encoder_record, extract,
     features::FeatureCache,
     import,
+    inference::{Captioner, ModelPaths},
     pipeline::{self, DataSource, ModelFiles, TrainConfig},
 };
 use clap::{Parser, Subcommand};
@@ -68,6 +68,9 @@ enum Command {
         /// beam width (1: greedy)
         #[arg(long, default_value_t = 1)]
         beam: usize,
+        /// length normalisation of the beam scores (default: the model config's `length_alpha`)
+        #[arg(long)]
+        alpha: Option<f32>,
         #[command(flatten)]
         data: DataArgs,
         #[arg(long, default_value = ".cache/features/flickr8k-vgg16.bin")]
@@ -186,7 +189,7 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("{} epochs in {:.1} min; model in {}", history.len(), started.elapsed().as_secs_f64() / 60.0, out.display());
             Ok(())
         }
-        Command::Eval { split, beam, data, features, model, out } => {
+        Command::Eval { split, beam, alpha, data, features, model, out } => {
             let features = open_features(&features)?;
             let (config, vocab, decoder) = ModelFiles { dir: model.clone() }.load(&device)?;
             let (captions, splits) = data.source().load()?;
@@ -197,7 +200,8 @@ fn run(cli: Cli) -> Result<(), String> {
                 other => return Err(format!("unknown split {other:?}: test, dev or train")),
             };
             let started = Instant::now();
-            let generated: Vec<(String, String)> = pipeline::caption_all(&decoder, &names, &features, beam, config.max_caption_len, &device)
+            let alpha = alpha.unwrap_or(config.length_alpha);
+            let generated: Vec<(String, String)> = pipeline::caption_all(&decoder, &names, &features, beam, config.max_caption_len, alpha, &device)
                 .into_iter()
                 .map(|(n, h)| (n, vocab.decode(&h.tokens)))
                 .collect();
@@ -208,7 +212,7 @@ fn run(cli: Cli) -> Result<(), String> {
             println!(
                 "{split} ({} photos, {}): BLEU-1 {:.1}  BLEU-2 {:.1}  BLEU-3 {:.1}  BLEU-4 {:.1}  CIDEr-D {:.1}  ({:.0} s; {})",
                 generated.len(),
-                if beam > 1 { format!("beam {beam}") } else { "greedy".to_owned() },
+                if beam > 1 { format!("beam {beam}, alpha {alpha}") } else { "greedy".to_owned() },
                 bleu[0] * 100.0, bleu[1] * 100.0, bleu[2] * 100.0, bleu[3] * 100.0, cider * 100.0, seconds, out.display()
             );
             Ok(())
@@ -226,15 +230,12 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Caption { photos, beam, n, model, vgg16 } => {
-            let vgg = encoder_record::load(&vgg16, &device)?;
-            let (config, vocab, decoder) = ModelFiles { dir: model }.load(&device)?;
+            let captioner = Captioner::load(&ModelPaths { decoder_dir: model, vgg16 }, backend)?;
             for path in photos {
                 let photo = image::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-                let features = extract::encode_photos(&vgg, &device, &[photo]).remove(0);
-                let input = burn::prelude::Tensor::<2>::from_data(burn::prelude::TensorData::new(features, [1, 512]), &device);
                 println!("{}", path.display());
-                for hypothesis in beam_search(&decoder, input, beam, n, config.max_caption_len) {
-                    println!("  {:>7.3}  {}", hypothesis.score, vocab.decode(&hypothesis.tokens));
+                for caption in captioner.caption(&photo, beam, n) {
+                    println!("  {:>7.3}  {}", caption.score, caption.text);
                 }
             }
             Ok(())

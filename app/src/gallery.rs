@@ -1,0 +1,281 @@
+//! The gallery on the dashboard: the user's photos (or those matching a caption search) as
+//! thumbnails, newest first, paged by cursor. Captions still being written are asked for again
+//! every 1.5 s (polling), so each one replaces "Captioning…" as soon as it is stored.
+
+use std::collections::{HashMap, HashSet};
+
+use leptos::{prelude::*, task::spawn_local};
+
+use crate::{
+    error::AppError,
+    photos::{CaptionState, PhotoPage, PhotoSummary},
+    search::{highlight, query_words},
+};
+
+/// One page of the caller's photos, newest first, after the cursor `before`; with `q`, only
+/// those whose captions have all of its words.
+#[server(prefix = "/api", endpoint = "list_photos")]
+pub async fn list_photos(q: Option<String>, before: Option<String>) -> Result<PhotoPage, AppError> {
+    use crate::ssr::{app_state, photos, request};
+    let user = request::require_user().await.map_err(request::with_status)?;
+    let state = app_state()?;
+    let query = q.as_deref().map(str::trim).unwrap_or_default();
+    let result = if query.is_empty() {
+        photos::list(&state.db, user.id, before.as_deref()).await
+    } else {
+        let query: String = query.chars().take(200).collect();
+        photos::search(&state.db, user.id, &query_words(&query), before.as_deref()).await
+    };
+    result.map_err(AppError::internal)
+}
+
+/// The current captions of the caller's photos `ids` (those the page is waiting for).
+#[server(prefix = "/api", endpoint = "caption_updates")]
+pub async fn caption_updates(ids: Vec<String>) -> Result<Vec<PhotoSummary>, AppError> {
+    use crate::ssr::{app_state, photos, request};
+    let user = request::require_user().await.map_err(request::with_status)?;
+    let state = app_state()?;
+    photos::summaries(&state.db, user.id, &ids).await.map_err(AppError::internal)
+}
+
+/// "Try again" on a failed caption: the photo goes back to the caption queue.
+#[server(prefix = "/api", endpoint = "retry_caption")]
+pub async fn retry_caption(id: String) -> Result<(), AppError> {
+    use crate::ssr::{app_state, caption_jobs, photos, request};
+    let user = request::require_user().await.map_err(request::with_status)?;
+    let state = app_state()?;
+    let Some(photo_id) = photos::parse_id(&id) else { return Err(request::with_status(AppError::NotFound)) };
+    if !caption_jobs::retry(&state.db, user.id, photo_id).await.map_err(AppError::internal)? {
+        // Not the caller's photo, or its caption has not failed: nothing to retry.
+        return Err(request::with_status(AppError::NotFound));
+    }
+    state.caption_queued.notify_waiters();
+    Ok(())
+}
+
+/// Captions that arrived after the page was rendered, and the photos still waiting for one.
+#[derive(Clone, Copy)]
+pub struct LiveCaptions {
+    latest: RwSignal<HashMap<String, PhotoSummary>>,
+    waiting: RwSignal<HashSet<String>>,
+}
+
+impl LiveCaptions {
+    pub fn new() -> Self {
+        Self { latest: RwSignal::new(HashMap::new()), waiting: RwSignal::new(HashSet::new()) }
+    }
+
+    fn watch(&self, photo: &PhotoSummary) {
+        if photo.caption_state.in_progress() && !self.waiting.with_untracked(|w| w.contains(&photo.id)) {
+            self.waiting.update(|w| {
+                w.insert(photo.id.clone());
+            });
+        }
+    }
+
+    fn record(&self, photo: PhotoSummary) {
+        if !photo.caption_state.in_progress() {
+            self.waiting.update(|w| {
+                w.remove(&photo.id);
+            });
+        }
+        self.latest.update(|m| {
+            m.insert(photo.id.clone(), photo);
+        });
+    }
+
+    /// The newest known state of `photo`.
+    fn current(&self, photo: &PhotoSummary) -> PhotoSummary {
+        self.latest.with(|m| m.get(&photo.id).cloned()).unwrap_or_else(|| photo.clone())
+    }
+
+    /// Asks for the waiting captions every 1.5 s (in the browser only).
+    fn poll(self) {
+        Effect::new(move |_| {
+            let ask = move || {
+                let ids: Vec<String> = self.waiting.get_untracked().into_iter().collect();
+                if ids.is_empty() {
+                    return;
+                }
+                spawn_local(async move {
+                    if let Ok(found) = caption_updates(ids.clone()).await {
+                        // photos deleted meanwhile are no longer waited for
+                        let gone: Vec<&String> = ids.iter().filter(|id| !found.iter().any(|p| &p.id == *id)).collect();
+                        self.waiting.update(|w| gone.iter().for_each(|id| {
+                            w.remove(*id);
+                        }));
+                        found.into_iter().for_each(|photo| self.record(photo));
+                    }
+                });
+            };
+            let handle = set_interval_with_handle(ask, std::time::Duration::from_millis(1500)).ok();
+            on_cleanup(move || {
+                if let Some(handle) = handle {
+                    handle.clear();
+                }
+            });
+        });
+    }
+}
+
+impl Default for LiveCaptions {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+/// A caption with the searched words marked.
+#[component]
+fn MarkedCaption(text: String, query: Vec<String>) -> impl IntoView {
+    highlight(&text, &query)
+        .into_iter()
+        .map(|(piece, hit)| if hit { view! { <mark>{piece}</mark> }.into_any() } else { piece.into_any() })
+        .collect_view()
+}
+
+#[component]
+fn PhotoTile(photo: PhotoSummary, query: Vec<String>) -> impl IntoView {
+    let live = expect_context::<LiveCaptions>();
+    live.watch(&photo);
+    let current = {
+        let photo = photo.clone();
+        move || live.current(&photo)
+    };
+    let retrying = RwSignal::new(false);
+    let retry_error = RwSignal::new(None::<String>);
+    let retry = {
+        let id = photo.id.clone();
+        let current = current.clone();
+        move |_| {
+            let id = id.clone();
+            let mut waiting = current();
+            retrying.set(true);
+            spawn_local(async move {
+                match retry_caption(id).await {
+                    Ok(()) => {
+                        waiting.caption_state = CaptionState::Pending;
+                        live.record(waiting.clone());
+                        live.watch(&waiting);
+                        retry_error.set(None);
+                    }
+                    Err(err) => retry_error.set(Some(err.to_string())),
+                }
+                retrying.set(false);
+            });
+        }
+    };
+    let alt = {
+        let current = current.clone();
+        move || current().caption_text()
+    };
+    let caption = {
+        let current = current.clone();
+        move || {
+            let photo = current();
+            match photo.caption {
+                Some(text) => view! { <MarkedCaption text query=query.clone()/> }.into_any(),
+                None => photo.caption_text().into_any(),
+            }
+        }
+    };
+    let pending = {
+        let current = current.clone();
+        move || current().caption.is_none()
+    };
+    let state = {
+        let current = current.clone();
+        move || format!("{:?}", current().caption_state).to_lowercase()
+    };
+    let failed = move || current().caption_state == CaptionState::Failed;
+    view! {
+        <li class="tile" data-testid="photo-tile" data-caption-state=state>
+            <a href=format!("/photos/{}", photo.id)>
+                <img src=format!("/media/{}/thumb", photo.id) alt=alt loading="lazy" decoding="async"/>
+                <p class="caption" class:pending=pending data-testid="tile-caption">{caption}</p>
+            </a>
+            <Show when=failed>
+                <div class="tile-actions">
+                    <button type="button" class="button secondary small" disabled=move || retrying.get() on:click=retry.clone()>
+                        "Try again"
+                    </button>
+                    {move || retry_error.get().map(|msg| view! { <p class="alert" role="alert">{msg}</p> })}
+                </div>
+            </Show>
+        </li>
+    }
+}
+
+/// The photos as thumbnails; "Load more" fetches the next page by cursor. With a search, only
+/// the photos whose captions match, the matching words marked.
+#[component]
+pub fn Gallery(uploaded: RwSignal<u32>, search: Signal<String>) -> impl IntoView {
+    let live = LiveCaptions::new();
+    provide_context(live);
+    live.poll();
+    // Older pages appended by "Load more", and the cursor after them.
+    let older = RwSignal::new(Vec::<PhotoSummary>::new());
+    let older_next = RwSignal::new(None::<Option<String>>);
+    let loading = RwSignal::new(false);
+    let first = Resource::new(
+        move || (uploaded.get(), search.get()),
+        move |(_, q)| {
+            // a new upload or a new search starts again from the newest page
+            older.set(Vec::new());
+            older_next.set(None);
+            list_photos((!q.is_empty()).then_some(q), None)
+        },
+    );
+    let load_more = move |cursor: String| {
+        loading.set(true);
+        spawn_local(async move {
+            let q = search.get_untracked();
+            if let Ok(page) = list_photos((!q.is_empty()).then_some(q), Some(cursor)).await {
+                older.update(|all| all.extend(page.photos));
+                older_next.set(Some(page.next));
+            }
+            loading.set(false);
+        });
+    };
+    view! {
+        <Transition fallback=|| view! { <p class="muted">"Loading your photos…"</p> }>
+            {move || Suspend::new(async move {
+                let q = search.get_untracked();
+                let words = query_words(&q);
+                match first.await {
+                    Err(err) => view! { <p class="alert" role="alert">{err.to_string()}</p> }.into_any(),
+                    Ok(page) if page.photos.is_empty() && !q.is_empty() => view! {
+                        <div class="empty-state" data-testid="no-results">
+                            <h2>"No photos match “" {q.clone()} "”"</h2>
+                            <p class="muted">"Search looks for every word in the captions, the model's and your own."</p>
+                        </div>
+                    }.into_any(),
+                    Ok(page) if page.photos.is_empty() => view! {
+                        <div class="empty-state" data-testid="empty-state">
+                            <h2>"No photos yet"</h2>
+                            <p class="muted">"Photos you upload appear here, each with its caption."</p>
+                        </div>
+                    }.into_any(),
+                    Ok(page) => {
+                        let first_next = page.next.clone();
+                        let next = move || older_next.get().unwrap_or_else(|| first_next.clone());
+                        let heading = (!q.is_empty()).then(|| view! { <h2 class="results-heading">"Photos matching “" {q.clone()} "”"</h2> });
+                        let older_words = words.clone();
+                        view! {
+                            {heading}
+                            <ul class="gallery">
+                                {page.photos.into_iter().map(|photo| view! { <PhotoTile photo query=words.clone()/> }).collect_view()}
+                                {move || older.get().into_iter().map(|photo| view! { <PhotoTile photo query=older_words.clone()/> }).collect_view()}
+                            </ul>
+                            {move || next().map(|cursor| view! {
+                                <div class="load-more">
+                                    <button type="button" class="button secondary" disabled=move || loading.get()
+                                        on:click=move |_| load_more(cursor.clone())>"Load more"</button>
+                                </div>
+                            })}
+                        }.into_any()
+                    }
+                }
+            })}
+        </Transition>
+    }
+}

@@ -1,0 +1,129 @@
+//! Captioning photos with a trained model: the VGG16 encoder, the decoder and its vocabulary,
+//! loaded once and then used for any number of photos (the CLI's `caption` and the web server's
+//! caption workers both go through here).
+
+use std::path::{Path, PathBuf};
+
+use burn::prelude::*;
+
+use crate::{
+    backend::Backend,
+    decoding::beam_search,
+    encoder_record,
+    extract::{encode_photos, FEATURE_SIZE},
+    model::{decoder::Decoder, Vgg16},
+    pipeline::{ModelFiles, TrainConfig},
+    vocab::Vocabulary,
+};
+
+/// Where a model's files are: the decoder folder (`config.json`, `vocab.json`, the decoder
+/// record) and the imported VGG16 record.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ModelPaths {
+    pub decoder_dir: PathBuf,
+    pub vgg16: PathBuf,
+}
+
+impl ModelPaths {
+    /// The model that ships in the workspace's `models/` folder.
+    pub fn shipped() -> Self {
+        let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("../models");
+        Self { decoder_dir: models.join("caption-merge"), vgg16: encoder_record::default_path() }
+    }
+
+    /// What is missing, as one message a person can act on; `None` when everything is there.
+    pub fn missing(&self) -> Option<String> {
+        let files = ModelFiles { dir: self.decoder_dir.clone() };
+        let mut missing: Vec<String> = Vec::new();
+        for file in [files.config(), files.vocab()] {
+            if !file.is_file() {
+                missing.push(file.display().to_string());
+            }
+        }
+        if !files.decoder().is_file() && !files.decoder_half().is_file() {
+            missing.push(format!("{} (or {})", files.decoder_half().display(), files.decoder().display()));
+        }
+        if !self.vgg16.is_file() {
+            missing.push(format!("{} (scripts/setup.sh imports it)", self.vgg16.display()));
+        }
+        (!missing.is_empty()).then(|| format!("the caption model is incomplete, missing: {}", missing.join(", ")))
+    }
+}
+
+/// One caption of a photo: its beam-search score (what ranked it) and its mean log-probability
+/// per word (0 is certain).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ScoredCaption {
+    pub text: String,
+    pub score: f32,
+    pub per_word: f32,
+}
+
+/// A loaded caption model, ready to caption photos.
+pub struct Captioner {
+    vgg: Vgg16,
+    decoder: Decoder,
+    vocab: Vocabulary,
+    config: TrainConfig,
+    device: Device,
+}
+
+impl Captioner {
+    pub fn load(paths: &ModelPaths, backend: Backend) -> Result<Self, String> {
+        if let Some(message) = paths.missing() {
+            return Err(message);
+        }
+        let device = backend.device();
+        let vgg = encoder_record::load(&paths.vgg16, &device)?;
+        let (config, vocab, decoder) = ModelFiles { dir: paths.decoder_dir.clone() }.load(&device)?;
+        Ok(Self { vgg, decoder, vocab, config, device })
+    }
+
+    /// The 512 pooled VGG16 features of a photo.
+    pub fn features(&self, photo: &image::DynamicImage) -> Vec<f32> {
+        encode_photos(&self.vgg, &self.device, std::slice::from_ref(photo)).remove(0)
+    }
+
+    /// The best `n` captions of a beam search of width `beam`, best first.
+    pub fn caption(&self, photo: &image::DynamicImage, beam: usize, n: usize) -> Vec<ScoredCaption> {
+        self.caption_features(self.features(photo), beam, n)
+    }
+
+    pub fn caption_features(&self, features: Vec<f32>, beam: usize, n: usize) -> Vec<ScoredCaption> {
+        let input = Tensor::<2>::from_data(TensorData::new(features, [1, FEATURE_SIZE]), &self.device);
+        beam_search(&self.decoder, input, beam, n, self.config.max_caption_len, self.config.length_alpha)
+            .into_iter()
+            .map(|h| ScoredCaption { text: self.vocab.decode(&h.tokens), score: h.score, per_word: h.per_token() })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn missing_files_are_named_in_one_message() {
+        let paths = ModelPaths { decoder_dir: "/nonexistent/model".into(), vgg16: "/nonexistent/vgg16.bpk".into() };
+        let message = paths.missing().expect("nothing is there");
+        assert!(message.contains("/nonexistent/model/config.json"), "{message}");
+        assert!(message.contains("/nonexistent/model/vocab.json"), "{message}");
+        assert!(message.contains("decoder-f16.bpk"), "{message}");
+        assert!(message.contains("/nonexistent/vgg16.bpk"), "{message}");
+        assert!(Captioner::load(&paths, Backend::Flex).is_err());
+    }
+
+    #[test]
+    fn the_shipped_decoder_is_complete_apart_from_the_imported_encoder() {
+        let paths = ModelPaths::shipped();
+        if let Some(message) = paths.missing() {
+            assert!(!message.contains("caption-merge"), "the committed model lacks files: {message}");
+        }
+    }
+}
+
+// The web server shares one loaded model between its caption threads.
+const _: fn() = || {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Captioner>();
+};

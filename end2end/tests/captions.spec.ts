@@ -1,0 +1,115 @@
+import * as fs from "fs";
+import * as path from "path";
+import { expect, Page, test } from "@playwright/test";
+import { signedUp } from "./helpers";
+
+const shared = process.env.SHARED_DIR ?? path.resolve(__dirname, "../../../shared");
+const imagesDir = path.join(shared, "flickr8k", "Images");
+const testSplit = fs.readFileSync(path.join(shared, "flickr8k", "Flickr_8k.testImages.txt"), "utf8").split(/\s+/).filter(Boolean);
+const photo = (i: number) => path.join(imagesDir, testSplit[i]);
+
+/** Uploads one photo and waits until the model's caption has replaced "Captioning…". */
+async function uploadCaptioned(page: Page, file: string): Promise<string> {
+  await page.locator("#photo-input").setInputFiles(file);
+  const tile = page.getByTestId("photo-tile").first();
+  await expect(tile).toHaveAttribute("data-caption-state", "done", { timeout: 30_000 });
+  const caption = (await tile.getByTestId("tile-caption").textContent()) ?? "";
+  expect(caption).not.toBe("Captioning…");
+  return caption;
+}
+
+test("an uploaded photo shows Captioning… and then its caption, without a reload", async ({ page }) => {
+  await signedUp(page);
+  // A marker that a page load would wipe out.
+  await page.evaluate(() => ((window as any).notReloaded = true));
+  const files = [0, 1, 2, 3, 4, 5].map(photo);
+  await page.locator("#photo-input").setInputFiles(files);
+  // Six photos wait for two workers: the newest ones show the placeholder first.
+  await expect(page.getByTestId("tile-caption").filter({ hasText: "Captioning…" }).first()).toBeVisible();
+  const tiles = page.getByTestId("photo-tile");
+  await expect(tiles).toHaveCount(6);
+  await expect(page.locator('[data-testid="photo-tile"][data-caption-state="done"]')).toHaveCount(6, { timeout: 30_000 });
+  await expect(page.getByText("Captioning…")).toHaveCount(0);
+  for (const tile of await tiles.all()) {
+    const caption = (await tile.getByTestId("tile-caption").textContent()) ?? "";
+    expect(caption.split(" ").length).toBeGreaterThanOrEqual(3);
+    await expect(tile.getByRole("img")).toHaveAttribute("alt", caption);
+  }
+  expect(await page.evaluate(() => (window as any).notReloaded)).toBe(true);
+});
+
+test("pick one of the model's alternative captions", async ({ page }) => {
+  await signedUp(page);
+  const first = await uploadCaptioned(page, photo(6));
+  await page.getByTestId("photo-tile").first().getByRole("link").click();
+  await expect(page).toHaveURL(/\/photos\/[0-9a-f]{24}$/);
+  const suggestions = page.getByTestId("suggestion");
+  await expect(suggestions).toHaveCount(3);
+  await expect(suggestions.first()).toContainText(first);
+  await expect(suggestions.first()).toContainText("In use");
+  await expect(suggestions.first()).toContainText(/\d+% confident/);
+
+  const alternative = (await suggestions.nth(1).locator(".suggestion-text").textContent()) ?? "";
+  await suggestions.nth(1).getByRole("button", { name: "Use this caption" }).click();
+  await expect(page.getByTestId("caption")).toHaveText(alternative);
+  await expect(suggestions.nth(1)).toContainText("In use");
+  await expect(page.getByRole("img", { name: alternative })).toBeVisible();
+
+  // the model's own choice is still there to go back to
+  await page.getByRole("button", { name: "Use the model's caption instead" }).click();
+  await expect(page.getByTestId("caption")).toHaveText(first);
+});
+
+test("write your own caption and see it in the gallery and as alt text", async ({ page }) => {
+  await signedUp(page);
+  await uploadCaptioned(page, photo(7));
+  await page.getByTestId("photo-tile").first().getByRole("link").click();
+  await expect(page.getByTestId("suggestion")).toHaveCount(3);
+
+  // bad input: a message, and nothing changes
+  await page.getByLabel("Write the caption in your own words").fill("   ");
+  await page.getByRole("button", { name: "Save caption" }).click();
+  await expect(page.getByRole("alert")).toContainText("Please write a caption.");
+  await expect(page.getByTestId("caption")).not.toHaveText("   ");
+
+  const mine = "Grandpa's dog Biscuit chasing the red frisbee";
+  await page.getByLabel("Write the caption in your own words").fill(mine);
+  await page.getByRole("button", { name: "Save caption" }).click();
+  await expect(page.getByTestId("caption")).toHaveText(mine);
+  await expect(page.getByRole("img", { name: mine })).toBeVisible();
+
+  await page.getByRole("link", { name: "← All photos" }).click();
+  await expect(page).toHaveURL(/\/dashboard$/);
+  const tile = page.getByTestId("photo-tile").first();
+  await expect(tile.getByTestId("tile-caption")).toHaveText(mine);
+  await expect(tile.getByRole("img")).toHaveAttribute("alt", mine);
+
+  // and after a full reload, rendered by the server
+  await page.reload();
+  await expect(page.getByTestId("photo-tile").first().getByRole("img")).toHaveAttribute("alt", mine);
+});
+
+test("search finds a photo by a word of its caption, and marks the word", async ({ page }) => {
+  await signedUp(page);
+  const caption = await uploadCaptioned(page, photo(8));
+  await page.locator("#photo-input").setInputFiles(photo(9));
+  await expect(page.getByTestId("photo-tile")).toHaveCount(2);
+  // the longest word of the caption is the most telling one
+  const word = caption.split(" ").reduce((a, b) => (b.length > a.length ? b : a));
+
+  await page.getByRole("searchbox").fill(word.toUpperCase());
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page).toHaveURL(new RegExp(`/dashboard\\?q=${word.toUpperCase()}$`));
+  await expect(page.getByRole("heading", { name: `Photos matching “${word.toUpperCase()}”` })).toBeVisible();
+  // (the other photo's caption may share the word)
+  const match = page.getByTestId("tile-caption").filter({ hasText: caption }).first();
+  await expect(match).toHaveText(caption);
+  await expect(match.locator("mark").first()).toHaveText(word);
+
+  await page.getByRole("searchbox").fill("xylophone");
+  await page.getByRole("button", { name: "Search" }).click();
+  await expect(page.getByTestId("no-results")).toContainText("No photos match “xylophone”");
+
+  await page.getByRole("link", { name: "Show all photos" }).click();
+  await expect(page.getByTestId("photo-tile")).toHaveCount(2);
+});

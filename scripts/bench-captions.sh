@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# Captioning as users meet it: upload → caption stored (12-megapixel JPEG and Flickr8k photo),
+# and the dashboard's latency while 20 photos are captioned beside the same page afterwards.
+# Starts a throwaway database; the app runs inside the measuring process (release build).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh >/dev/null
+source scripts/lib.sh
+mkdir -p .tmp
+trap stop_mongo EXIT
+start_mongo :memory: "$(free_port)" .tmp/mongo-bench.log --standalone
+RUST_LOG=warn cargo run --release -q -p server --example caption_latency

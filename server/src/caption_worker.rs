@@ -1,0 +1,209 @@
+//! The caption workers. Each worker is an async task that talks to MongoDB (claim a job, read
+//! the photo, store the result) and an OS thread of its own that runs the model, so captioning
+//! never occupies the async runtime's threads and pages stay responsive while photos are
+//! captioned. The model is loaded once per process and shared by the threads.
+
+use std::{
+    collections::HashMap,
+    path::PathBuf,
+    sync::{mpsc, Arc, Mutex, OnceLock},
+    time::{Duration, Instant},
+};
+
+use app::{
+    photos::Suggestion,
+    ssr::{
+        caption_jobs::{self, ClaimedJob},
+        photos::{self, Variant},
+    },
+};
+use captioner::{
+    backend::Backend,
+    inference::{Captioner, ModelPaths},
+};
+use futures::AsyncReadExt;
+use mongodb::Database;
+use tokio::sync::{oneshot, Notify};
+use tokio_util::sync::CancellationToken;
+
+/// How the workers run; from the environment (see `configuration`).
+#[derive(Debug, Clone)]
+pub struct WorkerSettings {
+    /// Caption threads in this process (0: this process only serves pages).
+    pub workers: usize,
+    /// How long a claimed job is reserved for its worker before another may take it over.
+    pub lease: Duration,
+    /// How often an idle worker looks for jobs queued by other processes.
+    pub poll_every: Duration,
+    /// Beam width, and how many of the best captions are kept as suggestions.
+    pub beam: usize,
+    pub suggestions: usize,
+    pub model: ModelPaths,
+    pub backend: Backend,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        Self {
+            workers: std::thread::available_parallelism().map(usize::from).unwrap_or(1),
+            lease: Duration::from_secs(120),
+            poll_every: Duration::from_secs(2),
+            beam: 3,
+            suggestions: 3,
+            model: ModelPaths::shipped(),
+            backend: Backend::default(),
+        }
+    }
+}
+
+/// The model of each set of files, loaded at most once per process.
+pub fn load_model(paths: &ModelPaths, backend: Backend) -> Result<Arc<Captioner>, String> {
+    static LOADED: OnceLock<Mutex<HashMap<(PathBuf, PathBuf, String), Arc<Captioner>>>> = OnceLock::new();
+    let key = (paths.decoder_dir.clone(), paths.vgg16.clone(), backend.to_string());
+    let mut loaded = LOADED.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(model) = loaded.get(&key) {
+        return Ok(model.clone());
+    }
+    let started = Instant::now();
+    let model = Arc::new(Captioner::load(paths, backend)?);
+    tracing::info!(model = %paths.decoder_dir.display(), %backend, ms = started.elapsed().as_millis() as u64, "caption model loaded");
+    loaded.insert(key, model.clone());
+    Ok(model)
+}
+
+type Reply = oneshot::Sender<Result<Vec<Suggestion>, String>>;
+
+/// Runs the model on a thread of its own: photos (JPEG bytes) in, captions out.
+fn spawn_model_thread(name: String, model: Arc<Captioner>, beam: usize, n: usize) -> mpsc::Sender<(Vec<u8>, Reply)> {
+    let (sender, receiver) = mpsc::channel::<(Vec<u8>, Reply)>();
+    std::thread::Builder::new()
+        .name(name)
+        .spawn(move || {
+            for (bytes, reply) in receiver {
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| caption_bytes(&model, &bytes, beam, n)))
+                    .unwrap_or_else(|_| Err("the captioner crashed on this photo".to_owned()));
+                let _ = reply.send(result);
+            }
+        })
+        .expect("a caption thread starts");
+    sender
+}
+
+fn caption_bytes(model: &Captioner, bytes: &[u8], beam: usize, n: usize) -> Result<Vec<Suggestion>, String> {
+    let photo = image::load_from_memory(bytes).map_err(|e| format!("the photo could not be decoded: {e}"))?;
+    let captions = model.caption(&photo, beam, n);
+    if captions.is_empty() {
+        return Err("the model wrote no caption".to_owned());
+    }
+    Ok(captions.into_iter().map(|c| Suggestion { text: c.text, score: c.score, per_word: c.per_word }).collect())
+}
+
+/// The running workers of this process.
+pub struct Workers {
+    stop: CancellationToken,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
+}
+
+impl Workers {
+    /// Starts `settings.workers` workers on the queue in `db`; `queued` wakes them early.
+    pub fn start(db: Database, model: Option<Arc<Captioner>>, settings: &WorkerSettings, queued: Arc<Notify>) -> Self {
+        let stop = CancellationToken::new();
+        let mut tasks = Vec::new();
+        if let Some(model) = model {
+            // host, process, and this server instance (tests run several in one process)
+            let instance = bson::oid::ObjectId::new().to_hex();
+            let prefix = format!("{}:{}:{}", hostname(), std::process::id(), &instance[18..]);
+            for n in 0..settings.workers {
+                let name = format!("{prefix}/{n}");
+                let thread = spawn_model_thread(format!("caption-{n}"), model.clone(), settings.beam, settings.suggestions);
+                let worker = Worker { name, db: db.clone(), thread, lease: settings.lease, poll_every: settings.poll_every };
+                tasks.push(tokio::spawn(worker.run(queued.clone(), stop.clone())));
+            }
+        }
+        Self { stop, tasks }
+    }
+
+    /// Stops claiming jobs and waits (up to `grace`) for the captions in progress to be stored.
+    pub async fn stop(self, grace: Duration) {
+        self.stop.cancel();
+        let _ = tokio::time::timeout(grace, futures::future::join_all(self.tasks)).await;
+    }
+}
+
+fn hostname() -> String {
+    std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_owned()).ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "host".to_owned())
+}
+
+struct Worker {
+    name: String,
+    db: Database,
+    thread: mpsc::Sender<(Vec<u8>, Reply)>,
+    lease: Duration,
+    poll_every: Duration,
+}
+
+impl Worker {
+    async fn run(self, queued: Arc<Notify>, stop: CancellationToken) {
+        tracing::info!(worker = %self.name, "caption worker started");
+        while !stop.is_cancelled() {
+            // Registered before looking, so that a job queued meanwhile still wakes us.
+            let woken = queued.notified();
+            tokio::pin!(woken);
+            woken.as_mut().enable();
+            match caption_jobs::claim(&self.db, &self.name, self.lease).await {
+                Ok(Some(job)) => self.process(job).await,
+                Ok(None) => {
+                    if let Err(err) = caption_jobs::fail_abandoned(&self.db).await {
+                        tracing::warn!(%err, "could not close abandoned caption jobs");
+                    }
+                    tokio::select! {
+                        _ = woken => {},
+                        _ = tokio::time::sleep(self.poll_every) => {},
+                        _ = stop.cancelled() => {},
+                    }
+                }
+                Err(err) => {
+                    tracing::warn!(%err, worker = %self.name, "could not claim a caption job");
+                    tokio::select! {
+                        _ = tokio::time::sleep(self.poll_every) => {},
+                        _ = stop.cancelled() => {},
+                    }
+                }
+            }
+        }
+        tracing::info!(worker = %self.name, "caption worker stopped");
+    }
+
+    async fn process(&self, job: ClaimedJob) {
+        let started = Instant::now();
+        let result = match self.read_photo(&job).await {
+            Ok(bytes) => self.caption(bytes).await,
+            Err(err) => Err(err),
+        };
+        match result {
+            Ok(suggestions) => match caption_jobs::complete(&self.db, &job, &suggestions).await {
+                Ok(true) => tracing::info!(photo = %job.photo_id, attempt = job.attempt, ms = started.elapsed().as_millis() as u64, caption = %suggestions[0].text, "photo captioned"),
+                Ok(false) => tracing::warn!(photo = %job.photo_id, "caption not stored: the job was taken over or the photo deleted"),
+                Err(err) => tracing::error!(%err, photo = %job.photo_id, "storing a caption failed"),
+            },
+            Err(reason) => match caption_jobs::fail(&self.db, &job, &reason).await {
+                Ok(state) => tracing::warn!(photo = %job.photo_id, attempt = job.attempt, ?state, %reason, "caption attempt failed"),
+                Err(err) => tracing::error!(%err, photo = %job.photo_id, "recording a failed caption attempt failed"),
+            },
+        }
+    }
+
+    /// The display copy: upright, at most 2048 px, already a JPEG.
+    async fn read_photo(&self, job: &ClaimedJob) -> Result<Vec<u8>, String> {
+        let mut stream = photos::open(&self.db, &job.photo, Variant::Display).await.map_err(|e| format!("the stored photo could not be read: {e}"))?;
+        let mut bytes = Vec::new();
+        stream.read_to_end(&mut bytes).await.map_err(|e| format!("the stored photo could not be read: {e}"))?;
+        Ok(bytes)
+    }
+
+    async fn caption(&self, bytes: Vec<u8>) -> Result<Vec<Suggestion>, String> {
+        let (reply, answer) = oneshot::channel();
+        self.thread.send((bytes, reply)).map_err(|_| "the caption thread has stopped".to_owned())?;
+        answer.await.map_err(|_| "the caption thread has stopped".to_owned())?
+    }
+}

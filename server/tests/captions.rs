@@ -1,0 +1,299 @@
+//! Captions in the app, against a real MongoDB and the shipped model: the caption job's life
+//! cycle, retries, lease expiry, several workers on one queue, load, the owner's captions, search.
+
+mod common;
+
+use std::time::Duration;
+
+use app::{
+    photos::Suggestion,
+    ssr::{caption_jobs, photos::BUCKET},
+};
+use bson::{doc, oid::ObjectId, Bson};
+use futures::AsyncWriteExt;
+use mongodb::options::GridFsBucketOptions;
+use serde_json::Value;
+use server::startup::Application;
+
+use common::{captioning_settings, flickr8k_photos, job, photo_docs, wait_until_captioned, TestApp};
+
+async fn photo_doc(app: &TestApp, id: &str) -> bson::Document {
+    app.db.collection::<bson::Document>("photos").find_one(doc! { "_id": ObjectId::parse_str(id).unwrap() }).await.unwrap().unwrap()
+}
+
+#[tokio::test]
+async fn an_uploaded_photo_is_captioned_with_three_scored_suggestions() {
+    let app = common::spawn_app_with(captioning_settings(1)).await.signed_up().await;
+    let (name, bytes) = flickr8k_photos(1).remove(0);
+    let id = app.upload_ok(&name, bytes).await;
+    let docs = wait_until_captioned(&app.db, Duration::from_secs(120)).await;
+    let photo = &docs[0];
+    let job = job(photo);
+    assert_eq!(job.get_str("state").unwrap(), "done", "{job}");
+    assert_eq!(job.get_i32("attempts").unwrap(), 1);
+    assert_eq!(job.get_i32("completions").unwrap(), 1);
+    assert!(job.get_str("worker").unwrap().contains(':'), "the worker is named");
+    assert_eq!(job.get("lease_until"), Some(&Bson::Null), "the lease is released");
+
+    let caption = photo.get_str("caption").unwrap();
+    assert!(caption.split(' ').count() >= 3, "a real sentence: {caption:?}");
+    let suggestions: Vec<Suggestion> = bson::from_bson(photo.get("suggestions").unwrap().clone()).unwrap();
+    assert_eq!(suggestions.len(), 3);
+    assert_eq!(suggestions[0].text, caption, "the best suggestion is the caption");
+    assert!(suggestions.windows(2).all(|w| w[0].score >= w[1].score), "best first: {suggestions:?}");
+    assert!(suggestions.iter().all(|s| s.per_word < 0.0 && !s.text.is_empty()));
+
+    // What the pages get: the caption in the gallery, the suggestions on the photo page.
+    let page: Value = app.post_form("/api/list_photos", &[]).await.json().await.unwrap();
+    assert_eq!(page["photos"][0]["caption"], caption);
+    assert_eq!(page["photos"][0]["caption_state"], "done");
+    let details: Value = app.post_form("/api/get_photo", &[("id", &id)]).await.json().await.unwrap();
+    assert_eq!(details["suggestions"].as_array().unwrap().len(), 3);
+    assert_eq!(details["model_caption"], caption);
+}
+
+#[tokio::test]
+async fn the_owner_picks_or_writes_a_caption_and_the_models_stays_stored() {
+    let app = common::spawn_app().await.signed_up().await;
+    let id = app.upload_ok("beach.jpg", flickr8k_photos(1).remove(0).1).await;
+    complete_by_hand(&app, &["a dog runs on the beach", "a brown dog on sand", "a dog in the water"]).await;
+
+    // pick the second suggestion
+    let res = app.post_form("/api/set_caption", &[("id", &id), ("caption", "a brown dog on sand")]).await;
+    assert!(res.status().is_success(), "{}", res.status());
+    let details: Value = app.post_form("/api/get_photo", &[("id", &id)]).await.json().await.unwrap();
+    assert_eq!(details["summary"]["caption"], "a brown dog on sand", "the owner's caption is shown");
+    assert_eq!(details["model_caption"], "a dog runs on the beach", "the model's is kept");
+
+    // write one's own
+    let res = app.post_form("/api/set_caption", &[("id", &id), ("caption", "  Rex at  Ocean Beach\n")]).await;
+    assert!(res.status().is_success());
+    let page: Value = app.post_form("/api/list_photos", &[]).await.json().await.unwrap();
+    assert_eq!(page["photos"][0]["caption"], "Rex at Ocean Beach");
+
+    // bad input: a clear message, and the caption that was there stays
+    for bad in ["   ", &"x".repeat(301)] {
+        let res = app.post_form("/api/set_caption", &[("id", &id), ("caption", bad)]).await;
+        assert_eq!(res.status(), 422);
+        let body: Value = res.json().await.unwrap();
+        assert!(body.to_string().contains("caption"), "{body}");
+    }
+    assert_eq!(photo_doc(&app, &id).await.get_str("own_caption").unwrap(), "Rex at Ocean Beach");
+
+    // back to the model's caption
+    assert!(app.post_form("/api/use_model_caption", &[("id", &id)]).await.status().is_success());
+    let details: Value = app.post_form("/api/get_photo", &[("id", &id)]).await.json().await.unwrap();
+    assert_eq!(details["summary"]["caption"], "a dog runs on the beach");
+    assert!(details["own_caption"].is_null());
+
+    // nobody else can change it
+    let other = app.another_client().signed_up().await;
+    let res = other.post_form("/api/set_caption", &[("id", &id), ("caption", "mine now")]).await;
+    assert_eq!(res.status(), 404);
+    assert!(photo_doc(&app, &id).await.get("own_caption").is_none_or(|c| c == &Bson::Null));
+}
+
+#[tokio::test]
+async fn search_finds_only_the_users_own_photos_by_caption_words() {
+    let app = common::spawn_app().await.signed_up().await;
+    let beach = app.upload_ok("beach.jpg", flickr8k_photos(1).remove(0).1).await;
+    complete_by_hand(&app, &["two dogs play on the beach"]).await;
+    let snow = app.upload_ok("snow.jpg", flickr8k_photos(1).remove(0).1).await;
+    complete_by_hand(&app, &["a man skis down a snowy hill"]).await;
+    let own = app.upload_ok("lake.jpg", flickr8k_photos(1).remove(0).1).await;
+    complete_by_hand(&app, &["the sun sets over water"]).await;
+    assert!(app.post_form("/api/set_caption", &[("id", &own), ("caption", "Sunset over Lake Tahoe")]).await.status().is_success());
+
+    let search = |q: &'static str| {
+        let app = &app;
+        async move {
+            let page: Value = app.post_form("/api/list_photos", &[("q", q)]).await.json().await.unwrap();
+            page["photos"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(search("dog").await, [beach.clone()], "singular finds the plural");
+    assert_eq!(search("Beach DOGS").await, [beach.clone()], "case and plural do not matter");
+    assert_eq!(search("snowy").await, [snow.clone()]);
+    assert_eq!(search("tahoe").await, [own.clone()], "the owner's own caption is searched");
+    assert!(search("dog snowy").await.is_empty(), "every word must match");
+    assert!(search("giraffe").await.is_empty());
+    assert_eq!(search("a").await, [snow.clone()], "a query of stop words still searches them");
+    assert_eq!(search("water").await, [own.clone()], "the model's caption is searched beside the owner's");
+
+    // Another user with the same words finds only their own photo.
+    let other = app.another_client().signed_up().await;
+    let theirs = other.upload_ok("theirs.jpg", flickr8k_photos(1).remove(0).1).await;
+    complete_by_hand(&other, &["a dog on the beach"]).await;
+    let page: Value = other.post_form("/api/list_photos", &[("q", "dog beach")]).await.json().await.unwrap();
+    let found: Vec<&str> = page["photos"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
+    assert_eq!(found, [theirs.as_str()]);
+}
+
+#[tokio::test]
+async fn search_results_are_paged_newest_first() {
+    let app = common::spawn_app().await.signed_up().await;
+    let bytes = flickr8k_photos(1).remove(0).1;
+    let mut dogs = Vec::new();
+    for i in 0..26 {
+        let id = app.upload_ok(&format!("p{i}.jpg"), bytes.clone()).await;
+        complete_by_hand(&app, &[if i % 2 == 0 { "a dog in the park" } else { "a cat on a sofa" }]).await;
+        if i % 2 == 0 {
+            dogs.push(id);
+        }
+    }
+    let page: Value = app.post_form("/api/list_photos", &[("q", "dog")]).await.json().await.unwrap();
+    let first: Vec<&str> = page["photos"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
+    assert_eq!(first.len(), 13);
+    assert_eq!(first[0], dogs[12], "newest first");
+    assert!(page["next"].is_null(), "13 fit on one page of 24");
+}
+
+#[tokio::test]
+async fn a_failing_job_is_tried_three_times_then_failed_and_try_again_queues_it() {
+    // Upload without workers, then take the display copy away so that reading it fails.
+    let app = common::spawn_app().await.signed_up().await;
+    let (name, bytes) = flickr8k_photos(1).remove(0);
+    let id = app.upload_ok(&name, bytes.clone()).await;
+    let display = photo_doc(&app, &id).await.get_document("files").unwrap().get_object_id("display").unwrap();
+    let bucket = app.db.gridfs_bucket(GridFsBucketOptions::builder().bucket_name(BUCKET.to_owned()).build());
+    let display_bytes = {
+        use futures::AsyncReadExt;
+        let mut out = Vec::new();
+        bucket.open_download_stream(Bson::ObjectId(display)).await.unwrap().read_to_end(&mut out).await.unwrap();
+        out
+    };
+    bucket.delete(Bson::ObjectId(display)).await.unwrap();
+
+    // A second server on the same database does the captioning.
+    let mut settings = captioning_settings(1);
+    settings.database = app.db.name().to_owned();
+    let worker = common::spawn_app_with(settings).await;
+    let docs = wait_until_captioned(&worker.db, Duration::from_secs(60)).await;
+    let failed = job(&docs[0]);
+    assert_eq!(failed.get_str("state").unwrap(), "failed");
+    assert_eq!(failed.get_i32("attempts").unwrap(), caption_jobs::MAX_ATTEMPTS);
+    assert!(failed.get_str("last_error").unwrap().contains("could not be read"), "{failed}");
+    let details: Value = app.post_form("/api/get_photo", &[("id", &id)]).await.json().await.unwrap();
+    assert!(details["caption_error"].as_str().unwrap().contains("could not be read"));
+
+    // Put the copy back; "try again" queues the job with fresh attempts and it succeeds.
+    let mut upload = bucket.open_upload_stream(&name).id(Bson::ObjectId(display)).await.unwrap();
+    upload.write_all(&display_bytes).await.unwrap();
+    upload.close().await.unwrap();
+    let res = app.post_form("/api/retry_caption", &[("id", &id)]).await;
+    assert!(res.status().is_success(), "{}", res.status());
+    let docs = wait_until_captioned(&worker.db, Duration::from_secs(60)).await;
+    assert_eq!(job(&docs[0]).get_str("state").unwrap(), "done");
+    assert_eq!(job(&docs[0]).get_i32("attempts").unwrap(), 1);
+    assert!(docs[0].get_str("caption").is_ok());
+    // Only a failed job can be retried.
+    assert_eq!(app.post_form("/api/retry_caption", &[("id", &id)]).await.status(), 404);
+}
+
+#[tokio::test]
+async fn an_expired_lease_is_claimed_again_and_the_old_claim_cannot_store() {
+    let app = common::spawn_app().await.signed_up().await;
+    app.upload_ok("a.jpg", flickr8k_photos(1).remove(0).1).await;
+    let lease = Duration::from_millis(800);
+    let first = caption_jobs::claim(&app.db, "worker-a", lease).await.unwrap().expect("a pending job");
+    assert_eq!(first.attempt, 1);
+    assert!(caption_jobs::claim(&app.db, "worker-b", lease).await.unwrap().is_none(), "held while the lease runs");
+
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let second = caption_jobs::claim(&app.db, "worker-b", lease).await.unwrap().expect("the lease expired");
+    assert_eq!(second.photo_id, first.photo_id);
+    assert_eq!(second.attempt, 2);
+
+    let late = [Suggestion { text: "from the dead worker".into(), score: -1.0, per_word: -1.0 }];
+    assert!(!caption_jobs::complete(&app.db, &first, &late).await.unwrap(), "the old claim is void");
+    assert_eq!(caption_jobs::fail(&app.db, &first, "late failure").await.unwrap(), None);
+    let fresh = [Suggestion { text: "a dog".into(), score: -0.5, per_word: -0.5 }];
+    assert!(caption_jobs::complete(&app.db, &second, &fresh).await.unwrap());
+    let photo = &photo_docs(&app.db).await[0];
+    assert_eq!(photo.get_str("caption").unwrap(), "a dog");
+    assert_eq!(job(photo).get_i32("completions").unwrap(), 1);
+
+    // A job whose worker died on its last attempt is marked failed rather than left running.
+    app.upload_ok("b.jpg", flickr8k_photos(1).remove(0).1).await;
+    for _ in 0..caption_jobs::MAX_ATTEMPTS {
+        caption_jobs::claim(&app.db, "dies", Duration::from_millis(1)).await.unwrap().expect("claimable");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(caption_jobs::claim(&app.db, "late", lease).await.unwrap().is_none(), "no fourth attempt");
+    assert_eq!(caption_jobs::fail_abandoned(&app.db).await.unwrap(), 1);
+    let failed = photo_docs(&app.db).await.into_iter().find(|d| job(d).get_str("state") == Ok("failed")).unwrap();
+    assert!(job(&failed).get_str("last_error").unwrap().contains("stopped"));
+}
+
+#[tokio::test]
+async fn two_servers_on_one_queue_share_the_work_and_caption_each_photo_once() {
+    // Photos queued by a server that does not caption, then two captioning servers start.
+    let uploader = common::spawn_app().await.signed_up().await;
+    for (name, bytes) in flickr8k_photos(8) {
+        uploader.upload_ok(&name, bytes).await;
+    }
+    let mut servers = Vec::new();
+    for _ in 0..2 {
+        let mut settings = captioning_settings(1);
+        settings.database = uploader.db.name().to_owned();
+        servers.push(common::spawn_app_with(settings).await);
+    }
+    let docs = wait_until_captioned(&uploader.db, Duration::from_secs(180)).await;
+    let mut workers = std::collections::BTreeMap::<String, usize>::new();
+    for photo in &docs {
+        let job = job(photo);
+        assert_eq!(job.get_str("state").unwrap(), "done");
+        assert_eq!(job.get_i32("completions").unwrap(), 1, "captioned exactly once");
+        assert_eq!(job.get_i32("attempts").unwrap(), 1, "no job was claimed twice");
+        *workers.entry(job.get_str("worker").unwrap().to_owned()).or_default() += 1;
+    }
+    assert_eq!(workers.len(), 2, "both servers' workers took jobs: {workers:?}");
+}
+
+#[tokio::test]
+async fn fifty_photos_from_five_concurrent_clients_get_fifty_captions() {
+    let server = common::spawn_app_with(captioning_settings(2)).await;
+    let photos = flickr8k_photos(50);
+    let clients = (0..5).map(|c| {
+        let client = server.another_client();
+        let mine: Vec<(String, Vec<u8>)> = photos[c * 10..(c + 1) * 10].to_vec();
+        async move {
+            let client = client.signed_up().await;
+            for (name, bytes) in mine {
+                client.upload_ok(&name, bytes).await;
+            }
+            client
+        }
+    });
+    let clients = futures::future::join_all(clients).await;
+    let docs = wait_until_captioned(&server.db, Duration::from_secs(600)).await;
+    assert_eq!(docs.len(), 50);
+    let captioned = docs.iter().filter(|d| d.get_str("caption").is_ok_and(|c| !c.is_empty())).count();
+    assert_eq!(captioned, 50);
+    assert!(docs.iter().all(|d| job(d).get_i32("completions") == Ok(1)));
+    for client in &clients {
+        let page: Value = client.post_form("/api/list_photos", &[]).await.json().await.unwrap();
+        let photos = page["photos"].as_array().unwrap();
+        assert_eq!(photos.len(), 10, "each client sees its own ten");
+        assert!(photos.iter().all(|p| p["caption_state"] == "done"));
+    }
+}
+
+#[tokio::test]
+async fn startup_fails_with_a_clear_message_when_the_model_is_missing() {
+    let mut settings = captioning_settings(1);
+    settings.captions.model.decoder_dir = "/nonexistent/caption-model".into();
+    let err = Application::build(settings).await.err().expect("no model, no start");
+    let message = err.to_string();
+    assert!(message.contains("/nonexistent/caption-model/config.json"), "{message}");
+    assert!(message.contains("CAPTION_MODEL_DIR"), "says what to set: {message}");
+}
+
+/// Stores captions for the oldest waiting job as a worker would (for tests about what happens
+/// after captioning, without running the model).
+async fn complete_by_hand(app: &TestApp, captions: &[&str]) {
+    let job = caption_jobs::claim(&app.db, "test", Duration::from_secs(60)).await.unwrap().expect("a waiting job");
+    let suggestions: Vec<Suggestion> =
+        captions.iter().enumerate().map(|(i, c)| Suggestion { text: (*c).to_owned(), score: -0.5 - i as f32, per_word: -0.5 - i as f32 }).collect();
+    assert!(caption_jobs::complete(&app.db, &job, &suggestions).await.unwrap());
+}
