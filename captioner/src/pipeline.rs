@@ -34,9 +34,13 @@ pub struct TrainConfig {
     pub hidden_size: usize,
     pub dropout: f64,
     pub learning_rate: f64,
+    /// The learning rate is multiplied by this after every epoch (1: constant).
+    pub learning_rate_decay: f64,
     pub batch_size: usize,
     pub max_epochs: usize,
-    /// Stop after this many epochs without a better dev loss.
+    /// Which dev-split figure picks the saved decoder and drives early stopping.
+    pub checkpoint_on: CheckpointMetric,
+    /// Stop after this many epochs without a better figure.
     pub patience: usize,
     pub seed: u64,
     /// Words seen fewer times in the training captions become `<unk>`.
@@ -45,8 +49,9 @@ pub struct TrainConfig {
     pub max_caption_len: usize,
     /// Beam search ranks captions by log-probability / length^alpha (1: mean per word).
     pub length_alpha: f32,
-    /// Dev photos captioned (greedy) each epoch for the dev BLEU-4 curve.
+    /// Dev photos captioned each epoch for the dev BLEU-4 curve, and the beam width used (1: greedy).
     pub dev_bleu_photos: usize,
+    pub dev_bleu_beam: usize,
     /// Stop starting new epochs after this many minutes (0: no limit).
     pub max_minutes: f64,
 }
@@ -57,6 +62,8 @@ impl Default for TrainConfig {
             hidden_size: 256,
             dropout: 0.5,
             learning_rate: 1e-3,
+            learning_rate_decay: 1.0,
+            checkpoint_on: CheckpointMetric::DevLoss,
             batch_size: 64,
             max_epochs: 20,
             patience: 2,
@@ -65,9 +72,20 @@ impl Default for TrainConfig {
             max_caption_len: 20,
             length_alpha: 1.0,
             dev_bleu_photos: 300,
+            dev_bleu_beam: 1,
             max_minutes: 0.0,
         }
     }
+}
+
+/// The dev-split figure that decides which epoch's decoder is kept.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CheckpointMetric {
+    /// Lowest cross-entropy on the dev captions.
+    DevLoss,
+    /// Highest BLEU-4 of the captions generated for the dev photos (what the product shows).
+    DevBleu4,
 }
 
 /// Where the captions come from.
@@ -246,8 +264,9 @@ pub fn train(config: &TrainConfig, source: &DataSource, features: &FeatureCache,
     let mut seed = config.seed.max(1);
     let started = Instant::now();
     let mut history: Vec<EpochRecord> = Vec::new();
-    let mut best = f32::INFINITY;
+    let mut best = f64::NEG_INFINITY;
     let mut since_best = 0;
+    let mut learning_rate = config.learning_rate;
     let dev_photos: Vec<String> = splits.dev.iter().filter(|n| features.contains(n)).take(config.dev_bleu_photos).cloned().collect();
     for epoch in 1..=config.max_epochs {
         let epoch_start = Instant::now();
@@ -259,25 +278,31 @@ pub fn train(config: &TrainConfig, source: &DataSource, features: &FeatureCache,
             total += loss.clone().into_scalar::<f32>();
             batches += 1;
             let grads = GradientsParams::from_grads(loss.backward(), &model);
-            model = optimizer.step(config.learning_rate, model, grads);
+            model = optimizer.step(learning_rate, model, grads);
             progress.inc(1);
         }
         progress.finish_and_clear();
         let valid = model.valid();
         let dev_loss = mean_loss(&valid, &dev_examples, config.batch_size, device);
-        let generated: Vec<(String, String)> = caption_all(&valid, &dev_photos, features, 1, config.max_caption_len, config.length_alpha, device)
+        let generated: Vec<(String, String)> = caption_all(&valid, &dev_photos, features, config.dev_bleu_beam.max(1), config.max_caption_len, config.length_alpha, device)
             .into_iter()
             .map(|(n, h)| (n, vocab.decode(&h.tokens)))
             .collect();
         let (bleu, _) = score(&generated, &captions);
         let record = EpochRecord { epoch, train_loss: total / batches as f32, dev_loss, dev_bleu4: bleu[3] * 100.0, seconds: epoch_start.elapsed().as_secs_f64() };
         println!(
-            "epoch {epoch}: train loss {:.3}, dev loss {:.3}, dev BLEU-4 {:.1} (greedy, {} photos), {:.0} s",
-            record.train_loss, record.dev_loss, record.dev_bleu4, dev_photos.len(), record.seconds
+            "epoch {epoch}: train loss {:.3}, dev loss {:.3}, dev BLEU-4 {:.1} (beam {}, {} photos), {:.0} s",
+            record.train_loss, record.dev_loss, record.dev_bleu4, config.dev_bleu_beam.max(1), dev_photos.len(), record.seconds
         );
+        // higher is better for both figures
+        let figure = match config.checkpoint_on {
+            CheckpointMetric::DevLoss => -f64::from(record.dev_loss),
+            CheckpointMetric::DevBleu4 => record.dev_bleu4,
+        };
         history.push(record);
-        if dev_loss < best {
-            best = dev_loss;
+        learning_rate *= config.learning_rate_decay;
+        if figure > best {
+            best = figure;
             since_best = 0;
             valid.save_file(files.decoder()).map_err(|e| format!("saving the decoder: {e:?}"))?;
         } else {
@@ -286,7 +311,7 @@ pub fn train(config: &TrainConfig, source: &DataSource, features: &FeatureCache,
         std::fs::write(out.join("history.json"), serde_json::to_string_pretty(&history).unwrap()).map_err(|e| e.to_string())?;
         std::fs::write(out.join("training.svg"), crate::plot::training_svg(&history)).map_err(|e| e.to_string())?;
         if since_best >= config.patience {
-            println!("early stop: no better dev loss for {} epochs", config.patience);
+            println!("early stop: no better {:?} for {} epochs", config.checkpoint_on, config.patience);
             break;
         }
         if config.max_minutes > 0.0 && started.elapsed().as_secs_f64() / 60.0 >= config.max_minutes {
