@@ -5,7 +5,7 @@ use burn::{nn::LstmState, prelude::*, tensor::activation::log_softmax};
 
 use crate::{
     model::decoder::Decoder,
-    vocab::{END_ID, START_ID},
+    vocab::{END_ID, PAD_ID, START_ID, UNKNOWN_ID},
 };
 
 /// A caption as token ids (without `<start>`/`<end>`), with its summed log-probability and its
@@ -35,10 +35,22 @@ fn tokens_tensor(tokens: &[usize], device: &Device) -> Tensor<2, Int> {
     Tensor::<2, Int>::from_data(TensorData::new(ids, [tokens.len(), 1]), device)
 }
 
+/// Each row's log-probabilities over the vocabulary, with the tokens a caption may not contain
+/// (`<pad>`, `<start>`, `<unk>`) ruled out: nobody wants to read "a <unk> on the beach".
 fn log_probs(logits: Tensor<2>) -> Vec<Vec<f32>> {
     let [rows, vocab] = logits.dims();
     let flat: Vec<f32> = log_softmax(logits, 1).into_data().try_into_vec::<f32>().expect("float logits");
-    (0..rows).map(|r| flat[r * vocab..(r + 1) * vocab].to_vec()).collect()
+    (0..rows)
+        .map(|r| {
+            let mut row = flat[r * vocab..(r + 1) * vocab].to_vec();
+            for banned in [PAD_ID, START_ID, UNKNOWN_ID] {
+                if banned < row.len() {
+                    row[banned] = f32::NEG_INFINITY;
+                }
+            }
+            row
+        })
+        .collect()
 }
 
 /// The most likely word at each step, for one image (`features`: `[1, 512]`).
@@ -118,4 +130,19 @@ pub fn beam_search(decoder: &Decoder, features: Tensor<2>, k: usize, n: usize, m
     finished.dedup_by(|a, b| a.tokens == b.tokens);
     finished.truncate(n.max(1));
     finished
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn captions_never_contain_unknown_start_or_padding() {
+        let logits = Tensor::<2>::from_data(TensorData::new(vec![5.0f32, 5.0, 0.0, 5.0, 1.0], [1, 5]), &Device::flex());
+        let row = &log_probs(logits)[0];
+        for banned in [PAD_ID, START_ID, UNKNOWN_ID] {
+            assert_eq!(row[banned], f32::NEG_INFINITY);
+        }
+        assert!(row[END_ID].is_finite() && row[4].is_finite() && row[4] > row[END_ID]);
+    }
 }
