@@ -9,6 +9,7 @@ use leptos::{prelude::*, task::spawn_local};
 use crate::{
     error::AppError,
     photos::{CaptionState, PhotoPage, PhotoSummary},
+    polling::{every, CAPTION_POLL_INTERVAL},
     search::{highlight, query_words},
 };
 
@@ -89,29 +90,21 @@ impl LiveCaptions {
         self.latest.with(|m| m.get(&photo.id).cloned()).unwrap_or_else(|| photo.clone())
     }
 
-    /// Asks for the waiting captions every 1.5 s (in the browser only).
+    /// Asks for the waiting captions every `CAPTION_POLL_INTERVAL` (in the browser only).
     fn poll(self) {
-        Effect::new(move |_| {
-            let ask = move || {
-                let ids: Vec<String> = self.waiting.get_untracked().into_iter().collect();
-                if ids.is_empty() {
-                    return;
-                }
-                spawn_local(async move {
-                    if let Ok(found) = caption_updates(ids.clone()).await {
-                        // photos deleted meanwhile are no longer waited for
-                        let gone: Vec<&String> = ids.iter().filter(|id| !found.iter().any(|p| &p.id == *id)).collect();
-                        self.waiting.update(|w| gone.iter().for_each(|id| {
-                            w.remove(*id);
-                        }));
-                        found.into_iter().for_each(|photo| self.record(photo));
-                    }
-                });
-            };
-            let handle = set_interval_with_handle(ask, std::time::Duration::from_millis(1500)).ok();
-            on_cleanup(move || {
-                if let Some(handle) = handle {
-                    handle.clear();
+        every(CAPTION_POLL_INTERVAL, move || {
+            let ids: Vec<String> = self.waiting.get_untracked().into_iter().collect();
+            if ids.is_empty() {
+                return;
+            }
+            spawn_local(async move {
+                if let Ok(found) = caption_updates(ids.clone()).await {
+                    // photos deleted meanwhile are no longer waited for
+                    let gone: Vec<&String> = ids.iter().filter(|id| !found.iter().any(|p| &p.id == *id)).collect();
+                    self.waiting.update(|w| gone.iter().for_each(|id| {
+                        w.remove(*id);
+                    }));
+                    found.into_iter().for_each(|photo| self.record(photo));
                 }
             });
         });
@@ -139,16 +132,15 @@ fn PhotoTile(photo: PhotoSummary, query: Vec<String>) -> impl IntoView {
     live.watch(&photo);
     let current = {
         let photo = photo.clone();
-        move || live.current(&photo)
+        Memo::new(move |_| live.current(&photo))
     };
     let retrying = RwSignal::new(false);
     let retry_error = RwSignal::new(None::<String>);
     let retry = {
         let id = photo.id.clone();
-        let current = current.clone();
         move |_| {
             let id = id.clone();
-            let mut waiting = current();
+            let mut waiting = current.get_untracked();
             retrying.set(true);
             spawn_local(async move {
                 match retry_caption(id).await {
@@ -164,29 +156,17 @@ fn PhotoTile(photo: PhotoSummary, query: Vec<String>) -> impl IntoView {
             });
         }
     };
-    let alt = {
-        let current = current.clone();
-        move || current().caption_text()
-    };
-    let caption = {
-        let current = current.clone();
-        move || {
-            let photo = current();
-            match photo.caption {
-                Some(text) => view! { <MarkedCaption text query=query.clone()/> }.into_any(),
-                None => photo.caption_text().into_any(),
-            }
+    let caption = move || {
+        let photo = current.get();
+        match photo.caption {
+            Some(text) => view! { <MarkedCaption text query=query.clone()/> }.into_any(),
+            None => photo.caption_text().into_any(),
         }
     };
-    let pending = {
-        let current = current.clone();
-        move || current().caption.is_none()
-    };
-    let state = {
-        let current = current.clone();
-        move || format!("{:?}", current().caption_state).to_lowercase()
-    };
-    let failed = move || current().caption_state == CaptionState::Failed;
+    let alt = move || current.with(PhotoSummary::caption_text);
+    let pending = move || current.with(|p| p.caption.is_none());
+    let state = move || current.with(|p| p.caption_state.as_str());
+    let failed = move || current.with(|p| p.caption_state == CaptionState::Failed);
     view! {
         <li class="tile" data-testid="photo-tile" data-caption-state=state>
             <a href=format!("/photos/{}", photo.id)>

@@ -8,6 +8,7 @@ pub mod gallery;
 pub mod layout;
 pub mod pages;
 pub mod photos;
+pub mod polling;
 pub mod search;
 pub mod uploader;
 #[cfg(feature = "ssr")]

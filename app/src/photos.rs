@@ -14,6 +14,16 @@ pub enum CaptionState {
 }
 
 impl CaptionState {
+    /// The name stored in the database and shown in the page's markup.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            CaptionState::Pending => "pending",
+            CaptionState::Running => "running",
+            CaptionState::Done => "done",
+            CaptionState::Failed => "failed",
+        }
+    }
+
     /// Still waiting for a caption: the page keeps asking.
     pub fn in_progress(self) -> bool {
         matches!(self, CaptionState::Pending | CaptionState::Running)
@@ -104,6 +114,13 @@ mod tests {
         assert_eq!(caption_text(None, CaptionState::Pending), "Captioning…");
         assert_eq!(caption_text(Some("a dog"), CaptionState::Done), "a dog");
         assert!(caption_text(None, CaptionState::Failed).contains("No caption"));
+    }
+
+    #[test]
+    fn states_are_named_as_stored() {
+        for state in [CaptionState::Pending, CaptionState::Running, CaptionState::Done, CaptionState::Failed] {
+            assert_eq!(serde_json::to_value(state).unwrap(), state.as_str());
+        }
     }
 
     #[test]

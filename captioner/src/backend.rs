@@ -5,7 +5,7 @@ use std::{fmt, str::FromStr};
 
 use burn::prelude::Device;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
 pub enum Backend {
     /// burn's pure-Rust CPU backend (im2col + gemm, SIMD, threads).
     #[default]

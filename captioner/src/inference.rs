@@ -18,7 +18,7 @@ use crate::{
 
 /// Where a model's files are: the decoder folder (`config.json`, `vocab.json`, the decoder
 /// record) and the imported VGG16 record.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ModelPaths {
     pub decoder_dir: PathBuf,
     pub vgg16: PathBuf,

@@ -7,16 +7,19 @@
 //! It starts the real app in this process (on a random port, with the configured number of
 //! caption workers) against `MONGODB_URI`, in a database of its own.
 
-use std::{io::Cursor, time::{Duration, Instant}};
+// The integration tests' helpers: spawning the app, signing up, uploading.
+#[path = "../tests/common/mod.rs"]
+mod common;
 
-use app::ssr::AuthSettings;
+use std::{
+    io::Cursor,
+    time::{Duration, Instant},
+};
+
 use bson::{doc, oid::ObjectId, Document};
+use common::TestApp;
 use image::{imageops::FilterType, DynamicImage, ImageFormat};
-use leptos::prelude::LeptosOptions;
-use reqwest::multipart;
-use server::{caption_worker::WorkerSettings, configuration::Settings, startup::Application};
-
-const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/flickr8k");
+use server::caption_worker::WorkerSettings;
 
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
@@ -26,11 +29,6 @@ fn median(values: &mut [f64]) -> f64 {
 fn percentile(values: &mut [f64], p: f64) -> f64 {
     values.sort_by(f64::total_cmp);
     values[((values.len() as f64 - 1.0) * p).round() as usize]
-}
-
-fn test_photos(n: usize) -> Vec<(String, Vec<u8>)> {
-    let split = std::fs::read_to_string(format!("{SHARED}/Flickr_8k.testImages.txt")).expect("the shared Flickr8k data");
-    split.lines().filter(|l| !l.trim().is_empty()).take(n).map(|name| (name.to_owned(), std::fs::read(format!("{SHARED}/Images/{name}")).unwrap())).collect()
 }
 
 /// A real photo blown up to 4000x3000 with grain, so that the JPEG is as heavy as a camera's.
@@ -50,88 +48,50 @@ fn twelve_megapixels(photo: &[u8], seed: u32) -> Vec<u8> {
     out.into_inner()
 }
 
-struct Client {
-    address: String,
-    http: reqwest::Client,
-    db: mongodb::Database,
+async fn job_state(app: &TestApp, id: &str) -> String {
+    let photo: Document = app.db.collection("photos").find_one(doc! { "_id": ObjectId::parse_str(id).unwrap() }).await.unwrap().unwrap();
+    common::job(&photo).get_str("state").unwrap().to_owned()
 }
 
-impl Client {
-    async fn sign_up(&self) {
-        let name = format!("bench{}", ObjectId::new().to_hex());
-        let email = format!("{name}@example.com");
-        let form = [("username", name.as_str()), ("email", &email), ("password", "password-123"), ("password_confirmation", "password-123")];
-        let res = self.http.post(format!("{}/api/signup", self.address)).header("Origin", &self.address).header("Accept", "application/json").form(&form).send().await.unwrap();
-        assert!(res.status().is_success(), "sign-up: {}", res.status());
+/// Seconds from the start of the upload until the caption is stored.
+async fn upload_to_caption(app: &TestApp, name: &str, bytes: Vec<u8>) -> f64 {
+    let started = Instant::now();
+    let id = app.upload_ok(name, bytes).await;
+    while job_state(app, &id).await != "done" {
+        tokio::time::sleep(Duration::from_millis(5)).await;
     }
+    started.elapsed().as_secs_f64()
+}
 
-    async fn upload(&self, name: &str, bytes: Vec<u8>) -> ObjectId {
-        let form = multipart::Form::new().part("file", multipart::Part::bytes(bytes).file_name(name.to_owned()));
-        let res = self.http.post(format!("{}/api/photos", self.address)).header("Origin", &self.address).multipart(form).send().await.unwrap();
-        assert_eq!(res.status(), 201, "upload of {name}");
-        let body: serde_json::Value = res.json().await.unwrap();
-        ObjectId::parse_str(body["photo"]["id"].as_str().unwrap()).unwrap()
-    }
+async fn open_jobs(app: &TestApp) -> u64 {
+    app::ssr::caption_jobs::open_jobs(&app.db).await.unwrap()
+}
 
-    async fn state(&self, id: ObjectId) -> String {
-        let photo: Document = self.db.collection("photos").find_one(doc! { "_id": id }).await.unwrap().unwrap();
-        photo.get_document("job").unwrap().get_str("state").unwrap().to_owned()
-    }
-
-    /// Seconds from the start of the upload until the caption is stored.
-    async fn upload_to_caption(&self, name: &str, bytes: Vec<u8>) -> f64 {
-        let started = Instant::now();
-        let id = self.upload(name, bytes).await;
-        while self.state(id).await != "done" {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-        started.elapsed().as_secs_f64()
-    }
-
-    async fn open_jobs(&self) -> u64 {
-        app::ssr::caption_jobs::open_jobs(&self.db).await.unwrap()
-    }
-
-    /// Milliseconds for the dashboard's HTML, rendered on the server with the user's photos.
-    async fn dashboard_ms(&self) -> f64 {
-        let started = Instant::now();
-        let res = self.http.get(format!("{}/dashboard", self.address)).header("Accept", "text/html").send().await.unwrap();
-        assert!(res.status().is_success());
-        let body = res.text().await.unwrap();
-        assert!(body.contains("photo-tile") || body.contains("No photos yet"));
-        started.elapsed().as_secs_f64() * 1000.0
-    }
+/// Milliseconds for the dashboard's HTML, rendered on the server with the user's photos.
+async fn dashboard_ms(app: &TestApp) -> f64 {
+    let started = Instant::now();
+    let res = app.get("/dashboard").await;
+    assert!(res.status().is_success());
+    let body = res.text().await.unwrap();
+    assert!(body.contains("photo-tile") || body.contains("No photos yet"));
+    started.elapsed().as_secs_f64() * 1000.0
 }
 
 #[tokio::main]
 async fn main() {
-    let uri = std::env::var("MONGODB_URI").unwrap_or_else(|_| "mongodb://127.0.0.1:27017/?directConnection=true".into());
-    let captions = WorkerSettings::default();
-    let workers = captions.workers;
-    let settings = Settings {
-        leptos_options: LeptosOptions::builder().output_name("captioned").build(),
-        address: "127.0.0.1:0".parse().unwrap(),
-        mongodb_uri: uri,
-        database: format!("bench_{}", ObjectId::new().to_hex()),
-        public_origin: None,
-        auth: AuthSettings::default(),
-        captions,
-    };
-    let app = Application::build(settings).await.expect("the app starts");
-    let address = format!("http://127.0.0.1:{}", app.port());
-    let db = app.state().db.clone();
-    tokio::spawn(app.run_until_stopped());
-    let client = Client { address, http: reqwest::Client::builder().cookie_store(true).build().unwrap(), db: db.clone() };
-    client.sign_up().await;
+    let mut settings = common::settings(common::mongodb_uri(), Default::default());
+    settings.captions = WorkerSettings::default();
+    let workers = settings.captions.workers;
+    let client = common::spawn_app_with(settings).await.signed_up().await;
     println!("caption workers: {workers}; {} CPU cores", std::thread::available_parallelism().map(usize::from).unwrap_or(1));
 
-    let photos = test_photos(30);
+    let photos = common::flickr8k_photos(30);
     // warm-up: the first caption pays for lazy initialisation
-    client.upload_to_caption(&photos[29].0, photos[29].1.clone()).await;
+    upload_to_caption(&client, &photos[29].0, photos[29].1.clone()).await;
 
     let mut small: Vec<f64> = Vec::new();
     for (name, bytes) in &photos[..7] {
-        small.push(client.upload_to_caption(name, bytes.clone()).await);
+        small.push(upload_to_caption(&client, name, bytes.clone()).await);
     }
     let mut large: Vec<f64> = Vec::new();
     for (i, (name, bytes)) in photos[7..12].iter().enumerate() {
@@ -139,25 +99,25 @@ async fn main() {
         if i == 0 {
             println!("12-megapixel test JPEGs: {:.1} MB each", big.len() as f64 / 1e6);
         }
-        large.push(client.upload_to_caption(&format!("big-{name}"), big).await);
+        large.push(upload_to_caption(&client, &format!("big-{name}"), big).await);
     }
     println!("upload → caption stored, median of {} (Flickr8k, 224x224 JPEG): {:.0} ms", small.len(), median(&mut small) * 1000.0);
     println!("upload → caption stored, median of {} (12-megapixel JPEG):      {:.0} ms", large.len(), median(&mut large) * 1000.0);
 
     // The dashboard while 20 photos are being captioned, then with the same photos, all captioned.
-    let uploads = photos[12..29].iter().chain(photos[..3].iter()).map(|(n, b)| client.upload(n, b.clone()));
+    let uploads = photos[12..29].iter().chain(photos[..3].iter()).map(|(n, b)| client.upload_ok(n, b.clone()));
     futures::future::join_all(uploads).await;
-    let queued = client.open_jobs().await;
+    let queued = open_jobs(&client).await;
     let mut busy: Vec<f64> = Vec::new();
     let started = Instant::now();
-    while client.open_jobs().await > 0 {
-        busy.push(client.dashboard_ms().await);
+    while open_jobs(&client).await > 0 {
+        busy.push(dashboard_ms(&client).await);
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let drained = started.elapsed().as_secs_f64();
     let mut idle: Vec<f64> = Vec::new();
     for _ in 0..busy.len().max(40) {
-        idle.push(client.dashboard_ms().await);
+        idle.push(dashboard_ms(&client).await);
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     let (idle_median, idle_p95) = (median(&mut idle), percentile(&mut idle, 0.95));
@@ -168,5 +128,5 @@ async fn main() {
     );
     println!("dashboard afterwards, nothing to caption ({} requests): median {idle_median:.1} ms, p95 {idle_p95:.1} ms", idle.len());
     println!("ratio busy/idle: median {:.2}x, p95 {:.2}x", busy_median / idle_median, busy_p95 / idle_p95);
-    db.drop().await.ok();
+    client.db.drop().await.ok();
 }

@@ -5,7 +5,6 @@
 
 use std::{
     collections::HashMap,
-    path::PathBuf,
     sync::{mpsc, Arc, Mutex, OnceLock},
     time::{Duration, Instant},
 };
@@ -58,8 +57,8 @@ impl Default for WorkerSettings {
 
 /// The model of each set of files, loaded at most once per process.
 pub fn load_model(paths: &ModelPaths, backend: Backend) -> Result<Arc<Captioner>, String> {
-    static LOADED: OnceLock<Mutex<HashMap<(PathBuf, PathBuf, String), Arc<Captioner>>>> = OnceLock::new();
-    let key = (paths.decoder_dir.clone(), paths.vgg16.clone(), backend.to_string());
+    static LOADED: OnceLock<Mutex<HashMap<(ModelPaths, Backend), Arc<Captioner>>>> = OnceLock::new();
+    let key = (paths.clone(), backend);
     let mut loaded = LOADED.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
     if let Some(model) = loaded.get(&key) {
         return Ok(model.clone());

@@ -5,7 +5,6 @@ use std::net::SocketAddr;
 use std::{path::PathBuf, time::Duration};
 
 use app::ssr::AuthSettings;
-use captioner::backend::Backend;
 
 use crate::caption_worker::WorkerSettings;
 use leptos::prelude::LeptosOptions;
@@ -94,10 +93,6 @@ fn caption_settings() -> Result<WorkerSettings, ConfigError> {
     if let Some(path) = var("CAPTION_VGG16") {
         model.vgg16 = PathBuf::from(path);
     }
-    let backend: Backend = parse("CAPTIONER_BACKEND", defaults.backend).map_err(|e| match e {
-        ConfigError::Invalid { name, value, .. } => ConfigError::Invalid { name, value, why: "use flex or ndarray".into() },
-        other => other,
-    })?;
     let lease_seconds: u64 = parse("CAPTION_LEASE_SECONDS", defaults.lease.as_secs())?;
     if lease_seconds == 0 {
         return Err(ConfigError::Invalid { name: "CAPTION_LEASE_SECONDS", value: "0".into(), why: "must be at least 1".into() });
@@ -107,7 +102,8 @@ fn caption_settings() -> Result<WorkerSettings, ConfigError> {
         lease: Duration::from_secs(lease_seconds),
         beam: parse("CAPTION_BEAM", defaults.beam)?.max(1),
         model,
-        backend,
+        // its parse error already says "use flex or ndarray"
+        backend: parse("CAPTIONER_BACKEND", defaults.backend)?,
         ..defaults
     })
 }

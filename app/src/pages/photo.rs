@@ -8,6 +8,7 @@ use crate::{
     gallery::RetryCaption,
     layout::NotFound,
     photos::{human_size, CaptionState, PhotoDetails},
+    polling::{every, CAPTION_POLL_INTERVAL},
 };
 
 /// The caller's photo; another user's photo is "not found", exactly like a missing one.
@@ -85,19 +86,11 @@ pub fn PhotoPage() -> impl IntoView {
         |(id, ..)| get_photo(id),
     );
     let delete = ServerAction::<DeletePhoto>::new();
-    Effect::new(move |_| {
-        let tick = move || {
-            let waiting = photo.get_untracked().and_then(Result::ok).is_some_and(|p| p.summary.caption_state.in_progress());
-            if waiting {
-                poll.update(|n| *n += 1);
-            }
-        };
-        let handle = set_interval_with_handle(tick, std::time::Duration::from_millis(1500)).ok();
-        on_cleanup(move || {
-            if let Some(handle) = handle {
-                handle.clear();
-            }
-        });
+    every(CAPTION_POLL_INTERVAL, move || {
+        let waiting = photo.get_untracked().and_then(Result::ok).is_some_and(|p| p.summary.caption_state.in_progress());
+        if waiting {
+            poll.update(|n| *n += 1);
+        }
     });
     view! {
         <RequireUser let:_user>
