@@ -30,7 +30,8 @@ use tokio_util::sync::CancellationToken;
 pub struct WorkerSettings {
     /// Caption threads in this process (0: this process only serves pages).
     pub workers: usize,
-    /// How long a claimed job is reserved for its worker before another may take it over.
+    /// How long a claimed job stays reserved for its worker after the worker last renewed it
+    /// (it renews every third of this while it captions); then another worker may take it over.
     pub lease: Duration,
     /// How often an idle worker looks for jobs queued by other processes.
     pub poll_every: Duration,
@@ -175,10 +176,11 @@ impl Worker {
 
     async fn process(&self, job: ClaimedJob) {
         let started = Instant::now();
-        let result = match self.read_photo(&job).await {
-            Ok(bytes) => self.caption(bytes).await,
-            Err(err) => Err(err),
+        let work = async {
+            let bytes = self.read_photo(&job).await?;
+            self.caption(bytes).await
         };
+        let result = caption_jobs::holding(&self.db, &job, self.lease, work).await;
         match result {
             Ok(suggestions) => match caption_jobs::complete(&self.db, &job, &suggestions).await {
                 Ok(true) => tracing::info!(photo = %job.photo_id, attempt = job.attempt, ms = started.elapsed().as_millis() as u64, caption = %suggestions[0].text, "photo captioned"),

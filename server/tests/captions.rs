@@ -226,6 +226,39 @@ async fn an_expired_lease_is_claimed_again_and_the_old_claim_cannot_store() {
 }
 
 #[tokio::test]
+async fn a_caption_that_takes_longer_than_the_lease_keeps_its_job() {
+    // A busy machine can take longer than the lease to caption a photo: the live worker renews
+    // its lease, so nobody takes the job over (which would caption the photo twice).
+    let app = common::spawn_app().await.signed_up().await;
+    app.upload_ok("slow.jpg", flickr8k_photos(1).remove(0).1).await;
+    let lease = Duration::from_millis(900);
+    let held = caption_jobs::claim(&app.db, "slow-worker", lease).await.unwrap().expect("a pending job");
+    let slow_caption = tokio::time::sleep(lease * 3);
+    let contender = async {
+        let mut taken = 0;
+        let deadline = tokio::time::Instant::now() + lease * 3;
+        while tokio::time::Instant::now() < deadline {
+            taken += caption_jobs::claim(&app.db, "contender", lease).await.unwrap().is_some() as usize;
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        taken
+    };
+    let ((), taken) = tokio::join!(caption_jobs::holding(&app.db, &held, lease, slow_caption), contender);
+    assert_eq!(taken, 0, "the job stayed with its worker for three leases");
+    let caption = [Suggestion { text: "a slow dog".into(), score: -0.5, per_word: -0.5 }];
+    assert!(caption_jobs::complete(&app.db, &held, &caption).await.unwrap(), "the claim is still valid");
+    let photo = &photo_docs(&app.db).await[0];
+    assert_eq!(job(photo).get_i32("attempts").unwrap(), 1);
+
+    // Without renewals the same wait loses the job.
+    app.upload_ok("dead.jpg", flickr8k_photos(1).remove(0).1).await;
+    let abandoned = caption_jobs::claim(&app.db, "dead-worker", lease).await.unwrap().expect("a pending job");
+    tokio::time::sleep(lease + Duration::from_millis(200)).await;
+    let taken_over = caption_jobs::claim(&app.db, "contender", lease).await.unwrap().expect("the lease ran out");
+    assert_eq!(taken_over.photo_id, abandoned.photo_id);
+}
+
+#[tokio::test]
 async fn two_servers_on_one_queue_share_the_work_and_caption_each_photo_once() {
     // Photos queued by a server that does not caption, then two captioning servers start.
     let uploader = common::spawn_app().await.signed_up().await;

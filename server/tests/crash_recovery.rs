@@ -23,7 +23,7 @@ fn start_server(port: u16, database: &str) -> Child {
         .env("MONGODB_URI", common::mongodb_uri())
         .env("MONGODB_DATABASE", database)
         .env("CAPTION_WORKERS", "2")
-        .env("CAPTION_LEASE_SECONDS", "3")
+        .env("CAPTION_LEASE_SECONDS", "5")
         .env("RUST_LOG", "warn")
         .stdout(Stdio::null())
         .spawn()

@@ -130,6 +130,32 @@ fn held(job: &ClaimedJob) -> Document {
     doc! { "_id": job.photo_id, "job.claim": job.claim, "job.state": state(CaptionState::Running) }
 }
 
+/// Extends the lease of a job its worker is still working on, so that a slow caption (a busy
+/// machine, a large photo) is not taken over by another worker while its own is alive; only a
+/// worker that stopped renewing loses the job. `false` when the claim was already lost.
+pub async fn renew(db: &Database, job: &ClaimedJob, lease: Duration) -> mongodb::error::Result<bool> {
+    let result = photos(db).update_one(held(job), doc! { "$set": { "job.lease_until": after(lease) } }).await?;
+    Ok(result.matched_count == 1)
+}
+
+/// Runs `work` (captioning `job`) while renewing its lease every third of `lease`, so the lease
+/// only runs out when the worker is gone, never because a caption takes long.
+pub async fn holding<T>(db: &Database, job: &ClaimedJob, lease: Duration, work: impl std::future::Future<Output = T>) -> T {
+    tokio::pin!(work);
+    let every = lease / 3;
+    let mut renewals = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
+    loop {
+        tokio::select! {
+            result = &mut work => return result,
+            _ = renewals.tick() => match renew(db, job, lease).await {
+                Ok(true) => {}
+                Ok(false) => tracing::warn!(photo = %job.photo_id, "caption job taken over or deleted while captioning"),
+                Err(err) => tracing::warn!(%err, photo = %job.photo_id, "could not renew a caption lease"),
+            },
+        }
+    }
+}
+
 /// Stores the model's captions (best first). `false` when the claim was lost meanwhile (lease
 /// expired and another worker took over, or the photo was deleted): nothing is written then.
 pub async fn complete(db: &Database, job: &ClaimedJob, suggestions: &[Suggestion]) -> mongodb::error::Result<bool> {

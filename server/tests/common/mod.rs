@@ -55,7 +55,7 @@ pub fn captioning_settings(workers: usize) -> Settings {
     let mut settings = settings(mongodb_uri(), AuthSettings::default());
     settings.captions = WorkerSettings {
         workers,
-        lease: std::time::Duration::from_secs(3),
+        lease: std::time::Duration::from_secs(5),
         poll_every: std::time::Duration::from_millis(200),
         ..WorkerSettings::default()
     };
