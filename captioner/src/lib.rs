@@ -2,6 +2,7 @@
 //! preprocessing; caption data (Flickr8k and Flickr30k formats), tokenisation, the vocabulary,
 //! and the BLEU and CIDEr-D metrics as the coco-caption toolkit defines them.
 
+pub mod averaging;
 pub mod backend;
 pub mod bench;
 pub mod data;

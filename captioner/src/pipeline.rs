@@ -23,6 +23,7 @@ use crate::{
     metrics::{cider_d, corpus_bleu},
     model::decoder::{Decoder, DecoderConfig},
     text::tokenize,
+    averaging::average,
     training::{batch_loss, make_batch, Example},
     vocab::Vocabulary,
 };
@@ -54,6 +55,9 @@ pub struct TrainConfig {
     pub dev_bleu_beam: usize,
     /// Stop starting new epochs after this many minutes (0: no limit).
     pub max_minutes: f64,
+    /// Also score the mean of the last this-many epochs' weights each epoch, and keep it when its
+    /// dev figure is the best (1: single epochs only). See `averaging`.
+    pub average_last: usize,
 }
 
 impl Default for TrainConfig {
@@ -74,6 +78,7 @@ impl Default for TrainConfig {
             dev_bleu_photos: 300,
             dev_bleu_beam: 1,
             max_minutes: 0.0,
+            average_last: 1,
         }
     }
 }
@@ -126,7 +131,27 @@ pub struct EpochRecord {
     pub train_loss: f32,
     pub dev_loss: f32,
     pub dev_bleu4: f64,
+    /// The same two figures for the mean of the last `average_last` epochs' weights.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub averaged: Option<DevFigures>,
     pub seconds: f64,
+}
+
+/// How a decoder does on the dev split.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize)]
+pub struct DevFigures {
+    pub dev_loss: f32,
+    pub dev_bleu4: f64,
+}
+
+impl DevFigures {
+    /// Higher is better, whichever figure decides.
+    fn figure(&self, on: CheckpointMetric) -> f64 {
+        match on {
+            CheckpointMetric::DevLoss => -f64::from(self.dev_loss),
+            CheckpointMetric::DevBleu4 => self.dev_bleu4,
+        }
+    }
 }
 
 /// The files of a trained model: `config.json`, `vocab.json`, `decoder.bpk`.
@@ -241,7 +266,8 @@ pub fn score(generated: &[(String, String)], captions: &CaptionSet) -> ([f64; 4]
     (corpus_bleu(&pairs).0, cider_d(&pairs).0)
 }
 
-/// Trains a model into `out`, keeping the decoder with the best dev loss.
+/// Trains a model into `out`, keeping the decoder with the best dev figure (`checkpoint_on`):
+/// a single epoch's, or the mean of the last `average_last` epochs'.
 pub fn train(config: &TrainConfig, source: &DataSource, features: &FeatureCache, out: &Path, device: &Device) -> Result<Vec<EpochRecord>, String> {
     let (captions, splits) = source.load()?;
     let train_tokens: Vec<Vec<String>> = splits.train.iter().flat_map(|n| captions.captions(n).iter().map(|c| tokenize(c))).collect();
@@ -268,6 +294,7 @@ pub fn train(config: &TrainConfig, source: &DataSource, features: &FeatureCache,
     let mut since_best = 0;
     let mut learning_rate = config.learning_rate;
     let dev_photos: Vec<String> = splits.dev.iter().filter(|n| features.contains(n)).take(config.dev_bleu_photos).cloned().collect();
+    let mut recent: Vec<Decoder> = Vec::new();
     for epoch in 1..=config.max_epochs {
         let epoch_start = Instant::now();
         shuffle(&mut train_examples, &mut seed);
@@ -283,28 +310,49 @@ pub fn train(config: &TrainConfig, source: &DataSource, features: &FeatureCache,
         }
         progress.finish_and_clear();
         let valid = model.valid();
-        let dev_loss = mean_loss(&valid, &dev_examples, config.batch_size, device);
-        let generated: Vec<(String, String)> = caption_all(&valid, &dev_photos, features, config.dev_bleu_beam.max(1), config.max_caption_len, config.length_alpha, device)
-            .into_iter()
-            .map(|(n, h)| (n, vocab.decode(&h.tokens)))
-            .collect();
-        let (bleu, _) = score(&generated, &captions);
-        let record = EpochRecord { epoch, train_loss: total / batches as f32, dev_loss, dev_bleu4: bleu[3] * 100.0, seconds: epoch_start.elapsed().as_secs_f64() };
-        println!(
-            "epoch {epoch}: train loss {:.3}, dev loss {:.3}, dev BLEU-4 {:.1} (beam {}, {} photos), {:.0} s",
-            record.train_loss, record.dev_loss, record.dev_bleu4, config.dev_bleu_beam.max(1), dev_photos.len(), record.seconds
-        );
-        // higher is better for both figures
-        let figure = match config.checkpoint_on {
-            CheckpointMetric::DevLoss => -f64::from(record.dev_loss),
-            CheckpointMetric::DevBleu4 => record.dev_bleu4,
+        let dev = |decoder: &Decoder| {
+            let dev_loss = mean_loss(decoder, &dev_examples, config.batch_size, device);
+            let generated: Vec<(String, String)> =
+                caption_all(decoder, &dev_photos, features, config.dev_bleu_beam.max(1), config.max_caption_len, config.length_alpha, device)
+                    .into_iter()
+                    .map(|(n, h)| (n, vocab.decode(&h.tokens)))
+                    .collect();
+            DevFigures { dev_loss, dev_bleu4: score(&generated, &captions).0[3] * 100.0 }
         };
+        let single = dev(&valid);
+        recent.push(valid.clone());
+        if recent.len() > config.average_last.max(1) {
+            recent.remove(0);
+        }
+        let averaged = (recent.len() > 1).then(|| average(&recent));
+        let averaged_figures = averaged.as_ref().map(&dev);
+        let record = EpochRecord {
+            epoch,
+            train_loss: total / batches as f32,
+            dev_loss: single.dev_loss,
+            dev_bleu4: single.dev_bleu4,
+            averaged: averaged_figures,
+            seconds: epoch_start.elapsed().as_secs_f64(),
+        };
+        print!(
+            "epoch {epoch}: train loss {:.3}, dev loss {:.3}, dev BLEU-4 {:.1} (beam {}, {} photos)",
+            record.train_loss, record.dev_loss, record.dev_bleu4, config.dev_bleu_beam.max(1), dev_photos.len()
+        );
+        if let Some(a) = &averaged_figures {
+            print!("; mean of the last {} epochs: dev loss {:.3}, dev BLEU-4 {:.1}", recent.len(), a.dev_loss, a.dev_bleu4);
+        }
+        println!(", {:.0} s", record.seconds);
         history.push(record);
         learning_rate *= config.learning_rate_decay;
+        // the better of this epoch's decoder and the mean of the recent ones
+        let (figure, candidate) = match (averaged_figures, averaged) {
+            (Some(a), Some(decoder)) if a.figure(config.checkpoint_on) > single.figure(config.checkpoint_on) => (a.figure(config.checkpoint_on), decoder),
+            _ => (single.figure(config.checkpoint_on), valid),
+        };
         if figure > best {
             best = figure;
             since_best = 0;
-            valid.save_file(files.decoder()).map_err(|e| format!("saving the decoder: {e:?}"))?;
+            candidate.save_file(files.decoder()).map_err(|e| format!("saving the decoder: {e:?}"))?;
         } else {
             since_best += 1;
         }
