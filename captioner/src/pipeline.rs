@@ -34,6 +34,8 @@ use crate::{
 pub struct TrainConfig {
     pub hidden_size: usize,
     pub dropout: f64,
+    /// Multiplies the image features (see `DecoderConfig::feature_scale`).
+    pub feature_scale: f64,
     pub learning_rate: f64,
     /// The learning rate is multiplied by this after every epoch (1: constant).
     pub learning_rate_decay: f64,
@@ -65,6 +67,7 @@ impl Default for TrainConfig {
         Self {
             hidden_size: 256,
             dropout: 0.5,
+            feature_scale: 1.0,
             learning_rate: 1e-3,
             learning_rate_decay: 1.0,
             checkpoint_on: CheckpointMetric::DevLoss,
@@ -202,7 +205,7 @@ impl ModelFiles {
 }
 
 pub fn decoder_config(config: &TrainConfig, vocab_size: usize) -> DecoderConfig {
-    DecoderConfig::new(vocab_size).with_hidden_size(config.hidden_size).with_dropout(config.dropout)
+    DecoderConfig::new(vocab_size).with_hidden_size(config.hidden_size).with_dropout(config.dropout).with_feature_scale(config.feature_scale)
 }
 
 fn examples<'a>(names: &[String], captions: &CaptionSet, features: &'a FeatureCache, vocab: &Vocabulary) -> Vec<Example<'a>> {

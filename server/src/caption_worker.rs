@@ -48,7 +48,7 @@ impl Default for WorkerSettings {
             workers: std::thread::available_parallelism().map(usize::from).unwrap_or(1),
             lease: Duration::from_secs(120),
             poll_every: Duration::from_secs(2),
-            beam: 3,
+            beam: 7,
             suggestions: 3,
             model: ModelPaths::shipped(),
             backend: Backend::default(),
