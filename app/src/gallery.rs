@@ -18,8 +18,8 @@ use crate::{
 #[server(prefix = "/api", endpoint = "list_photos")]
 pub async fn list_photos(q: Option<String>, before: Option<String>) -> Result<PhotoPage, AppError> {
     use crate::ssr::{app_state, photos, request};
-    let user = request::require_user().await.map_err(request::with_status)?;
     let state = app_state()?;
+    let user = request::require_user().await.map_err(request::with_status)?;
     let query = q.as_deref().map(str::trim).unwrap_or_default();
     let result = if query.is_empty() {
         photos::list(&state.db, user.id, before.as_deref()).await
@@ -34,8 +34,8 @@ pub async fn list_photos(q: Option<String>, before: Option<String>) -> Result<Ph
 #[server(prefix = "/api", endpoint = "caption_updates")]
 pub async fn caption_updates(ids: Vec<String>) -> Result<Vec<PhotoSummary>, AppError> {
     use crate::ssr::{app_state, photos, request};
-    let user = request::require_user().await.map_err(request::with_status)?;
     let state = app_state()?;
+    let user = request::require_user().await.map_err(request::with_status)?;
     photos::summaries(&state.db, user.id, &ids).await.map_err(AppError::internal)
 }
 
@@ -43,8 +43,8 @@ pub async fn caption_updates(ids: Vec<String>) -> Result<Vec<PhotoSummary>, AppE
 #[server(prefix = "/api", endpoint = "retry_caption")]
 pub async fn retry_caption(id: String) -> Result<(), AppError> {
     use crate::ssr::{app_state, caption_jobs, photos, request};
-    let user = request::require_user().await.map_err(request::with_status)?;
     let state = app_state()?;
+    let user = request::require_user().await.map_err(request::with_status)?;
     let Some(photo_id) = photos::parse_id(&id) else { return Err(request::with_status(AppError::NotFound)) };
     if !caption_jobs::retry(&state.db, user.id, photo_id).await.map_err(AppError::internal)? {
         // Not the caller's photo, or its caption has not failed: nothing to retry.

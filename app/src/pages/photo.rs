@@ -15,8 +15,8 @@ use crate::{
 #[server(prefix = "/api", endpoint = "get_photo")]
 pub async fn get_photo(id: String) -> Result<PhotoDetails, AppError> {
     use crate::ssr::{app_state, photos, request};
-    let user = request::require_user().await.map_err(request::with_status)?;
     let state = app_state()?;
+    let user = request::require_user().await.map_err(request::with_status)?;
     match photos::find_owned(&state.db, user.id, &id).await.map_err(AppError::internal)? {
         Some(photo) => Ok(photo.details()),
         None => Err(request::with_status(AppError::NotFound)),
@@ -27,8 +27,8 @@ pub async fn get_photo(id: String) -> Result<PhotoDetails, AppError> {
 #[server(prefix = "/api", endpoint = "delete_photo")]
 pub async fn delete_photo(id: String) -> Result<(), AppError> {
     use crate::ssr::{app_state, photos, request};
-    let user = request::require_user().await.map_err(request::with_status)?;
     let state = app_state()?;
+    let user = request::require_user().await.map_err(request::with_status)?;
     if !photos::delete(&state.db, user.id, &id).await.map_err(AppError::internal)? {
         return Err(request::with_status(AppError::NotFound));
     }
@@ -45,9 +45,9 @@ pub async fn set_caption(id: String, caption: String) -> Result<(), AppError> {
         domain::Caption,
         ssr::{app_state, photos, request},
     };
+    let state = app_state()?;
     let user = request::require_user().await.map_err(request::with_status)?;
     let caption = Caption::parse(&caption).map_err(|why| request::with_status(AppError::Invalid(why.to_owned())))?;
-    let state = app_state()?;
     if !photos::set_own_caption(&state.db, user.id, &id, Some(caption)).await.map_err(AppError::internal)? {
         return Err(request::with_status(AppError::NotFound));
     }
@@ -58,8 +58,8 @@ pub async fn set_caption(id: String, caption: String) -> Result<(), AppError> {
 #[server(prefix = "/api", endpoint = "use_model_caption")]
 pub async fn use_model_caption(id: String) -> Result<(), AppError> {
     use crate::ssr::{app_state, photos, request};
-    let user = request::require_user().await.map_err(request::with_status)?;
     let state = app_state()?;
+    let user = request::require_user().await.map_err(request::with_status)?;
     if !photos::set_own_caption(&state.db, user.id, &id, None).await.map_err(AppError::internal)? {
         return Err(request::with_status(AppError::NotFound));
     }

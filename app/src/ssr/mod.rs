@@ -61,7 +61,9 @@ impl FromRef<AppState> for LeptosOptions {
     }
 }
 
-/// The state, inside a server function (leptos_axum provides it as context).
+/// The state, inside a server function (leptos_axum provides it as context). Take it before the
+/// function's first `.await`: a page's resource can still be running after its render was
+/// replaced (a redirect, a re-render), and by then the context is gone.
 pub fn app_state() -> Result<AppState, AppError> {
     use_context::<AppState>().ok_or_else(|| AppError::internal("AppState is not in the context"))
 }
