@@ -71,10 +71,6 @@ pub struct ClaimedJob {
     pub photo: Photo,
 }
 
-fn state(s: CaptionState) -> &'static str {
-    s.as_str()
-}
-
 fn after(lease: Duration) -> DateTime {
     DateTime::from_millis(DateTime::now().timestamp_millis() + lease.as_millis() as i64)
 }
@@ -104,14 +100,14 @@ pub async fn claim(db: &Database, worker: &str, lease: Duration) -> mongodb::err
     let claim = ObjectId::new();
     let claimable = doc! {
         "$or": [
-            { "job.state": state(CaptionState::Pending) },
-            { "job.state": state(CaptionState::Running), "job.lease_until": { "$lt": now } },
+            { "job.state": CaptionState::Pending.as_str() },
+            { "job.state": CaptionState::Running.as_str(), "job.lease_until": { "$lt": now } },
         ],
         "job.attempts": { "$lt": MAX_ATTEMPTS },
     };
     let update = doc! {
         "$set": {
-            "job.state": state(CaptionState::Running),
+            "job.state": CaptionState::Running.as_str(),
             "job.lease_until": after(lease),
             "job.claim": claim,
             "job.worker": worker,
@@ -127,13 +123,13 @@ pub async fn claim(db: &Database, worker: &str, lease: Duration) -> mongodb::err
 }
 
 fn held(job: &ClaimedJob) -> Document {
-    doc! { "_id": job.photo_id, "job.claim": job.claim, "job.state": state(CaptionState::Running) }
+    doc! { "_id": job.photo_id, "job.claim": job.claim, "job.state": CaptionState::Running.as_str() }
 }
 
 /// Extends the lease of a job its worker is still working on, so that a slow caption (a busy
 /// machine, a large photo) is not taken over by another worker while its own is alive; only a
 /// worker that stopped renewing loses the job. `false` when the claim was already lost.
-pub async fn renew(db: &Database, job: &ClaimedJob, lease: Duration) -> mongodb::error::Result<bool> {
+async fn renew(db: &Database, job: &ClaimedJob, lease: Duration) -> mongodb::error::Result<bool> {
     let result = photos(db).update_one(held(job), doc! { "$set": { "job.lease_until": after(lease) } }).await?;
     Ok(result.matched_count == 1)
 }
@@ -167,7 +163,7 @@ pub async fn complete(db: &Database, job: &ClaimedJob, suggestions: &[Suggestion
                 "caption": best,
                 "suggestions": bson::to_bson(suggestions).expect("suggestions serialise"),
                 "caption_words": words,
-                "job.state": state(CaptionState::Done),
+                "job.state": CaptionState::Done.as_str(),
                 "job.lease_until": null,
                 "job.claim": null,
                 "job.last_error": null,
@@ -184,7 +180,7 @@ pub async fn complete(db: &Database, job: &ClaimedJob, suggestions: &[Suggestion
 pub async fn fail(db: &Database, job: &ClaimedJob, error: &str) -> mongodb::error::Result<Option<CaptionState>> {
     let final_state = if job.attempt >= MAX_ATTEMPTS { CaptionState::Failed } else { CaptionState::Pending };
     let mut set = doc! {
-        "job.state": state(final_state),
+        "job.state": final_state.as_str(),
         "job.lease_until": null,
         "job.claim": null,
         "job.last_error": error,
@@ -201,12 +197,12 @@ pub async fn fail_abandoned(db: &Database) -> mongodb::error::Result<u64> {
     let result = photos(db)
         .update_many(
             doc! {
-                "job.state": state(CaptionState::Running),
+                "job.state": CaptionState::Running.as_str(),
                 "job.lease_until": { "$lt": DateTime::now() },
                 "job.attempts": { "$gte": MAX_ATTEMPTS },
             },
             doc! { "$set": {
-                "job.state": state(CaptionState::Failed),
+                "job.state": CaptionState::Failed.as_str(),
                 "job.lease_until": null,
                 "job.claim": null,
                 "job.last_error": format!("The captioner stopped while working on this photo, {MAX_ATTEMPTS} times."),
@@ -222,9 +218,9 @@ pub async fn fail_abandoned(db: &Database) -> mongodb::error::Result<u64> {
 pub async fn retry(db: &Database, owner_id: ObjectId, photo_id: ObjectId) -> mongodb::error::Result<bool> {
     let result = photos(db)
         .update_one(
-            doc! { "_id": photo_id, "owner_id": owner_id, "job.state": state(CaptionState::Failed) },
+            doc! { "_id": photo_id, "owner_id": owner_id, "job.state": CaptionState::Failed.as_str() },
             doc! { "$set": {
-                "job.state": state(CaptionState::Pending),
+                "job.state": CaptionState::Pending.as_str(),
                 "job.attempts": 0,
                 "job.queued_at": DateTime::now(),
                 "job.finished_at": null,
@@ -237,6 +233,6 @@ pub async fn retry(db: &Database, owner_id: ObjectId, photo_id: ObjectId) -> mon
 /// How many jobs wait or run: for the workers' log and the load measurements.
 pub async fn open_jobs(db: &Database) -> mongodb::error::Result<u64> {
     photos(db)
-        .count_documents(doc! { "job.state": { "$in": [state(CaptionState::Pending), state(CaptionState::Running)] } })
+        .count_documents(doc! { "job.state": { "$in": [CaptionState::Pending.as_str(), CaptionState::Running.as_str()] } })
         .await
 }
