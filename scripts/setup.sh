@@ -12,6 +12,17 @@ if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   rustup target add wasm32-unknown-unknown || rustup target list --installed | grep -qx wasm32-unknown-unknown
 fi
 
+if ! rustup component list --installed | grep -q '^clippy' || ! rustup component list --installed | grep -q '^rustfmt'; then
+  step "rust components clippy and rustfmt"
+  rustup component add clippy rustfmt
+fi
+
+if ! command -v curl >/dev/null; then
+  step "curl (the release bundle's test talks HTTP with it)"
+  apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends curl >/dev/null
+fi
+
 if [ ! -x /usr/bin/chromium ]; then
   step "Debian chromium (Playwright's own browser download cannot work here)"
   apt-get update -qq

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
-# Installs what is missing, then runs every test: Rust unit and integration tests against a
-# throwaway database, then the Playwright suite in Chromium against a freshly built app.
+# Installs what is missing, then runs every check and test: style (rustfmt, clippy for the server
+# and for the browser's wasm), Rust unit and integration tests against a throwaway database, the
+# Playwright suite in Chromium against a freshly built app, and the release bundle unpacked and run
+# outside the source tree.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh || exit 1
@@ -14,6 +16,11 @@ start_mongo :memory: "$(free_port)" .tmp/mongo-test.log --standalone || exit 1
 echo "test database server: $MONGODB_URI"
 
 status=0
+echo "==> Style: rustfmt, clippy (native and wasm)"
+cargo fmt --all --check || status=1
+cargo clippy --workspace --exclude frontend --all-targets -- -D warnings || status=1
+cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings || status=1
+
 echo "==> Rust tests"
 cargo test -p app -p server --no-fail-fast || status=1
 # The captioner runs VGG16 in its tests: optimised, or it takes minutes.
@@ -24,5 +31,8 @@ export MONGODB_DATABASE="e2e_$(date +%s)_$$"
 # Many sign-ups from one address in a few seconds: the limit itself is tested in Rust.
 export AUTH_ATTEMPTS_PER_MINUTE=1000
 cargo leptos end-to-end --release || status=1
+
+echo "==> Release bundle: unpacked into an empty directory, run, and a photo captioned"
+bash scripts/test-bundle.sh || status=1
 
 exit $status

@@ -31,8 +31,9 @@ fn benches(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("whole_pipeline", |b| b.iter(|| imaging::process(black_box(&jpeg)).unwrap()));
     group.bench_function("1_inspect_header", |b| b.iter(|| imaging::inspect(black_box(&jpeg)).unwrap()));
-    group.bench_function("2_decode", |b| b.iter(|| imaging::decode_upright(black_box(&jpeg), ImageFormat::Jpeg).unwrap()));
-    let decoded = imaging::decode_upright(&jpeg, ImageFormat::Jpeg).unwrap();
+    let header = imaging::inspect(&jpeg).unwrap();
+    group.bench_function("2_decode", |b| b.iter(|| imaging::decode_upright(black_box(&jpeg), &header).unwrap()));
+    let decoded = imaging::decode_upright(&jpeg, &header).unwrap();
     group.bench_function("3_orient_rotate90", |b| {
         b.iter(|| {
             let mut image = decoded.clone();

@@ -4,6 +4,8 @@
 use std::sync::Arc;
 
 use leptos::prelude::*;
+
+use crate::layout::Alert;
 use leptos_router::{components::Redirect, hooks::use_location};
 use serde::{Deserialize, Serialize};
 
@@ -83,7 +85,7 @@ where
                             let here = if search.is_empty() { path } else { format!("{path}?{search}") };
                             view! { <Redirect path=format!("/login?next={}", encode_query_value(&here))/> }.into_any()
                         }
-                        Err(err) => view! { <p class="alert" role="alert">{err.to_string()}</p> }.into_any(),
+                        Err(err) => view! { <Alert message=err.to_string()/> }.into_any(),
                     }
                 })
             }}

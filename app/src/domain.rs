@@ -9,7 +9,9 @@ pub const PASSWORD_MIN: usize = 8;
 pub const PASSWORD_MAX: usize = 128;
 pub const CAPTION_MAX: usize = 300;
 
-/// A public handle: 2 to 30 letters, digits, `.`, `_` or `-`.
+/// A public handle (it will be in profile URLs): 2 to 30 ASCII letters, digits, `.`, `_` or `-`.
+/// ASCII only, so that no two handles look alike: a Cyrillic `а` or a full-width `ａ` beside
+/// `alice` would be an impersonation, and Unicode has thousands of such lookalikes.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Username(String);
 
@@ -23,11 +25,8 @@ impl Username {
         if len > USERNAME_MAX {
             return Err("Username must be at most 30 characters.");
         }
-        if !name
-            .chars()
-            .all(|c| c.is_alphanumeric() || matches!(c, '.' | '_' | '-'))
-        {
-            return Err("Username may contain only letters, digits, '.', '_' and '-'.");
+        if !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
+            return Err("Username may contain only the letters a to z, digits, '.', '_' and '-'.");
         }
         Ok(Self(name.to_owned()))
     }
@@ -63,10 +62,7 @@ impl Email {
         )
         .map(|addr| {
             let domain = addr.domain();
-            domain.contains('.')
-                && !domain.starts_with('.')
-                && !domain.ends_with('.')
-                && !domain.starts_with('[')
+            domain.contains('.') && !domain.starts_with('.') && !domain.ends_with('.') && !domain.starts_with('[')
         })
         .unwrap_or(false);
         if !valid {
@@ -165,12 +161,18 @@ mod tests {
         assert!(Username::parse("has space").is_err());
         assert!(Username::parse("semi;colon").is_err());
         assert!(Username::parse("<script>").is_err());
+        // lookalikes of `alice`: Cyrillic а, full-width ａ, Greek ο in `bob`
+        for lookalike in ["\u{430}lice", "\u{ff41}lice", "b\u{3bf}b", "ali\u{441}e"] {
+            assert!(Username::parse(lookalike).unwrap_err().contains("a to z"), "{lookalike} accepted");
+        }
     }
 
     #[test]
     fn emails_are_lower_cased_and_validated() {
         assert_eq!(Email::parse("  Ann@Example.COM ").unwrap().as_str(), "ann@example.com");
-        for bad in ["", "ann", "ann@", "@example.com", "ann@localhost", "ann@example.", "a b@example.com", "ann@@example.com"] {
+        for bad in
+            ["", "ann", "ann@", "@example.com", "ann@localhost", "ann@example.", "a b@example.com", "ann@@example.com"]
+        {
             assert!(Email::parse(bad).is_err(), "{bad:?} should be rejected");
         }
         assert!(Email::parse(&format!("{}@example.com", "a".repeat(250))).is_err());

@@ -28,10 +28,14 @@ impl SignupProblems {
     }
 }
 
+/// What a malformed request is told, whatever was wrong with it.
+pub const MALFORMED_REQUEST: &str = "This request could not be understood. Please reload the page and try again.";
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
 pub enum AppError {
     #[error("Please correct the fields marked below.")]
-    InvalidSignup(SignupProblems),
+    /// Boxed: every server function returns this type, and the form is the one large variant.
+    InvalidSignup(Box<SignupProblems>),
     /// The same message for an unknown email and a wrong password: no account enumeration.
     #[error("Incorrect email or password.")]
     BadCredentials { typed_email: String },
@@ -46,8 +50,25 @@ pub enum AppError {
     /// Something typed that does not pass its domain rule; the message says what to change.
     #[error("{0}")]
     Invalid(String),
+    /// A request that is not well-formed; the message is ours, never a parser's.
+    #[error("{0}")]
+    BadRequest(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("Your storage is full: {used_mb} MB of your {quota_mb} MB are used. Delete some photos to make room.")]
+    QuotaExceeded { used_mb: u64, quota_mb: u64 },
+    /// A photo that passed every check but could not be written; nothing of it was kept.
+    #[error("The photo could not be stored. Please try again.")]
+    NotStored,
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
+    /// The database cannot be reached: a passing outage, worth trying again.
+    #[error("Captioned cannot reach its database right now. Please try again in a moment.")]
+    Unavailable,
+    #[error("The upload took too long. Please try again.")]
+    TimedOut,
     /// Transport and encoding failures reported by the server-function machinery.
     #[error("{0}")]
     ServerFn(String),
@@ -59,11 +80,16 @@ impl AppError {
     pub fn status_code(&self) -> u16 {
         match self {
             AppError::InvalidSignup(_) | AppError::Invalid(_) => 422,
+            AppError::BadRequest(_) => 400,
+            AppError::PayloadTooLarge(_) | AppError::QuotaExceeded { .. } => 413,
+            AppError::UnsupportedMediaType(_) => 415,
             AppError::BadCredentials { .. } | AppError::Unauthorized => 401,
             AppError::RateLimited { .. } => 429,
             AppError::Forbidden => 403,
             AppError::NotFound => 404,
-            AppError::Internal | AppError::ServerFn(_) => 500,
+            AppError::TimedOut => 408,
+            AppError::NotStored | AppError::Internal | AppError::ServerFn(_) => 500,
+            AppError::Unavailable => 503,
         }
     }
 }
@@ -72,16 +98,48 @@ impl FromServerFnError for AppError {
     type Encoder = JsonEncoding;
 
     fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        AppError::ServerFn(value.to_string())
+        match value {
+            // A request the server could not read (missing, duplicated or malformed fields, bad
+            // encoding): the client's fault, and the parser's words stay in the log.
+            ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) | ServerFnErrorErr::Deserialization(_) => {
+                #[cfg(feature = "ssr")]
+                tracing::info!(error = %value, "malformed request to a server function");
+                AppError::BadRequest(MALFORMED_REQUEST.to_owned())
+            }
+            other => AppError::ServerFn(other.to_string()),
+        }
     }
 }
 
 #[cfg(feature = "ssr")]
 impl AppError {
-    /// Logs the real cause and hides it from the user.
+    /// Logs the real cause and hides it from the user; the response (a page being rendered, or a
+    /// server function) gets status 500.
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         tracing::error!(%cause, "internal error");
-        AppError::Internal
+        crate::ssr::request::server_failure(AppError::Internal)
+    }
+
+    /// A database error: 503 when the database cannot be reached (it may come back), else 500.
+    pub fn database(error: mongodb::error::Error) -> Self {
+        use mongodb::error::ErrorKind;
+        match error.kind.as_ref() {
+            ErrorKind::ServerSelection { .. } | ErrorKind::Io(_) | ErrorKind::ConnectionPoolCleared { .. } => {
+                tracing::error!(%error, "the database cannot be reached");
+                crate::ssr::request::server_failure(AppError::Unavailable)
+            }
+            _ => AppError::internal(error),
+        }
+    }
+}
+
+/// The plain HTTP routes (uploads, images) answer with the same errors as the server functions:
+/// their status and `{"error": message}`.
+#[cfg(feature = "ssr")]
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        let status = http::StatusCode::from_u16(self.status_code()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
+        (status, axum::Json(serde_json::json!({ "error": self.to_string() }))).into_response()
     }
 }
 
@@ -91,23 +149,17 @@ mod tests {
 
     #[test]
     fn messages_are_human() {
-        assert_eq!(
-            AppError::RateLimited { retry_after_secs: 42 }.to_string(),
-            "Too many attempts, try again in 42 s."
-        );
-        assert_eq!(
-            AppError::BadCredentials { typed_email: "x".into() }.to_string(),
-            "Incorrect email or password."
-        );
+        assert_eq!(AppError::RateLimited { retry_after_secs: 42 }.to_string(), "Too many attempts, try again in 42 s.");
+        assert_eq!(AppError::BadCredentials { typed_email: "x".into() }.to_string(), "Incorrect email or password.");
     }
 
     #[test]
     fn errors_round_trip_through_the_wire_encoding() {
-        let err = AppError::InvalidSignup(SignupProblems {
+        let err = AppError::InvalidSignup(Box::new(SignupProblems {
             email: Some("taken".into()),
             typed_email: "a@b.co".into(),
             ..Default::default()
-        });
+        }));
         assert_eq!(AppError::de(err.ser()), err);
     }
 }

@@ -8,7 +8,8 @@ use leptos::{prelude::*, task::spawn_local};
 
 use crate::{
     error::AppError,
-    photos::{CaptionState, PhotoPage, PhotoSummary},
+    layout::Alert,
+    photo_view::{CaptionState, GalleryPage, PhotoSummary},
     polling::{every, CAPTION_POLL_INTERVAL},
     search::{highlight, query_words},
 };
@@ -16,10 +17,9 @@ use crate::{
 /// One page of the caller's photos, newest first, after the cursor `before`; with `q`, only
 /// those whose captions have all of its words.
 #[server(prefix = "/api", endpoint = "list_photos")]
-pub async fn list_photos(q: Option<String>, before: Option<String>) -> Result<PhotoPage, AppError> {
-    use crate::ssr::{app_state, photos, request};
-    let state = app_state()?;
-    let user = request::require_user().await.map_err(request::with_status)?;
+pub async fn list_photos(q: Option<String>, before: Option<String>) -> Result<GalleryPage, AppError> {
+    use crate::ssr::{photos, request};
+    let (state, user) = request::signed_in().await?;
     let query = q.as_deref().map(str::trim).unwrap_or_default();
     let result = if query.is_empty() {
         photos::list(&state.db, user.id, before.as_deref()).await
@@ -33,20 +33,17 @@ pub async fn list_photos(q: Option<String>, before: Option<String>) -> Result<Ph
 /// The current captions of the caller's photos `ids` (those the page is waiting for).
 #[server(prefix = "/api", endpoint = "caption_updates")]
 pub async fn caption_updates(ids: Vec<String>) -> Result<Vec<PhotoSummary>, AppError> {
-    use crate::ssr::{app_state, photos, request};
-    let state = app_state()?;
-    let user = request::require_user().await.map_err(request::with_status)?;
+    use crate::ssr::{photos, request};
+    let (state, user) = request::signed_in().await?;
     photos::summaries(&state.db, user.id, &ids).await.map_err(AppError::internal)
 }
 
 /// "Try again" on a failed caption: the photo goes back to the caption queue.
 #[server(prefix = "/api", endpoint = "retry_caption")]
 pub async fn retry_caption(id: String) -> Result<(), AppError> {
-    use crate::ssr::{app_state, caption_jobs, photos, request};
-    let state = app_state()?;
-    let user = request::require_user().await.map_err(request::with_status)?;
-    let Some(photo_id) = photos::parse_id(&id) else { return Err(request::with_status(AppError::NotFound)) };
-    if !caption_jobs::retry(&state.db, user.id, photo_id).await.map_err(AppError::internal)? {
+    use crate::ssr::{photos, request};
+    let (state, user) = request::signed_in().await?;
+    if !photos::retry_caption(&state.db, user.id, &id).await.map_err(AppError::internal)? {
         // Not the caller's photo, or its caption has not failed: nothing to retry.
         return Err(request::with_status(AppError::NotFound));
     }
@@ -101,9 +98,11 @@ impl LiveCaptions {
                 if let Ok(found) = caption_updates(ids.clone()).await {
                     // photos deleted meanwhile are no longer waited for
                     let gone: Vec<&String> = ids.iter().filter(|id| !found.iter().any(|p| &p.id == *id)).collect();
-                    self.waiting.update(|w| gone.iter().for_each(|id| {
-                        w.remove(*id);
-                    }));
+                    self.waiting.update(|w| {
+                        gone.iter().for_each(|id| {
+                            w.remove(*id);
+                        })
+                    });
                     found.into_iter().for_each(|photo| self.record(photo));
                 }
             });
@@ -158,13 +157,13 @@ fn PhotoTile(photo: PhotoSummary, query: Vec<String>) -> impl IntoView {
     };
     let caption = move || {
         let photo = current.get();
-        match photo.caption {
+        match photo.shown_caption {
             Some(text) => view! { <MarkedCaption text query=query.clone()/> }.into_any(),
             None => photo.caption_text().into_any(),
         }
     };
     let alt = move || current.with(PhotoSummary::caption_text);
-    let pending = move || current.with(|p| p.caption.is_none());
+    let pending = move || current.with(|p| p.shown_caption.is_none());
     let state = move || current.with(|p| p.caption_state.as_str());
     let failed = move || current.with(|p| p.caption_state == CaptionState::Failed);
     view! {
@@ -178,7 +177,7 @@ fn PhotoTile(photo: PhotoSummary, query: Vec<String>) -> impl IntoView {
                     <button type="button" class="button secondary small" disabled=move || retrying.get() on:click=retry.clone()>
                         "Try again"
                     </button>
-                    {move || retry_error.get().map(|msg| view! { <p class="alert" role="alert">{msg}</p> })}
+                    {move || retry_error.get().map(|msg| view! { <Alert message=msg/> })}
                 </div>
             </Show>
         </li>
@@ -222,7 +221,7 @@ pub fn Gallery(uploaded: RwSignal<u32>, search: Signal<String>) -> impl IntoView
                 let q = search.get_untracked();
                 let words = query_words(&q);
                 match first.await {
-                    Err(err) => view! { <p class="alert" role="alert">{err.to_string()}</p> }.into_any(),
+                    Err(err) => view! { <Alert message=err.to_string()/> }.into_any(),
                     Ok(page) if page.photos.is_empty() && !q.is_empty() => view! {
                         <div class="empty-state" data-testid="no-results">
                             <h2>"No photos match “" {q.clone()} "”"</h2>

@@ -52,3 +52,9 @@ pub fn NotFound() -> impl IntoView {
         </section>
     }
 }
+
+/// The one inline alert of every page: an error or a warning that a screen reader announces.
+#[component]
+pub fn Alert(#[prop(into)] message: String, #[prop(optional)] testid: Option<&'static str>) -> impl IntoView {
+    view! { <p class="alert" role="alert" data-testid=testid>{message}</p> }
+}

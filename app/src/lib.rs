@@ -7,12 +7,12 @@ pub mod error;
 pub mod gallery;
 pub mod layout;
 pub mod pages;
-pub mod photos;
+pub mod photo_view;
 pub mod polling;
 pub mod search;
-pub mod uploader;
 #[cfg(feature = "ssr")]
 pub mod ssr;
+pub mod uploader;
 
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
@@ -28,6 +28,8 @@ use crate::{
 
 /// The HTML document around the app.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    ssr::security::set_page_policy();
     view! {
         <!DOCTYPE html>
         <html lang="en">

@@ -5,12 +5,7 @@ use std::time::{Duration, Instant};
 
 use burn::prelude::*;
 
-use crate::{
-    backend::Backend,
-    decoding::greedy,
-    encoder_record,
-    model::decoder::DecoderConfig,
-};
+use crate::{backend::Backend, decoding::greedy, encoder_record, model::decoder::DecoderConfig};
 
 #[derive(Debug, Clone)]
 pub struct BackendTimings {
@@ -27,11 +22,15 @@ fn median(mut samples: Vec<Duration>) -> Duration {
 
 fn time<T>(runs: usize, mut f: impl FnMut() -> T) -> Duration {
     f(); // warm-up
-    median((0..runs).map(|_| {
-        let start = Instant::now();
-        std::hint::black_box(f());
-        start.elapsed()
-    }).collect())
+    median(
+        (0..runs)
+            .map(|_| {
+                let start = Instant::now();
+                std::hint::black_box(f());
+                start.elapsed()
+            })
+            .collect(),
+    )
 }
 
 pub fn run(runs: usize, vocab_size: usize) -> Result<Vec<BackendTimings>, String> {
@@ -40,15 +39,22 @@ pub fn run(runs: usize, vocab_size: usize) -> Result<Vec<BackendTimings>, String
         .map(|backend| {
             let device = backend.device();
             let vgg = encoder_record::load(&encoder_record::default_path(), &device)?;
-            let one = || Tensor::<4>::random([1, 3, 224, 224], burn::tensor::Distribution::Uniform(-120.0, 120.0), &device);
-            let eight = Tensor::<4>::random([8, 3, 224, 224], burn::tensor::Distribution::Uniform(-120.0, 120.0), &device);
+            let one =
+                || Tensor::<4>::random([1, 3, 224, 224], burn::tensor::Distribution::Uniform(-120.0, 120.0), &device);
+            let eight =
+                Tensor::<4>::random([8, 3, 224, 224], burn::tensor::Distribution::Uniform(-120.0, 120.0), &device);
             let encoder_batch1 = time(runs, || vgg.forward(one()).into_data());
             let encoder_batch8 = time(runs.div_ceil(2), || vgg.forward(eight.clone()).into_data());
             let decoder = DecoderConfig::new(vocab_size).init(&device);
             let features = Tensor::<2>::random([1, 512], burn::tensor::Distribution::Uniform(0.0, 5.0), &device);
             // An untrained decoder rarely ends early: 20 steps are measured.
             let greedy_20_tokens = time(runs * 2, || greedy(&decoder, features.clone(), 20));
-            Ok(BackendTimings { backend, encoder_batch1, encoder_per_image_batch8: encoder_batch8 / 8, greedy_20_tokens })
+            Ok(BackendTimings {
+                backend,
+                encoder_batch1,
+                encoder_per_image_batch8: encoder_batch8 / 8,
+                greedy_20_tokens,
+            })
         })
         .collect()
 }

@@ -62,7 +62,8 @@ pub fn greedy(decoder: &Decoder, features: Tensor<2>, max_len: usize) -> Hypothe
         let (logits, next_state) = decoder.step(image.clone(), tokens_tensor(&[last], &device), state);
         state = Some(next_state);
         let probs = &log_probs(logits)[0];
-        let (best, lp) = probs.iter().enumerate().fold((0, f32::NEG_INFINITY), |a, (i, &p)| if p > a.1 { (i, p) } else { a });
+        let (best, lp) =
+            probs.iter().enumerate().fold((0, f32::NEG_INFINITY), |a, (i, &p)| if p > a.1 { (i, p) } else { a });
         log_prob += lp;
         if best == END_ID {
             return Hypothesis { score: normalised(log_prob, tokens.len() + 1, 1.0), tokens, log_prob };
@@ -75,7 +76,14 @@ pub fn greedy(decoder: &Decoder, features: Tensor<2>, max_len: usize) -> Hypothe
 
 /// Beam search of width `k` for one image; returns up to `n` finished captions, best first by
 /// their length-normalised score (`alpha`, see [`Hypothesis`]).
-pub fn beam_search(decoder: &Decoder, features: Tensor<2>, k: usize, n: usize, max_len: usize, alpha: f32) -> Vec<Hypothesis> {
+pub fn beam_search(
+    decoder: &Decoder,
+    features: Tensor<2>,
+    k: usize,
+    n: usize,
+    max_len: usize,
+    alpha: f32,
+) -> Vec<Hypothesis> {
     let k = k.max(1);
     let device = features.device();
     let image = decoder.image_projection(features);
@@ -116,7 +124,10 @@ pub fn beam_search(decoder: &Decoder, features: Tensor<2>, k: usize, n: usize, m
         }
         // stop when no live beam can still beat the n-th finished caption
         finished.sort_by(|a, b| b.score.total_cmp(&a.score));
-        if next_beams.is_empty() || (finished.len() >= n.max(k) && next_beams.iter().all(|(t, lp)| normalised(*lp, t.len() + 1, alpha) < finished[n.max(1) - 1].score)) {
+        if next_beams.is_empty()
+            || (finished.len() >= n.max(k)
+                && next_beams.iter().all(|(t, lp)| normalised(*lp, t.len() + 1, alpha) < finished[n.max(1) - 1].score))
+        {
             beams = next_beams;
             break;
         }
@@ -125,7 +136,11 @@ pub fn beam_search(decoder: &Decoder, features: Tensor<2>, k: usize, n: usize, m
         beams = next_beams;
     }
     // captions cut off at max_len still count, so that there is always an answer
-    finished.extend(beams.into_iter().map(|(tokens, log_prob)| Hypothesis { score: normalised(log_prob, tokens.len(), alpha), tokens, log_prob }));
+    finished.extend(beams.into_iter().map(|(tokens, log_prob)| Hypothesis {
+        score: normalised(log_prob, tokens.len(), alpha),
+        tokens,
+        log_prob,
+    }));
     finished.sort_by(|a, b| b.score.total_cmp(&a.score));
     finished.dedup_by(|a, b| a.tokens == b.tokens);
     finished.truncate(n.max(1));

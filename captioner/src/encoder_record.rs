@@ -7,9 +7,16 @@ use burn::prelude::*;
 
 use crate::model::Vgg16;
 
-/// `models/vgg16.bpk` in the workspace.
+/// Where the record is unless told otherwise: `models/vgg16.bpk` under the working directory
+/// (the workspace root when developing, the unpacked release bundle when deployed), resolved when
+/// the program runs, never where it was built.
 pub fn default_path() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("../models/vgg16.bpk")
+    in_models_dir(Path::new(crate::inference::MODELS_DIR))
+}
+
+/// The record's place in a models folder.
+pub fn in_models_dir(models: &Path) -> PathBuf {
+    models.join("vgg16.bpk")
 }
 
 pub fn save(vgg: Vgg16, path: &Path) -> Result<(), String> {

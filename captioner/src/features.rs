@@ -36,7 +36,10 @@ impl FeatureCache {
             file.write_all(&(dim as u32).to_le_bytes())?;
         } else {
             if bytes.len() < 12 || &bytes[..8] != MAGIC {
-                return Err(io::Error::new(io::ErrorKind::InvalidData, format!("{} is not a feature cache", path.display())));
+                return Err(io::Error::new(
+                    io::ErrorKind::InvalidData,
+                    format!("{} is not a feature cache", path.display()),
+                ));
             }
             let stored_dim = u32::from_le_bytes(bytes[8..12].try_into().unwrap()) as usize;
             if stored_dim != dim {
@@ -47,13 +50,18 @@ impl FeatureCache {
             }
             let mut at = 12;
             let complete = loop {
-                let Some(len) = bytes.get(at..at + 2).map(|b| u16::from_le_bytes([b[0], b[1]]) as usize) else { break at };
+                let Some(len) = bytes.get(at..at + 2).map(|b| u16::from_le_bytes([b[0], b[1]]) as usize) else {
+                    break at;
+                };
                 let end = at + 2 + len + 4 * dim;
                 if end > bytes.len() {
                     break at;
                 }
                 let name = String::from_utf8_lossy(&bytes[at + 2..at + 2 + len]).into_owned();
-                let values = bytes[at + 2 + len..end].chunks_exact(4).map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]])).collect();
+                let values = bytes[at + 2 + len..end]
+                    .chunks_exact(4)
+                    .map(|c| f32::from_le_bytes([c[0], c[1], c[2], c[3]]))
+                    .collect();
                 features.insert(name, values);
                 at = end;
             };

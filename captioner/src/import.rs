@@ -106,9 +106,11 @@ pub fn vgg16_from_onnx(bytes: &[u8], device: &Device) -> Result<Vgg16, ImportErr
     let mut vgg = Vgg16::new(device);
     for (conv, name) in vgg.convs.iter_mut().zip(keras_conv_names()) {
         let [out, inp, kh, kw] = conv.weight.dims();
-        let weight = take(&mut inits, format!("functional_1/{name}_1/convolution/ReadVariableOp:0"), vec![out, inp, kh, kw])?;
+        let weight =
+            take(&mut inits, format!("functional_1/{name}_1/convolution/ReadVariableOp:0"), vec![out, inp, kh, kw])?;
         let bias = take(&mut inits, format!("functional_1/{name}_1/Squeeze:0"), vec![out])?;
-        conv.weight = Param::from_tensor(Tensor::<4>::from_data(TensorData::new(weight.values, [out, inp, kh, kw]), device));
+        conv.weight =
+            Param::from_tensor(Tensor::<4>::from_data(TensorData::new(weight.values, [out, inp, kh, kw]), device));
         conv.bias = Some(Param::from_tensor(Tensor::<1>::from_data(TensorData::new(bias.values, [out]), device)));
     }
     Ok(vgg)
@@ -144,8 +146,20 @@ mod tests {
                         name: "raw".into(),
                         raw_data: [1.5f32, -2.0].iter().flat_map(|v| v.to_le_bytes()).collect(),
                     },
-                    TensorProto { dims: vec![1], data_type: ONNX_FLOAT, float_data: vec![3.25], name: "floats".into(), raw_data: vec![] },
-                    TensorProto { dims: vec![1], data_type: 7, float_data: vec![], name: "int64".into(), raw_data: vec![0; 8] },
+                    TensorProto {
+                        dims: vec![1],
+                        data_type: ONNX_FLOAT,
+                        float_data: vec![3.25],
+                        name: "floats".into(),
+                        raw_data: vec![],
+                    },
+                    TensorProto {
+                        dims: vec![1],
+                        data_type: 7,
+                        float_data: vec![],
+                        name: "int64".into(),
+                        raw_data: vec![0; 8],
+                    },
                 ],
             }),
         };

@@ -24,11 +24,19 @@ pub struct ModelPaths {
     pub vgg16: PathBuf,
 }
 
+/// The models folder, relative to the working directory: the workspace root when developing,
+/// the unpacked release bundle when deployed.
+pub const MODELS_DIR: &str = "models";
+
 impl ModelPaths {
-    /// The model that ships in the workspace's `models/` folder.
+    /// The shipped model in `models/` under the working directory, resolved at run time.
     pub fn shipped() -> Self {
-        let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("../models");
-        Self { decoder_dir: models.join("caption-merge"), vgg16: encoder_record::default_path() }
+        Self::shipped_in(Path::new(MODELS_DIR))
+    }
+
+    /// The shipped model in the models folder `models`.
+    pub fn shipped_in(models: &Path) -> Self {
+        Self { decoder_dir: models.join("caption-merge"), vgg16: encoder_record::in_models_dir(models) }
     }
 
     /// What is missing, as one message a person can act on; `None` when everything is there.
@@ -98,6 +106,12 @@ impl Captioner {
     }
 }
 
+// The web server shares one loaded model between its caption threads.
+const _: fn() = || {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Captioner>();
+};
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,16 +128,17 @@ mod tests {
     }
 
     #[test]
-    fn the_shipped_decoder_is_complete_apart_from_the_imported_encoder() {
+    fn the_default_paths_resolve_at_run_time_under_the_working_directory() {
         let paths = ModelPaths::shipped();
+        assert_eq!(paths.decoder_dir, Path::new("models/caption-merge"));
+        assert_eq!(paths.vgg16, Path::new("models/vgg16.bpk"));
+    }
+
+    #[test]
+    fn the_shipped_decoder_is_complete_apart_from_the_imported_encoder() {
+        let paths = ModelPaths::shipped_in(&Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(MODELS_DIR));
         if let Some(message) = paths.missing() {
             assert!(!message.contains("caption-merge"), "the committed model lacks files: {message}");
         }
     }
 }
-
-// The web server shares one loaded model between its caption threads.
-const _: fn() = || {
-    fn shareable<T: Send + Sync>() {}
-    shareable::<Captioner>();
-};

@@ -17,13 +17,13 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde::{Deserialize, Serialize};
 
 use crate::{
+    averaging::average,
     data::{parse_karpathy_json, parse_split_file, parse_token_file, CaptionSet, Splits},
     decoding::{beam_search, greedy, Hypothesis},
     features::FeatureCache,
     metrics::{cider_d, corpus_bleu},
     model::decoder::{Decoder, DecoderConfig},
     text::tokenize,
-    averaging::average,
     training::{batch_loss, make_batch, Example},
     vocab::Vocabulary,
 };
@@ -120,7 +120,11 @@ impl DataSource {
         match self {
             DataSource::Token { captions, train, dev, test } => Ok((
                 parse_token_file(&read(captions)?),
-                Splits { train: parse_split_file(&read(train)?), dev: parse_split_file(&read(dev)?), test: parse_split_file(&read(test)?) },
+                Splits {
+                    train: parse_split_file(&read(train)?),
+                    dev: parse_split_file(&read(dev)?),
+                    test: parse_split_file(&read(test)?),
+                },
             )),
             DataSource::Karpathy(path) => parse_karpathy_json(&read(path)?).map_err(|e| e.to_string()),
         }
@@ -180,7 +184,8 @@ impl ModelFiles {
     /// Writes `decoder-f16.bpk` from `decoder.bpk`.
     pub fn halve(&self, device: &Device) -> Result<(), String> {
         let (_, _, decoder) = self.load_with(device, false)?;
-        let mut store = BurnpackStore::from_file(self.decoder_half()).overwrite(true).with_to_adapter(HalfPrecisionAdapter::new());
+        let mut store =
+            BurnpackStore::from_file(self.decoder_half()).overwrite(true).with_to_adapter(HalfPrecisionAdapter::new());
         decoder.save_into(&mut store).map_err(|e| format!("{}: {e:?}", self.decoder_half().display()))
     }
 
@@ -195,24 +200,36 @@ impl ModelFiles {
         let vocab = Vocabulary::from_json(&read(self.vocab())?).map_err(|e| e.to_string())?;
         let mut decoder = decoder_config(&config, vocab.len()).init(device);
         if half {
-            let mut store = BurnpackStore::from_file(self.decoder_half()).with_from_adapter(HalfPrecisionAdapter::new());
+            let mut store =
+                BurnpackStore::from_file(self.decoder_half()).with_from_adapter(HalfPrecisionAdapter::new());
             decoder.load_from(&mut store).map_err(|e| format!("{}: {e:?}", self.decoder_half().display()))?;
         } else {
-            decoder = decoder.try_load_file(self.decoder()).map_err(|e| format!("{}: {e:?}", self.decoder().display()))?;
+            decoder =
+                decoder.try_load_file(self.decoder()).map_err(|e| format!("{}: {e:?}", self.decoder().display()))?;
         }
         Ok((config, vocab, decoder))
     }
 }
 
 pub fn decoder_config(config: &TrainConfig, vocab_size: usize) -> DecoderConfig {
-    DecoderConfig::new(vocab_size).with_hidden_size(config.hidden_size).with_dropout(config.dropout).with_feature_scale(config.feature_scale)
+    DecoderConfig::new(vocab_size)
+        .with_hidden_size(config.hidden_size)
+        .with_dropout(config.dropout)
+        .with_feature_scale(config.feature_scale)
 }
 
-fn examples<'a>(names: &[String], captions: &CaptionSet, features: &'a FeatureCache, vocab: &Vocabulary) -> Vec<Example<'a>> {
+fn examples<'a>(
+    names: &[String],
+    captions: &CaptionSet,
+    features: &'a FeatureCache,
+    vocab: &Vocabulary,
+) -> Vec<Example<'a>> {
     names
         .iter()
         .filter_map(|name| Some((name, features.get(name)?)))
-        .flat_map(|(name, f)| captions.captions(name).iter().map(move |c| Example { features: f, caption: vocab.encode(&tokenize(c)) }))
+        .flat_map(|(name, f)| {
+            captions.captions(name).iter().map(move |c| Example { features: f, caption: vocab.encode(&tokenize(c)) })
+        })
         .collect()
 }
 
@@ -228,7 +245,11 @@ fn shuffle<T>(items: &mut [T], seed: &mut u64) {
 
 fn bar(len: usize, message: &str) -> ProgressBar {
     let bar = ProgressBar::new(len as u64);
-    bar.set_style(ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {per_sec} {eta}").expect("template").progress_chars("=> "));
+    bar.set_style(
+        ProgressStyle::with_template("{msg} [{bar:30}] {pos}/{len} {per_sec} {eta}")
+            .expect("template")
+            .progress_chars("=> "),
+    );
     bar.set_message(message.to_owned());
     bar
 }
@@ -244,14 +265,26 @@ fn mean_loss(decoder: &Decoder, examples: &[Example], batch_size: usize, device:
 }
 
 /// Captions for each photo (greedy when `beam` is 1; `alpha` ranks the beams, see `Hypothesis`).
-pub fn caption_all(decoder: &Decoder, names: &[String], features: &FeatureCache, beam: usize, max_len: usize, alpha: f32, device: &Device) -> Vec<(String, Hypothesis)> {
+pub fn caption_all(
+    decoder: &Decoder,
+    names: &[String],
+    features: &FeatureCache,
+    beam: usize,
+    max_len: usize,
+    alpha: f32,
+    device: &Device,
+) -> Vec<(String, Hypothesis)> {
     let progress = bar(names.len(), if beam > 1 { "beam search" } else { "greedy" });
     let out = names
         .iter()
         .filter_map(|name| {
             let f = features.get(name)?;
             let input = Tensor::<2>::from_data(TensorData::new(f.to_vec(), [1, f.len()]), device);
-            let best = if beam > 1 { beam_search(decoder, input, beam, 1, max_len, alpha).remove(0) } else { greedy(decoder, input, max_len) };
+            let best = if beam > 1 {
+                beam_search(decoder, input, beam, 1, max_len, alpha).remove(0)
+            } else {
+                greedy(decoder, input, max_len)
+            };
             progress.inc(1);
             Some((name.clone(), best))
         })
@@ -271,9 +304,16 @@ pub fn score(generated: &[(String, String)], captions: &CaptionSet) -> ([f64; 4]
 
 /// Trains a model into `out`, keeping the decoder with the best dev figure (`checkpoint_on`):
 /// a single epoch's, or the mean of the last `average_last` epochs'.
-pub fn train(config: &TrainConfig, source: &DataSource, features: &FeatureCache, out: &Path, device: &Device) -> Result<Vec<EpochRecord>, String> {
+pub fn train(
+    config: &TrainConfig,
+    source: &DataSource,
+    features: &FeatureCache,
+    out: &Path,
+    device: &Device,
+) -> Result<Vec<EpochRecord>, String> {
     let (captions, splits) = source.load()?;
-    let train_tokens: Vec<Vec<String>> = splits.train.iter().flat_map(|n| captions.captions(n).iter().map(|c| tokenize(c))).collect();
+    let train_tokens: Vec<Vec<String>> =
+        splits.train.iter().flat_map(|n| captions.captions(n).iter().map(|c| tokenize(c))).collect();
     let vocab = Vocabulary::build(train_tokens.iter().map(Vec::as_slice), config.min_word_count);
     let files = ModelFiles { dir: out.to_owned() };
     std::fs::create_dir_all(out).map_err(|e| e.to_string())?;
@@ -285,7 +325,12 @@ pub fn train(config: &TrainConfig, source: &DataSource, features: &FeatureCache,
     if train_examples.is_empty() || dev_examples.is_empty() {
         return Err("no training or dev examples: run `captioner extract` first".into());
     }
-    println!("vocabulary {} words; {} training and {} dev captions", vocab.len(), train_examples.len(), dev_examples.len());
+    println!(
+        "vocabulary {} words; {} training and {} dev captions",
+        vocab.len(),
+        train_examples.len(),
+        dev_examples.len()
+    );
     device.seed(config.seed);
     let autodiff = device.clone().autodiff();
     let mut model = decoder_config(config, vocab.len()).init(&autodiff);
@@ -296,7 +341,8 @@ pub fn train(config: &TrainConfig, source: &DataSource, features: &FeatureCache,
     let mut best = f64::NEG_INFINITY;
     let mut since_best = 0;
     let mut learning_rate = config.learning_rate;
-    let dev_photos: Vec<String> = splits.dev.iter().filter(|n| features.contains(n)).take(config.dev_bleu_photos).cloned().collect();
+    let dev_photos: Vec<String> =
+        splits.dev.iter().filter(|n| features.contains(n)).take(config.dev_bleu_photos).cloned().collect();
     let mut recent: Vec<Decoder> = Vec::new();
     for epoch in 1..=config.max_epochs {
         let epoch_start = Instant::now();
@@ -315,11 +361,18 @@ pub fn train(config: &TrainConfig, source: &DataSource, features: &FeatureCache,
         let valid = model.valid();
         let dev = |decoder: &Decoder| {
             let dev_loss = mean_loss(decoder, &dev_examples, config.batch_size, device);
-            let generated: Vec<(String, String)> =
-                caption_all(decoder, &dev_photos, features, config.dev_bleu_beam.max(1), config.max_caption_len, config.length_alpha, device)
-                    .into_iter()
-                    .map(|(n, h)| (n, vocab.decode(&h.tokens)))
-                    .collect();
+            let generated: Vec<(String, String)> = caption_all(
+                decoder,
+                &dev_photos,
+                features,
+                config.dev_bleu_beam.max(1),
+                config.max_caption_len,
+                config.length_alpha,
+                device,
+            )
+            .into_iter()
+            .map(|(n, h)| (n, vocab.decode(&h.tokens)))
+            .collect();
             DevFigures { dev_loss, dev_bleu4: score(&generated, &captions).0[3] * 100.0 }
         };
         let single = dev(&valid);
@@ -339,17 +392,28 @@ pub fn train(config: &TrainConfig, source: &DataSource, features: &FeatureCache,
         };
         print!(
             "epoch {epoch}: train loss {:.3}, dev loss {:.3}, dev BLEU-4 {:.1} (beam {}, {} photos)",
-            record.train_loss, record.dev_loss, record.dev_bleu4, config.dev_bleu_beam.max(1), dev_photos.len()
+            record.train_loss,
+            record.dev_loss,
+            record.dev_bleu4,
+            config.dev_bleu_beam.max(1),
+            dev_photos.len()
         );
         if let Some(a) = &averaged_figures {
-            print!("; mean of the last {} epochs: dev loss {:.3}, dev BLEU-4 {:.1}", recent.len(), a.dev_loss, a.dev_bleu4);
+            print!(
+                "; mean of the last {} epochs: dev loss {:.3}, dev BLEU-4 {:.1}",
+                recent.len(),
+                a.dev_loss,
+                a.dev_bleu4
+            );
         }
         println!(", {:.0} s", record.seconds);
         history.push(record);
         learning_rate *= config.learning_rate_decay;
         // the better of this epoch's decoder and the mean of the recent ones
         let (figure, candidate) = match (averaged_figures, averaged) {
-            (Some(a), Some(decoder)) if a.figure(config.checkpoint_on) > single.figure(config.checkpoint_on) => (a.figure(config.checkpoint_on), decoder),
+            (Some(a), Some(decoder)) if a.figure(config.checkpoint_on) > single.figure(config.checkpoint_on) => {
+                (a.figure(config.checkpoint_on), decoder)
+            }
             _ => (single.figure(config.checkpoint_on), valid),
         };
         if figure > best {
@@ -359,7 +423,8 @@ pub fn train(config: &TrainConfig, source: &DataSource, features: &FeatureCache,
         } else {
             since_best += 1;
         }
-        std::fs::write(out.join("history.json"), serde_json::to_string_pretty(&history).unwrap()).map_err(|e| e.to_string())?;
+        std::fs::write(out.join("history.json"), serde_json::to_string_pretty(&history).unwrap())
+            .map_err(|e| e.to_string())?;
         std::fs::write(out.join("training.svg"), crate::plot::training_svg(&history)).map_err(|e| e.to_string())?;
         if since_best >= config.patience {
             println!("early stop: no better {:?} for {} epochs", config.checkpoint_on, config.patience);

@@ -6,9 +6,11 @@ use crate::pipeline::EpochRecord;
 pub fn training_svg(history: &[EpochRecord]) -> String {
     let (w, h, pad) = (640.0, 360.0, 50.0);
     let epochs = history.len().max(2) as f64;
-    let max_loss = history.iter().flat_map(|r| [r.train_loss, r.dev_loss]).fold(0.0f32, f32::max).max(1e-3) as f64 * 1.1;
+    let max_loss =
+        history.iter().flat_map(|r| [r.train_loss, r.dev_loss]).fold(0.0f32, f32::max).max(1e-3) as f64 * 1.1;
     let averaged: Vec<(usize, f64)> = history.iter().filter_map(|r| Some((r.epoch, r.averaged?.dev_bleu4))).collect();
-    let max_bleu = history.iter().map(|r| r.dev_bleu4).chain(averaged.iter().map(|a| a.1)).fold(0.0, f64::max).max(1.0) * 1.1;
+    let max_bleu =
+        history.iter().map(|r| r.dev_bleu4).chain(averaged.iter().map(|a| a.1)).fold(0.0, f64::max).max(1.0) * 1.1;
     let x = |epoch: usize| pad + (epoch as f64 - 1.0) / (epochs - 1.0) * (w - 2.0 * pad);
     let y = |v: f64, max: f64| h - pad - v / max * (h - 2.0 * pad);
     let styled = |values: &[(usize, f64)], max: f64, colour: &str, dashes: &str| {

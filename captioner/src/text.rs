@@ -10,10 +10,7 @@ pub fn tokenize(caption: &str) -> Vec<String> {
         .to_lowercase()
         .split(|c: char| c.is_whitespace())
         .filter_map(|raw| {
-            let word: String = raw
-                .chars()
-                .filter(|c| c.is_alphanumeric() || *c == '-' || *c == '\'')
-                .collect();
+            let word: String = raw.chars().filter(|c| c.is_alphanumeric() || *c == '-' || *c == '\'').collect();
             let word = word.trim_matches(|c| c == '-' || c == '\'').to_owned();
             (!word.is_empty()).then_some(word)
         })
@@ -34,9 +31,27 @@ mod tests {
     fn odd_punctuation() {
         assert_eq!(
             tokenize("A black dog and a tri-colored dog playing with each other on the road ."),
-            ["a", "black", "dog", "and", "a", "tri-colored", "dog", "playing", "with", "each", "other", "on", "the", "road"]
+            [
+                "a",
+                "black",
+                "dog",
+                "and",
+                "a",
+                "tri-colored",
+                "dog",
+                "playing",
+                "with",
+                "each",
+                "other",
+                "on",
+                "the",
+                "road"
+            ]
         );
-        assert_eq!(tokenize("The man's hat -- \"red\" (mostly) ; ok ... 3rd"), ["the", "man's", "hat", "red", "mostly", "ok", "3rd"]);
+        assert_eq!(
+            tokenize("The man's hat -- \"red\" (mostly) ; ok ... 3rd"),
+            ["the", "man's", "hat", "red", "mostly", "ok", "3rd"]
+        );
         assert_eq!(tokenize(" . , ; "), Vec::<String>::new());
         assert_eq!(tokenize("Ein Mann fährt Fahrrad."), ["ein", "mann", "fährt", "fahrrad"]);
     }

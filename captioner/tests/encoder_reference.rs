@@ -1,8 +1,8 @@
 //! The encoder against reference numbers that onnxruntime computed on the same ONNX file
 //! (reference/vgg16_reference.py): same photo, same preprocessing, same 512 pooled values.
 
-use captioner::{backend::Backend, encoder_record, preprocess};
 use burn::prelude::*;
+use captioner::{backend::Backend, encoder_record, preprocess};
 
 #[derive(serde::Deserialize)]
 struct Reference {
@@ -12,7 +12,8 @@ struct Reference {
 }
 
 fn reference() -> Reference {
-    let json = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/vgg16_reference.json")).unwrap();
+    let json =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/vgg16_reference.json")).unwrap();
     serde_json::from_str(&json).unwrap()
 }
 
@@ -33,7 +34,11 @@ fn vgg16_matches_onnxruntime_on_every_backend() {
     let reference = reference();
     for backend in Backend::ALL {
         let device = backend.device();
-        let vgg = encoder_record::load(&encoder_record::default_path(), &device).unwrap_or_else(|e| panic!("{e}"));
+        let vgg = encoder_record::load(
+            &encoder_record::in_models_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../models").as_ref()),
+            &device,
+        )
+        .unwrap_or_else(|e| panic!("{e}"));
         let map = vgg.feature_map(input(&device));
         assert_eq!(map.dims(), [1, 512, 7, 7]);
         let sum: f32 = map.clone().sum().into_scalar::<f32>();

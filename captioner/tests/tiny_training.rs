@@ -1,6 +1,7 @@
 //! A tiny training run on a handful of real Flickr8k photos: the loss falls clearly, and beam
 //! search never scores worse than greedy decoding.
 
+use burn::prelude::*;
 use captioner::{
     backend::Backend,
     data::parse_token_file,
@@ -12,18 +13,17 @@ use captioner::{
     training::{train_passes, Example},
     vocab::Vocabulary,
 };
-use burn::prelude::*;
-
-const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../shared/flickr8k");
 
 #[test]
 fn loss_falls_and_beam_is_never_worse_than_greedy() {
+    let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let Some(flickr8k) = captioner::data::flickr8k_for_test(&workspace, "the tiny training test") else { return };
     let device = Backend::Flex.device();
     device.seed(7);
-    let captions = parse_token_file(&std::fs::read_to_string(format!("{SHARED}/Flickr8k.token.txt")).unwrap());
+    let captions = parse_token_file(&std::fs::read_to_string(flickr8k.join("Flickr8k.token.txt")).unwrap());
     let images: Vec<String> = captions.by_image.keys().take(4).cloned().collect();
-    let vgg = encoder_record::load(&encoder_record::default_path(), &device).unwrap();
-    let photos: Vec<_> = images.iter().map(|name| image::open(format!("{SHARED}/Images/{name}")).unwrap()).collect();
+    let vgg = encoder_record::load(&encoder_record::in_models_dir(&workspace.join("models")), &device).unwrap();
+    let photos: Vec<_> = images.iter().map(|name| image::open(flickr8k.join("Images").join(name)).unwrap()).collect();
     let features = encode_photos(&vgg, &device, &photos);
 
     let tokenised: Vec<(usize, Vec<String>)> = images
@@ -32,8 +32,10 @@ fn loss_falls_and_beam_is_never_worse_than_greedy() {
         .flat_map(|(i, name)| captions.captions(name).iter().map(move |c| (i, tokenize(c))))
         .collect();
     let vocab = Vocabulary::build(tokenised.iter().map(|(_, t)| t.as_slice()), 1);
-    let examples: Vec<Example> =
-        tokenised.iter().map(|(i, tokens)| Example { features: &features[*i], caption: vocab.encode(tokens) }).collect();
+    let examples: Vec<Example> = tokenised
+        .iter()
+        .map(|(i, tokens)| Example { features: &features[*i], caption: vocab.encode(tokens) })
+        .collect();
     assert_eq!(examples.len(), 20);
 
     let decoder = DecoderConfig::new(vocab.len()).with_dropout(0.1).init(&device);
@@ -50,6 +52,12 @@ fn loss_falls_and_beam_is_never_worse_than_greedy() {
         assert!(beams.windows(2).all(|w| w[0].score >= w[1].score), "best first");
         assert!(beams[0].score >= greedy.score - 1e-4, "beam {} < greedy {}", beams[0].score, greedy.score);
         assert!(!vocab.decode(&beams[0].tokens).is_empty());
-        eprintln!("greedy {:.3} {:?} | beam {:.3} {:?}", greedy.score, vocab.decode(&greedy.tokens), beams[0].score, vocab.decode(&beams[0].tokens));
+        eprintln!(
+            "greedy {:.3} {:?} | beam {:.3} {:?}",
+            greedy.score,
+            vocab.decode(&greedy.tokens),
+            beams[0].score,
+            vocab.decode(&beams[0].tokens)
+        );
     }
 }

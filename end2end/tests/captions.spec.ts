@@ -1,12 +1,9 @@
-import * as fs from "fs";
-import * as path from "path";
 import { expect, Page, test } from "@playwright/test";
-import { signedUp } from "./helpers";
+import { fixturePhotos, signedUp } from "./helpers";
 
-const shared = process.env.SHARED_DIR ?? path.resolve(__dirname, "../../../shared");
-const imagesDir = path.join(shared, "flickr8k", "Images");
-const testSplit = fs.readFileSync(path.join(shared, "flickr8k", "Flickr_8k.testImages.txt"), "utf8").split(/\s+/).filter(Boolean);
-const photo = (i: number) => path.join(imagesDir, testSplit[i]);
+// The project's own photos in fixtures/photos/, in name order: the tests use all ten.
+const photos = fixturePhotos(10);
+const photo = (i: number) => photos[i];
 
 /** Uploads one photo and waits until the model's caption has replaced "Captioning…". */
 async function uploadCaptioned(page: Page, file: string): Promise<string> {

@@ -1,4 +1,38 @@
+import * as fs from "fs";
+import * as path from "path";
 import { expect, Page } from "@playwright/test";
+
+/** The project's own small test photos (see fixtures/photos/README.md): no data set needed. */
+export const fixturePhotosDir = path.resolve(__dirname, "../../fixtures/photos");
+
+/**
+ * The fixture photos' paths in name order (scene-01.jpg, scene-02.jpg, …): the first `count`
+ * of them, failing loudly when there are fewer than a test needs.
+ */
+export function fixturePhotos(count: number): string[] {
+  const all = fs
+    .readdirSync(fixturePhotosDir)
+    .filter((f) => f.endsWith(".jpg"))
+    .sort()
+    .map((f) => path.join(fixturePhotosDir, f));
+  if (all.length < count) throw new Error(`${fixturePhotosDir} has ${all.length} photos; the test needs ${count}`);
+  return all.slice(0, count);
+}
+
+/** A JPEG's width and height, read from its frame header (the fixtures come in several sizes). */
+export function jpegSize(file: string): { width: number; height: number } {
+  const bytes = fs.readFileSync(file);
+  let at = 2; // after the start-of-image marker
+  while (at + 9 < bytes.length && bytes[at] === 0xff) {
+    const marker = bytes[at + 1];
+    // SOF0…SOF15 carry the size; 0xC4 (DHT), 0xC8 (JPG) and 0xCC (DAC) share the range but do not
+    if (marker >= 0xc0 && marker <= 0xcf && ![0xc4, 0xc8, 0xcc].includes(marker)) {
+      return { height: bytes.readUInt16BE(at + 5), width: bytes.readUInt16BE(at + 7) };
+    }
+    at += 2 + bytes.readUInt16BE(at + 2);
+  }
+  throw new Error(`${file}: no JPEG frame header found`);
+}
 
 export type Account = { username: string; email: string; password: string };
 

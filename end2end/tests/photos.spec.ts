@@ -1,18 +1,16 @@
 import * as fs from "fs";
 import * as path from "path";
 import { expect, test } from "@playwright/test";
-import { signedUp } from "./helpers";
+import { fixturePhotos, jpegSize, signedUp } from "./helpers";
 
-// ../shared/ beside the project's root holds the Flickr8k photos.
-const shared = process.env.SHARED_DIR ?? path.resolve(__dirname, "../../../shared");
-const imagesDir = path.join(shared, "flickr8k", "Images");
-const flickrPhotos = fs.readdirSync(imagesDir).filter((f) => f.endsWith(".jpg")).sort().slice(0, 3).map((f) => path.join(imagesDir, f));
+// The project's own photos in fixtures/photos/: the first three, in name order.
+const photos = fixturePhotos(3);
 
 test("upload three photos, open one, delete it", async ({ page }) => {
   await signedUp(page);
   await expect(page.getByText("No photos yet")).toBeVisible();
 
-  await page.locator("#photo-input").setInputFiles(flickrPhotos);
+  await page.locator("#photo-input").setInputFiles(photos);
   await expect(page.getByTestId("upload")).toHaveCount(3);
   await expect(page.getByTestId("upload").filter({ hasText: "Uploaded" })).toHaveCount(3);
   const tiles = page.getByTestId("photo-tile");
@@ -30,8 +28,10 @@ test("upload three photos, open one, delete it", async ({ page }) => {
   await expect(page).toHaveURL(/\/photos\/[0-9a-f]{24}$/);
   // the three uploads run at once, so any of them may be the newest
   const opened = (await page.getByTestId("file-name").textContent()) ?? "";
-  expect(flickrPhotos.map((p) => path.basename(p))).toContain(opened);
-  await expect(page.getByText("224 x 224 pixels")).toBeVisible();
+  expect(photos.map((p) => path.basename(p))).toContain(opened);
+  // the fixtures differ in size: the page shows the opened photo's own
+  const { width, height } = jpegSize(photos.find((p) => path.basename(p) === opened)!);
+  await expect(page.getByText(`${width} x ${height} pixels`)).toBeVisible();
   await expect(page.getByTestId("caption")).toBeVisible();
 
   const deletedPath = new URL(page.url()).pathname;
@@ -58,7 +58,7 @@ test("a text file gets an error and nothing is added", async ({ page }) => {
 
 test("another user's photo page says not found", async ({ page, context }) => {
   await signedUp(page);
-  await page.locator("#photo-input").setInputFiles(flickrPhotos[0]);
+  await page.locator("#photo-input").setInputFiles(photos[0]);
   await page.getByTestId("photo-tile").first().getByRole("link").click();
   await expect(page).toHaveURL(/\/photos\/[0-9a-f]{24}$/);
   const photoUrl = page.url();
@@ -73,7 +73,7 @@ test("another user's photo page says not found", async ({ page, context }) => {
 
 test("drop several photos at once on the upload box", async ({ page }) => {
   await signedUp(page);
-  const files = flickrPhotos.slice(0, 2).map((p) => ({ name: path.basename(p), bytes: [...fs.readFileSync(p)] }));
+  const files = photos.slice(0, 2).map((p) => ({ name: path.basename(p), bytes: [...fs.readFileSync(p)] }));
   const dataTransfer = await page.evaluateHandle((files) => {
     const transfer = new DataTransfer();
     for (const f of files) transfer.items.add(new File([new Uint8Array(f.bytes)], f.name, { type: "image/jpeg" }));
@@ -87,7 +87,7 @@ test("drop several photos at once on the upload box", async ({ page }) => {
 
 test("the gallery pages by cursor with Load more", async ({ page }) => {
   await signedUp(page);
-  const bytes = fs.readFileSync(flickrPhotos[0]);
+  const bytes = fs.readFileSync(photos[0]);
   const files = Array.from({ length: 25 }, (_, i) => ({ name: `photo-${String(i).padStart(2, "0")}.jpg`, mimeType: "image/jpeg", buffer: bytes }));
   await page.locator("#photo-input").setInputFiles(files);
   await expect(page.getByTestId("upload").filter({ hasText: "Uploaded" })).toHaveCount(25, { timeout: 60_000 });

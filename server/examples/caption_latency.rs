@@ -8,8 +8,8 @@
 //! caption workers) against `MONGODB_URI`, in a database of its own.
 
 // The integration tests' helpers: spawning the app, signing up, uploading.
-#[path = "../tests/common/mod.rs"]
-mod common;
+#[path = "../tests/api/helpers.rs"]
+mod helpers;
 
 use std::{
     io::Cursor,
@@ -17,9 +17,25 @@ use std::{
 };
 
 use bson::{doc, oid::ObjectId, Document};
-use common::TestApp;
+use helpers::TestApp;
 use image::{imageops::FilterType, DynamicImage, ImageFormat};
-use server::caption_worker::WorkerSettings;
+use server::configuration::WorkerSettings;
+
+/// `n` photos of the Flickr8k test split (name and bytes), in the split file's order.
+fn flickr8k_photos(n: usize) -> Vec<(String, Vec<u8>)> {
+    let workspace = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+    let root = captioner::data::flickr8k_dir(&workspace);
+    let split = std::fs::read_to_string(root.join("Flickr_8k.testImages.txt")).unwrap_or_else(|e| {
+        panic!("this benchmark needs the Flickr8k data set at {} (FLICKR8K_DIR): {e}", root.display())
+    });
+    split
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .take(n)
+        .map(|name| (name.to_owned(), std::fs::read(root.join("Images").join(name)).expect("a Flickr8k photo")))
+        .collect()
+}
 
 fn median(values: &mut [f64]) -> f64 {
     values.sort_by(f64::total_cmp);
@@ -49,8 +65,9 @@ fn twelve_megapixels(photo: &[u8], seed: u32) -> Vec<u8> {
 }
 
 async fn job_state(app: &TestApp, id: &str) -> String {
-    let photo: Document = app.db.collection("photos").find_one(doc! { "_id": ObjectId::parse_str(id).unwrap() }).await.unwrap().unwrap();
-    common::job(&photo).get_str("state").unwrap().to_owned()
+    let photo: Document =
+        app.db.collection("photos").find_one(doc! { "_id": ObjectId::parse_str(id).unwrap() }).await.unwrap().unwrap();
+    helpers::job(&photo).get_str("state").unwrap().to_owned()
 }
 
 /// Seconds from the start of the upload until the caption is stored.
@@ -64,7 +81,7 @@ async fn upload_to_caption(app: &TestApp, name: &str, bytes: Vec<u8>) -> f64 {
 }
 
 async fn open_jobs(app: &TestApp) -> u64 {
-    app::ssr::caption_jobs::open_jobs(&app.db).await.unwrap()
+    app::ssr::caption_jobs::open_jobs(&app::ssr::photos::collection(&app.db)).await.unwrap()
 }
 
 /// Milliseconds for the dashboard's HTML, rendered on the server with the user's photos.
@@ -79,13 +96,16 @@ async fn dashboard_ms(app: &TestApp) -> f64 {
 
 #[tokio::main]
 async fn main() {
-    let mut settings = common::settings(common::mongodb_uri(), Default::default());
-    settings.captions = WorkerSettings::default();
+    let mut settings = helpers::settings(helpers::mongodb_uri(), Default::default());
+    settings.captions.workers = WorkerSettings::default().workers;
     let workers = settings.captions.workers;
-    let client = common::spawn_app_with(settings).await.signed_up().await;
-    println!("caption workers: {workers}; {} CPU cores", std::thread::available_parallelism().map(usize::from).unwrap_or(1));
+    let client = helpers::spawn_app_with(settings).await.signed_up().await;
+    println!(
+        "caption workers: {workers}; {} CPU cores",
+        std::thread::available_parallelism().map(usize::from).unwrap_or(1)
+    );
 
-    let photos = common::flickr8k_photos(30);
+    let photos = flickr8k_photos(30);
     // warm-up: the first caption pays for lazy initialisation
     upload_to_caption(&client, &photos[29].0, photos[29].1.clone()).await;
 
@@ -101,8 +121,16 @@ async fn main() {
         }
         large.push(upload_to_caption(&client, &format!("big-{name}"), big).await);
     }
-    println!("upload → caption stored, median of {} (Flickr8k, 224x224 JPEG): {:.0} ms", small.len(), median(&mut small) * 1000.0);
-    println!("upload → caption stored, median of {} (12-megapixel JPEG):      {:.0} ms", large.len(), median(&mut large) * 1000.0);
+    println!(
+        "upload → caption stored, median of {} (Flickr8k, 224x224 JPEG): {:.0} ms",
+        small.len(),
+        median(&mut small) * 1000.0
+    );
+    println!(
+        "upload → caption stored, median of {} (12-megapixel JPEG):      {:.0} ms",
+        large.len(),
+        median(&mut large) * 1000.0
+    );
 
     // The dashboard while 20 photos are being captioned, then with the same photos, all captioned.
     let uploads = photos[12..29].iter().chain(photos[..3].iter()).map(|(n, b)| client.upload_ok(n, b.clone()));
@@ -126,7 +154,10 @@ async fn main() {
         "dashboard while {queued} photos are captioned ({} requests over {drained:.1} s): median {busy_median:.1} ms, p95 {busy_p95:.1} ms",
         busy.len()
     );
-    println!("dashboard afterwards, nothing to caption ({} requests): median {idle_median:.1} ms, p95 {idle_p95:.1} ms", idle.len());
+    println!(
+        "dashboard afterwards, nothing to caption ({} requests): median {idle_median:.1} ms, p95 {idle_p95:.1} ms",
+        idle.len()
+    );
     println!("ratio busy/idle: median {:.2}x, p95 {:.2}x", busy_median / idle_median, busy_p95 / idle_p95);
     client.db.drop().await.ok();
 }

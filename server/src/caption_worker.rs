@@ -10,10 +10,10 @@ use std::{
 };
 
 use app::{
-    photos::Suggestion,
+    photo_view::Suggestion,
     ssr::{
         caption_jobs::{self, ClaimedJob},
-        photos::{self, Variant},
+        photos::{self, Photo, Variant},
     },
 };
 use captioner::{
@@ -21,44 +21,16 @@ use captioner::{
     inference::{Captioner, ModelPaths},
 };
 use futures::AsyncReadExt;
-use mongodb::Database;
+use mongodb::{Collection, Database};
 use tokio::sync::{oneshot, Notify};
 use tokio_util::sync::CancellationToken;
 
-/// How the workers run; from the environment (see `configuration`).
-#[derive(Debug, Clone)]
-pub struct WorkerSettings {
-    /// Caption threads in this process (0: this process only serves pages).
-    pub workers: usize,
-    /// How long a claimed job stays reserved for its worker after the worker last renewed it
-    /// (it renews every third of this while it captions); then another worker may take it over.
-    pub lease: Duration,
-    /// How often an idle worker looks for jobs queued by other processes.
-    pub poll_every: Duration,
-    /// Beam width, and how many of the best captions are kept as suggestions.
-    pub beam: usize,
-    pub suggestions: usize,
-    pub model: ModelPaths,
-    pub backend: Backend,
-}
-
-impl Default for WorkerSettings {
-    fn default() -> Self {
-        Self {
-            workers: std::thread::available_parallelism().map(usize::from).unwrap_or(1),
-            lease: Duration::from_secs(120),
-            poll_every: Duration::from_secs(2),
-            beam: 7,
-            suggestions: 3,
-            model: ModelPaths::shipped(),
-            backend: Backend::default(),
-        }
-    }
-}
+use crate::configuration::WorkerSettings;
 
 /// The model of each set of files, loaded at most once per process.
 pub fn load_model(paths: &ModelPaths, backend: Backend) -> Result<Arc<Captioner>, String> {
-    static LOADED: OnceLock<Mutex<HashMap<(ModelPaths, Backend), Arc<Captioner>>>> = OnceLock::new();
+    type Loaded = HashMap<(ModelPaths, Backend), Arc<Captioner>>;
+    static LOADED: OnceLock<Mutex<Loaded>> = OnceLock::new();
     let key = (paths.clone(), backend);
     let mut loaded = LOADED.get_or_init(Default::default).lock().unwrap_or_else(|e| e.into_inner());
     if let Some(model) = loaded.get(&key) {
@@ -80,8 +52,9 @@ fn spawn_model_thread(name: String, model: Arc<Captioner>, beam: usize, n: usize
         .name(name)
         .spawn(move || {
             for (bytes, reply) in receiver {
-                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| caption_bytes(&model, &bytes, beam, n)))
-                    .unwrap_or_else(|_| Err("the captioner crashed on this photo".to_owned()));
+                let result =
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| caption_bytes(&model, &bytes, beam, n)))
+                        .unwrap_or_else(|_| Err("the captioner crashed on this photo".to_owned()));
                 let _ = reply.send(result);
             }
         })
@@ -115,8 +88,16 @@ impl Workers {
             let prefix = format!("{}:{}:{}", hostname(), std::process::id(), &instance[18..]);
             for n in 0..settings.workers {
                 let name = format!("{prefix}/{n}");
-                let thread = spawn_model_thread(format!("caption-{n}"), model.clone(), settings.beam, settings.suggestions);
-                let worker = Worker { name, db: db.clone(), thread, lease: settings.lease, poll_every: settings.poll_every };
+                let thread =
+                    spawn_model_thread(format!("caption-{n}"), model.clone(), settings.beam, settings.suggestions);
+                let worker = Worker {
+                    name,
+                    db: db.clone(),
+                    photos: photos::collection(&db),
+                    thread,
+                    lease: settings.lease,
+                    poll_every: settings.poll_every,
+                };
                 tasks.push(tokio::spawn(worker.run(queued.clone(), stop.clone())));
             }
         }
@@ -131,12 +112,18 @@ impl Workers {
 }
 
 fn hostname() -> String {
-    std::fs::read_to_string("/etc/hostname").map(|h| h.trim().to_owned()).ok().filter(|h| !h.is_empty()).unwrap_or_else(|| "host".to_owned())
+    std::fs::read_to_string("/etc/hostname")
+        .map(|h| h.trim().to_owned())
+        .ok()
+        .filter(|h| !h.is_empty())
+        .unwrap_or_else(|| "host".to_owned())
 }
 
 struct Worker {
     name: String,
     db: Database,
+    /// The photos, as the caption queue's collection.
+    photos: Collection<Photo>,
     thread: mpsc::Sender<(Vec<u8>, Reply)>,
     lease: Duration,
     poll_every: Duration,
@@ -150,10 +137,10 @@ impl Worker {
             let woken = queued.notified();
             tokio::pin!(woken);
             woken.as_mut().enable();
-            match caption_jobs::claim(&self.db, &self.name, self.lease).await {
+            match caption_jobs::claim(&self.photos, &self.name, self.lease).await {
                 Ok(Some(job)) => self.process(job).await,
                 Ok(None) => {
-                    if let Err(err) = caption_jobs::fail_abandoned(&self.db).await {
+                    if let Err(err) = caption_jobs::fail_abandoned(&self.photos).await {
                         tracing::warn!(%err, "could not close abandoned caption jobs");
                     }
                     tokio::select! {
@@ -174,29 +161,37 @@ impl Worker {
         tracing::info!(worker = %self.name, "caption worker stopped");
     }
 
-    async fn process(&self, job: ClaimedJob) {
+    async fn process(&self, job: ClaimedJob<Photo>) {
         let started = Instant::now();
         let work = async {
             let bytes = self.read_photo(&job).await?;
             self.caption(bytes).await
         };
-        let result = caption_jobs::holding(&self.db, &job, self.lease, work).await;
+        let result = caption_jobs::holding(&self.photos, &job, self.lease, work).await;
         match result {
-            Ok(suggestions) => match caption_jobs::complete(&self.db, &job, &suggestions).await {
-                Ok(true) => tracing::info!(photo = %job.photo_id, attempt = job.attempt, ms = started.elapsed().as_millis() as u64, caption = %suggestions[0].text, "photo captioned"),
-                Ok(false) => tracing::warn!(photo = %job.photo_id, "caption not stored: the job was taken over or the photo deleted"),
-                Err(err) => tracing::error!(%err, photo = %job.photo_id, "storing a caption failed"),
+            Ok(suggestions) => match photos::store_model_captions(&self.db, &job, &suggestions).await {
+                Ok(true) => {
+                    tracing::info!(photo = %job.id, attempt = job.attempt, ms = started.elapsed().as_millis() as u64, caption = %suggestions[0].text, "photo captioned")
+                }
+                Ok(false) => {
+                    tracing::warn!(photo = %job.id, "caption not stored: the job was taken over or the photo deleted")
+                }
+                Err(err) => tracing::error!(%err, photo = %job.id, "storing a caption failed"),
             },
-            Err(reason) => match caption_jobs::fail(&self.db, &job, &reason).await {
-                Ok(state) => tracing::warn!(photo = %job.photo_id, attempt = job.attempt, ?state, %reason, "caption attempt failed"),
-                Err(err) => tracing::error!(%err, photo = %job.photo_id, "recording a failed caption attempt failed"),
+            Err(reason) => match caption_jobs::fail(&self.photos, &job, &reason).await {
+                Ok(state) => {
+                    tracing::warn!(photo = %job.id, attempt = job.attempt, ?state, %reason, "caption attempt failed")
+                }
+                Err(err) => tracing::error!(%err, photo = %job.id, "recording a failed caption attempt failed"),
             },
         }
     }
 
     /// The display copy: upright, at most 2048 px, already a JPEG.
-    async fn read_photo(&self, job: &ClaimedJob) -> Result<Vec<u8>, String> {
-        let mut stream = photos::open(&self.db, &job.photo, Variant::Display).await.map_err(|e| format!("the stored photo could not be read: {e}"))?;
+    async fn read_photo(&self, job: &ClaimedJob<Photo>) -> Result<Vec<u8>, String> {
+        let mut stream = photos::open(&self.db, &job.document, Variant::Display)
+            .await
+            .map_err(|e| format!("the stored photo could not be read: {e}"))?;
         let mut bytes = Vec::new();
         stream.read_to_end(&mut bytes).await.map_err(|e| format!("the stored photo could not be read: {e}"))?;
         Ok(bytes)

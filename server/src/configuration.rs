@@ -1,12 +1,10 @@
-//! Settings from environment variables, each with a default (listed in the README).
+//! Settings from environment variables, each with a default (listed in the README). Every
+//! setting of the server is defined here; secrets are types that never print themselves.
 
-use std::net::SocketAddr;
+use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
 
-use std::{path::PathBuf, time::Duration};
-
-use app::ssr::AuthSettings;
-
-use crate::caption_worker::WorkerSettings;
+use app::ssr::{upload_gate::UploadSettings, AuthSettings};
+use captioner::{backend::Backend, inference::ModelPaths};
 use leptos::prelude::LeptosOptions;
 
 #[derive(Debug, thiserror::Error)]
@@ -23,14 +21,79 @@ pub struct Settings {
     /// Where to listen; `LEPTOS_SITE_ADDR`, default 127.0.0.1:3000. Port 0 picks a free port.
     pub address: SocketAddr,
     /// `MONGODB_URI`: any MongoDB server.
-    pub mongodb_uri: String,
+    pub mongodb_uri: MongoUri,
     /// `MONGODB_DATABASE`, default `captioned`.
     pub database: String,
     /// `PUBLIC_ORIGIN`, e.g. `https://photos.example.com`: the origin browsers see behind a
     /// reverse proxy. Requests from it pass the same-origin check as well as the Host's own.
     pub public_origin: Option<String>,
     pub auth: AuthSettings,
+    pub uploads: UploadSettings,
     pub captions: WorkerSettings,
+}
+
+/// A MongoDB connection string. It may hold a password, so `Debug` and `Display` show it with
+/// the credentials masked; only `expose` gives the real string, to the driver.
+#[derive(Clone, PartialEq, Eq)]
+pub struct MongoUri(String);
+
+impl MongoUri {
+    pub fn new(uri: impl Into<String>) -> Self {
+        Self(uri.into())
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl fmt::Display for MongoUri {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let uri = &self.0;
+        match (uri.find("://"), uri.rfind('@')) {
+            (Some(scheme_end), Some(at)) if at > scheme_end => {
+                write!(f, "{}://***@{}", &uri[..scheme_end], &uri[at + 1..])
+            }
+            _ => f.write_str(uri),
+        }
+    }
+}
+
+impl fmt::Debug for MongoUri {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "MongoUri({self})")
+    }
+}
+
+/// How the caption workers run.
+#[derive(Debug, Clone)]
+pub struct WorkerSettings {
+    /// Caption threads in this process (0: this process only serves pages).
+    pub workers: usize,
+    /// How long a claimed job stays reserved for its worker after the worker last renewed it
+    /// (it renews every third of this while it captions); then another worker may take it over.
+    pub lease: Duration,
+    /// How often an idle worker looks for jobs queued by other processes.
+    pub poll_every: Duration,
+    /// Beam width, and how many of the best captions are kept as suggestions.
+    pub beam: usize,
+    pub suggestions: usize,
+    pub model: ModelPaths,
+    pub backend: Backend,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        Self {
+            workers: std::thread::available_parallelism().map(usize::from).unwrap_or(1),
+            lease: Duration::from_secs(120),
+            poll_every: Duration::from_secs(2),
+            beam: 7,
+            suggestions: 3,
+            model: ModelPaths::shipped(),
+            backend: Backend::default(),
+        }
+    }
 }
 
 fn var(name: &str) -> Option<String> {
@@ -43,7 +106,9 @@ where
 {
     match var(name) {
         None => Ok(default),
-        Some(value) => value.trim().parse().map_err(|e: T::Err| ConfigError::Invalid { name, why: e.to_string(), value }),
+        Some(value) => {
+            value.trim().parse().map_err(|e: T::Err| ConfigError::Invalid { name, why: e.to_string(), value })
+        }
     }
 }
 
@@ -65,8 +130,9 @@ impl Settings {
         Ok(Self {
             address: leptos_options.site_addr,
             leptos_options,
-            mongodb_uri: var("MONGODB_URI")
-                .unwrap_or_else(|| "mongodb://127.0.0.1:27017/?directConnection=true".to_owned()),
+            mongodb_uri: MongoUri::new(
+                var("MONGODB_URI").unwrap_or_else(|| "mongodb://127.0.0.1:27017/?directConnection=true".to_owned()),
+            ),
             database: var("MONGODB_DATABASE").unwrap_or_else(|| "captioned".to_owned()),
             auth: AuthSettings {
                 // Secure cookies whenever the public origin is HTTPS, unless set explicitly.
@@ -79,9 +145,21 @@ impl Settings {
                 attempts_per_minute: parse("AUTH_ATTEMPTS_PER_MINUTE", defaults.attempts_per_minute)?,
             },
             public_origin,
+            uploads: upload_settings()?,
             captions: caption_settings()?,
         })
     }
+}
+
+fn upload_settings() -> Result<UploadSettings, ConfigError> {
+    let defaults = UploadSettings::default();
+    let quota_mb: u64 = parse("STORAGE_QUOTA_MB", defaults.quota_bytes / (1024 * 1024))?;
+    Ok(UploadSettings {
+        decodes_at_once: parse("UPLOAD_DECODES_AT_ONCE", defaults.decodes_at_once)?.max(1),
+        per_user_at_once: parse("UPLOADS_PER_USER_AT_ONCE", defaults.per_user_at_once)?.max(1),
+        per_hour: parse("UPLOADS_PER_HOUR", defaults.per_hour)?,
+        quota_bytes: quota_mb * 1024 * 1024,
+    })
 }
 
 fn caption_settings() -> Result<WorkerSettings, ConfigError> {
@@ -95,7 +173,11 @@ fn caption_settings() -> Result<WorkerSettings, ConfigError> {
     }
     let lease_seconds: u64 = parse("CAPTION_LEASE_SECONDS", defaults.lease.as_secs())?;
     if lease_seconds == 0 {
-        return Err(ConfigError::Invalid { name: "CAPTION_LEASE_SECONDS", value: "0".into(), why: "must be at least 1".into() });
+        return Err(ConfigError::Invalid {
+            name: "CAPTION_LEASE_SECONDS",
+            value: "0".into(),
+            why: "must be at least 1".into(),
+        });
     }
     Ok(WorkerSettings {
         workers: parse("CAPTION_WORKERS", defaults.workers)?,
@@ -106,4 +188,18 @@ fn caption_settings() -> Result<WorkerSettings, ConfigError> {
         backend: parse("CAPTIONER_BACKEND", defaults.backend)?,
         ..defaults
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_mongodb_uri_never_prints_its_credentials() {
+        let uri = MongoUri::new("mongodb://u:secret@host:27017/db");
+        assert_eq!(uri.to_string(), "mongodb://***@host:27017/db");
+        assert!(!format!("{uri:?}").contains("secret"));
+        assert_eq!(uri.expose(), "mongodb://u:secret@host:27017/db");
+        assert_eq!(MongoUri::new("mongodb://host").to_string(), "mongodb://host");
+    }
 }

@@ -6,5 +6,7 @@ pub mod configuration;
 pub mod health;
 pub mod media;
 pub mod same_origin;
+pub mod security_headers;
+pub mod server_fn_status;
 pub mod startup;
 pub mod telemetry;

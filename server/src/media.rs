@@ -1,11 +1,14 @@
 //! Photo files over HTTP: the upload endpoint and the image routes. Plain axum routes rather
 //! than server functions, so that uploads stream with progress and images stream from GridFS.
 
-use app::ssr::{
-    accounts::User,
-    imaging::{self, ImageRejection},
-    photos::{self, Variant},
-    sessions, AppState,
+use app::{
+    error::AppError,
+    ssr::{
+        accounts::User,
+        imaging::{self, ImageRejection},
+        photos::{self, Variant},
+        rate_limit, sessions, AppState,
+    },
 };
 use axum::{
     body::Body,
@@ -14,44 +17,31 @@ use axum::{
     response::{IntoResponse, Response},
     Json,
 };
+use std::time::Duration;
+
 use serde_json::json;
 use tokio_util::{compat::FuturesAsyncReadCompatExt, io::ReaderStream};
 
 /// The request body may exceed the file limit by this much (multipart boundaries and headers).
 pub const MULTIPART_OVERHEAD: usize = 64 * 1024;
 
-fn error(status: StatusCode, message: impl Into<String>) -> Response {
-    (status, Json(json!({ "error": message.into() }))).into_response()
+/// The caller, from the session cookie; `None` for a visitor.
+async fn user(state: &AppState, headers: &HeaderMap) -> Result<Option<User>, AppError> {
+    sessions::user_from_headers(&state.db, headers).await.map_err(AppError::database)
 }
 
-fn rejection_status(rejection: &ImageRejection) -> StatusCode {
-    match rejection {
-        ImageRejection::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-        ImageRejection::UnsupportedFormat => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        ImageRejection::Empty | ImageRejection::TooManyPixels { .. } | ImageRejection::Corrupt => {
-            StatusCode::UNPROCESSABLE_ENTITY
-        }
-    }
-}
-
-async fn user(state: &AppState, headers: &HeaderMap) -> Result<Option<User>, Response> {
-    sessions::user_from_headers(&state.db, headers).await.map_err(|err| {
-        tracing::error!(%err, "session lookup failed");
-        error(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side. Please try again.")
-    })
-}
-
-fn too_large() -> Response {
-    error(StatusCode::PAYLOAD_TOO_LARGE, ImageRejection::TooLarge.to_string())
+fn too_large() -> AppError {
+    AppError::PayloadTooLarge(ImageRejection::TooLarge.to_string())
 }
 
 /// Reads the `file` field, stopping as soon as it passes the size limit.
-async fn read_file_field(multipart: &mut Multipart) -> Result<(String, Vec<u8>), Response> {
+async fn read_file_field(multipart: &mut Multipart) -> Result<(String, Vec<u8>), AppError> {
     let body_error = |err: MultipartError| {
         if err.status() == StatusCode::PAYLOAD_TOO_LARGE {
             too_large()
         } else {
-            error(StatusCode::BAD_REQUEST, format!("The upload could not be read: {}", err.body_text()))
+            tracing::info!(%err, "unreadable upload");
+            AppError::BadRequest("The upload could not be read. Please try again.".to_owned())
         }
     };
     while let Some(mut field) = multipart.next_field().await.map_err(body_error)? {
@@ -68,51 +58,62 @@ async fn read_file_field(multipart: &mut Multipart) -> Result<(String, Vec<u8>),
         }
         return Ok((file_name, bytes));
     }
-    Err(error(StatusCode::BAD_REQUEST, "No file was sent."))
+    Err(AppError::BadRequest("No file was sent.".to_owned()))
 }
 
+/// The longest an upload may take, from the first byte to the stored photo. The orphan sweep
+/// leaves alone whatever is younger than twice this.
+pub const UPLOAD_TIMEOUT: Duration = Duration::from_secs(10 * 60);
+
 /// `POST /api/photos`: one photo per request, as multipart field `file`.
-pub async fn upload(State(state): State<AppState>, headers: HeaderMap, mut multipart: Multipart) -> Response {
-    let user = match user(&state, &headers).await {
-        Ok(Some(user)) => user,
-        Ok(None) => return error(StatusCode::UNAUTHORIZED, "Please log in to upload photos."),
-        Err(response) => return response,
-    };
+pub async fn upload(state: State<AppState>, headers: HeaderMap, multipart: Multipart) -> Result<Response, AppError> {
+    tokio::time::timeout(UPLOAD_TIMEOUT, receive(state, headers, multipart)).await.map_err(|_| AppError::TimedOut)?
+}
+
+async fn receive(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    mut multipart: Multipart,
+) -> Result<Response, AppError> {
+    let user = user(&state, &headers).await?.ok_or(AppError::Unauthorized)?;
     let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
     if declared.is_some_and(|len| len > imaging::MAX_BYTES + MULTIPART_OVERHEAD) {
-        return too_large();
+        return Err(too_large());
     }
-    let (file_name, bytes) = match read_file_field(&mut multipart).await {
-        Ok(file) => file,
-        Err(response) => return response,
-    };
-    let (bytes, processed) = match tokio::task::spawn_blocking(move || {
+    let limits = &state.upload_settings;
+    let hourly = [rate_limit::Window { seconds: 3600, limit: limits.per_hour }];
+    if let Err(retry_after_secs) =
+        rate_limit::hit(&state.db, &format!("upload:{}", user.id), &hourly).await.map_err(AppError::internal)?
+    {
+        return Err(AppError::RateLimited { retry_after_secs });
+    }
+    // This user's earlier uploads first: the body is read only when it is this one's turn.
+    let _user_turn = state.uploads.user_turn(user.id).await;
+    let (file_name, bytes) = read_file_field(&mut multipart).await?;
+    let used = photos::stored_bytes(&state.db, user.id).await.map_err(AppError::internal)?;
+    if used + bytes.len() as u64 > limits.quota_bytes {
+        const MB: u64 = 1024 * 1024;
+        return Err(AppError::QuotaExceeded { used_mb: used.div_ceil(MB), quota_mb: limits.quota_bytes / MB });
+    }
+    let decode_turn = state.uploads.decode_turn().await;
+    let (bytes, processed) = tokio::task::spawn_blocking(move || {
         let processed = imaging::process(&bytes);
         (bytes, processed)
     })
     .await
-    {
-        Ok((bytes, Ok(processed))) => (bytes, processed),
-        Ok((_, Err(rejection))) => {
-            tracing::info!(%rejection, file_name, "upload refused");
-            return error(rejection_status(&rejection), format!("{file_name}: {rejection}"));
-        }
-        Err(join) => {
-            tracing::error!(%join, "image processing panicked");
-            return error(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side. Please try again.");
-        }
-    };
-    match photos::store(&state.db, user.id, &file_name, &bytes, &processed).await {
-        Ok(photo) => {
-            tracing::info!(photo = %photo.id, bytes = bytes.len(), "photo stored");
-            state.caption_queued.notify_waiters();
-            (StatusCode::CREATED, Json(json!({ "photo": photo.summary() }))).into_response()
-        }
-        Err(err) => {
-            tracing::error!(%err, "storing a photo failed");
-            error(StatusCode::INTERNAL_SERVER_ERROR, "The photo could not be stored. Please try again.")
-        }
-    }
+    .map_err(|join| AppError::internal(format!("image processing panicked: {join}")))?;
+    drop(decode_turn);
+    let processed = processed.map_err(|rejection| {
+        tracing::info!(%rejection, file_name, "upload refused");
+        rejection.for_file(&file_name)
+    })?;
+    let photo = photos::store(&state.db, user.id, &file_name, &bytes, &processed).await.map_err(|err| {
+        tracing::error!(%err, "storing a photo failed");
+        AppError::NotStored
+    })?;
+    tracing::info!(photo = %photo.id, bytes = bytes.len(), "photo stored");
+    state.caption_queued.notify_waiters();
+    Ok((StatusCode::CREATED, Json(json!({ "photo": photo.summary() }))).into_response())
 }
 
 /// `GET /media/{id}/{variant}`: streams a stored copy to its owner; everyone else gets 404.
@@ -120,52 +121,35 @@ pub async fn image(
     State(state): State<AppState>,
     Path((id, variant)): Path<(String, String)>,
     headers: HeaderMap,
-) -> Response {
-    let not_found = || error(StatusCode::NOT_FOUND, "Not found.");
-    let Some(variant) = Variant::parse(&variant) else { return not_found() };
-    let user = match user(&state, &headers).await {
-        Ok(Some(user)) => user,
-        Ok(None) => return not_found(),
-        Err(response) => return response,
-    };
-    let photo = match photos::find_owned(&state.db, user.id, &id).await {
-        Ok(Some(photo)) => photo,
-        Ok(None) => return not_found(),
-        Err(err) => {
-            tracing::error!(%err, "photo lookup failed");
-            return error(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side.");
-        }
-    };
+) -> Result<Response, AppError> {
+    let variant = Variant::parse(&variant).ok_or(AppError::NotFound)?;
+    let user = user(&state, &headers).await?.ok_or(AppError::NotFound)?;
+    let photo =
+        photos::find_owned(&state.db, user.id, &id).await.map_err(AppError::internal)?.ok_or(AppError::NotFound)?;
     // A stored copy never changes, so its GridFS id is a strong validator.
     let etag = format!("\"{}\"", photo.file_id(variant).to_hex());
     let cache = "private, max-age=31536000, immutable";
     if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
-        return (StatusCode::NOT_MODIFIED, [(header::ETAG, etag), (header::CACHE_CONTROL, cache.to_owned())]).into_response();
+        return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag), (header::CACHE_CONTROL, cache.to_owned())])
+            .into_response());
     }
-    match photos::open(&state.db, &photo, variant).await {
-        Ok(stream) => {
-            let body = Body::from_stream(ReaderStream::new(stream.compat()));
-            let mut response = (
-                [
-                    (header::CONTENT_TYPE, photo.content_type_of(variant).to_owned()),
-                    (header::ETAG, etag),
-                    (header::CACHE_CONTROL, cache.to_owned()),
-                    (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
-                ],
-                body,
-            )
-                .into_response();
-            if variant == Variant::Original {
-                let name = photo.file_name.replace(['"', '\\'], "_");
-                if let Ok(value) = format!("inline; filename=\"{name}\"").parse() {
-                    response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
-                }
-            }
-            response
-        }
-        Err(err) => {
-            tracing::error!(%err, "opening a stored photo failed");
-            error(StatusCode::INTERNAL_SERVER_ERROR, "Something went wrong on our side.")
+    let stream = photos::open(&state.db, &photo, variant).await.map_err(AppError::internal)?;
+    let body = Body::from_stream(ReaderStream::new(stream.compat()));
+    let mut response = (
+        [
+            (header::CONTENT_TYPE, photo.content_type_of(variant).to_owned()),
+            (header::ETAG, etag),
+            (header::CACHE_CONTROL, cache.to_owned()),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_owned()),
+        ],
+        body,
+    )
+        .into_response();
+    if variant == Variant::Original {
+        let name = photo.file_name.replace(['"', '\\'], "_");
+        if let Ok(value) = format!("inline; filename=\"{name}\"").parse() {
+            response.headers_mut().insert(header::CONTENT_DISPOSITION, value);
         }
     }
+    Ok(response)
 }

@@ -11,7 +11,12 @@ use axum::{
 /// Whether a request with these headers came from this site. `origin` (or, failing that, the
 /// origin of `referer`) must name the host the request was sent to, or the configured public
 /// origin.
-pub fn is_same_origin(origin: Option<&str>, referer: Option<&str>, host: Option<&str>, public_origin: Option<&str>) -> bool {
+pub fn is_same_origin(
+    origin: Option<&str>,
+    referer: Option<&str>,
+    host: Option<&str>,
+    public_origin: Option<&str>,
+) -> bool {
     let source = match (origin, referer) {
         (Some(origin), _) if origin != "null" => origin.trim_end_matches('/').to_owned(),
         (_, Some(referer)) => match origin_of_url(referer) {
@@ -38,7 +43,11 @@ fn origin_of_url(url: &str) -> Option<String> {
 }
 
 /// Middleware: rejects state-changing requests (anything but GET, HEAD, OPTIONS) from elsewhere.
-pub async fn require_same_origin(State(public_origin): State<Option<String>>, request: Request, next: Next) -> Response {
+pub async fn require_same_origin(
+    State(public_origin): State<Option<String>>,
+    request: Request,
+    next: Next,
+) -> Response {
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(request).await;
     }
@@ -60,7 +69,12 @@ mod tests {
     fn same_host_passes() {
         assert!(is_same_origin(Some("http://127.0.0.1:3000"), None, Some("127.0.0.1:3000"), None));
         assert!(is_same_origin(None, Some("http://127.0.0.1:3000/login?x"), Some("127.0.0.1:3000"), None));
-        assert!(is_same_origin(Some("https://photos.example.com"), None, Some("internal:8080"), Some("https://photos.example.com")));
+        assert!(is_same_origin(
+            Some("https://photos.example.com"),
+            None,
+            Some("internal:8080"),
+            Some("https://photos.example.com")
+        ));
     }
 
     #[test]

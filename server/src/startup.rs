@@ -5,7 +5,7 @@ use std::{net::SocketAddr, time::Duration};
 
 use app::{
     shell,
-    ssr::{accounts, db, AppState},
+    ssr::{accounts, db, photos, AppState},
     App,
 };
 use axum::{
@@ -18,12 +18,16 @@ use leptos_axum::{generate_route_list, LeptosRoutes};
 use tokio::net::TcpListener;
 use tower_http::trace::TraceLayer;
 
-use crate::{caption_worker::{self, Workers}, configuration::Settings, health, media, same_origin};
+use crate::{
+    caption_worker::{self, Workers},
+    configuration::{MongoUri, Settings},
+    health, media, same_origin, security_headers, server_fn_status,
+};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error("cannot reach MongoDB at {uri}: {source}")]
-    Database { uri: String, source: mongodb::error::Error },
+    Database { uri: MongoUri, source: mongodb::error::Error },
     #[error("cannot caption photos: {0}. Set CAPTION_MODEL_DIR / CAPTION_VGG16, or CAPTION_WORKERS=0 to serve without captioning")]
     Model(String),
     #[error("cannot listen on {address}: {source}")]
@@ -44,11 +48,15 @@ impl Application {
         // The model first: a server that cannot caption should say so before anything else.
         let model = match settings.captions.workers {
             0 => None,
-            _ => Some(caption_worker::load_model(&settings.captions.model, settings.captions.backend).map_err(StartupError::Model)?),
+            _ => Some(
+                caption_worker::load_model(&settings.captions.model, settings.captions.backend)
+                    .map_err(StartupError::Model)?,
+            ),
         };
-        let database = |source| StartupError::Database { uri: redact(&settings.mongodb_uri), source };
-        let db = db::connect(&settings.mongodb_uri, &settings.database).await.map_err(database)?;
+        let database = |source| StartupError::Database { uri: settings.mongodb_uri.clone(), source };
+        let db = db::connect(settings.mongodb_uri.expose(), &settings.database).await.map_err(database)?;
         db::ensure_indexes(&db).await.map_err(database)?;
+        db::migrate(&db).await.map_err(database)?;
         accounts::warm_up().await;
 
         let listener = TcpListener::bind(settings.address)
@@ -56,7 +64,7 @@ impl Application {
             .map_err(|source| StartupError::Listen { address: settings.address, source })?;
         let mut leptos_options = settings.leptos_options.clone();
         leptos_options.site_addr = listener.local_addr()?;
-        let state = AppState::new(leptos_options, db, settings.auth.clone());
+        let state = AppState::new(leptos_options, db, settings.auth.clone(), settings.uploads.clone());
         let router = router(state.clone(), settings.public_origin.clone());
         let workers = Workers::start(state.db.clone(), model, &settings.captions, state.caption_queued.clone());
         Ok(Self { listener, router, state, workers })
@@ -72,14 +80,7 @@ impl Application {
 
     pub async fn run_until_stopped(self) -> Result<(), StartupError> {
         tracing::info!("listening on http://{}", self.listener.local_addr()?);
-        let limiter = self.state.limiter.clone();
-        let sweeper = tokio::spawn(async move {
-            let mut every_minute = tokio::time::interval(Duration::from_secs(60));
-            loop {
-                every_minute.tick().await;
-                limiter.forget_idle();
-            }
-        });
+        let sweeper = tokio::spawn(sweep_orphans_periodically(self.state.db.clone()));
         axum::serve(self.listener, self.router.into_make_service_with_connect_info::<SocketAddr>())
             .with_graceful_shutdown(shutdown_signal())
             .await?;
@@ -102,17 +103,30 @@ fn router(state: AppState, public_origin: Option<String>) -> Router {
         )
         .route("/media/{id}/{variant}", get(media::image))
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
+        .layer(middleware::from_fn(server_fn_status::error_status))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
-        .layer(middleware::from_fn_with_state(public_origin, same_origin::require_same_origin))
+        .layer(middleware::from_fn_with_state(public_origin.clone(), same_origin::require_same_origin))
+        .layer(middleware::from_fn_with_state(
+            security_headers::Https(public_origin.as_deref().is_some_and(|o| o.starts_with("https://"))),
+            security_headers::add_security_headers,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }
 
-/// The URI without its password, for messages.
-fn redact(uri: &str) -> String {
-    match (uri.find("://"), uri.rfind('@')) {
-        (Some(scheme_end), Some(at)) if at > scheme_end => format!("{}://***@{}", &uri[..scheme_end], &uri[at + 1..]),
-        _ => uri.to_owned(),
+/// At start-up and then every ten minutes: removes the GridFS files and chunks of uploads that
+/// failed half-way (a database outage can keep an upload's own cleanup from running).
+async fn sweep_orphans_periodically(db: mongodb::Database) {
+    let mut every = tokio::time::interval(Duration::from_secs(10 * 60));
+    loop {
+        every.tick().await;
+        match photos::sweep_orphans(&db, media::UPLOAD_TIMEOUT * 2).await {
+            Ok(swept) if swept != photos::Swept::default() => {
+                tracing::info!(files = swept.files, chunks = swept.chunks, "orphaned upload files removed")
+            }
+            Ok(_) => {}
+            Err(err) => tracing::warn!(%err, "the orphan sweep could not run; it will try again"),
+        }
     }
 }
 
@@ -133,13 +147,4 @@ async fn shutdown_signal() {
         _ = terminate => {},
     }
     tracing::info!("shutting down");
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn redacts_credentials() {
-        assert_eq!(super::redact("mongodb://u:secret@host:27017/db"), "mongodb://***@host:27017/db");
-        assert_eq!(super::redact("mongodb://host"), "mongodb://host");
-    }
 }

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
-use crate::error::AppError;
+use crate::{error::AppError, layout::Alert};
 
 /// Logs in with email and password. A wrong email and a wrong password get the same answer.
 #[server(prefix = "/api", endpoint = "login")]
@@ -21,8 +21,8 @@ async fn log_in(email: String, password: String, remember: bool, next: Option<St
         domain::safe_next_path,
         ssr::{accounts, app_state, request},
     };
-    request::check_rate_limit(&email).await?;
     let state = app_state()?;
+    request::check_rate_limit(&email).await?;
     let user = accounts::verify_credentials(&state.db, &email, &password).await.map_err(AppError::internal)?;
     let Some(user) = user else {
         return Err(AppError::BadCredentials { typed_email: email.trim().to_owned() });
@@ -50,7 +50,7 @@ pub fn LoginPage() -> impl IntoView {
         <section class="card narrow">
             <h1>"Log in"</h1>
             <ActionForm action=login attr:class="form" attr:novalidate=true>
-                {move || error().map(|err| view! { <p class="alert" role="alert" data-testid="form-error">{err.to_string()}</p> })}
+                {move || error().map(|err| view! { <Alert message=err.to_string() testid="form-error"/> })}
                 <input type="hidden" name="next" value=next/>
                 <label for="login-email">"Email"</label>
                 <input id="login-email" type="email" name="email" autocomplete="email" value=typed_email/>

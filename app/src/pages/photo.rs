@@ -6,17 +6,16 @@ use crate::{
     auth::RequireUser,
     error::AppError,
     gallery::RetryCaption,
-    layout::NotFound,
-    photos::{human_size, CaptionState, PhotoDetails},
+    layout::{Alert, NotFound},
+    photo_view::{human_size, CaptionState, PhotoDetails},
     polling::{every, CAPTION_POLL_INTERVAL},
 };
 
 /// The caller's photo; another user's photo is "not found", exactly like a missing one.
 #[server(prefix = "/api", endpoint = "get_photo")]
 pub async fn get_photo(id: String) -> Result<PhotoDetails, AppError> {
-    use crate::ssr::{app_state, photos, request};
-    let state = app_state()?;
-    let user = request::require_user().await.map_err(request::with_status)?;
+    use crate::ssr::{photos, request};
+    let (state, user) = request::signed_in().await?;
     match photos::find_owned(&state.db, user.id, &id).await.map_err(AppError::internal)? {
         Some(photo) => Ok(photo.details()),
         None => Err(request::with_status(AppError::NotFound)),
@@ -26,9 +25,8 @@ pub async fn get_photo(id: String) -> Result<PhotoDetails, AppError> {
 /// Deletes the caller's photo with every file that belongs to it.
 #[server(prefix = "/api", endpoint = "delete_photo")]
 pub async fn delete_photo(id: String) -> Result<(), AppError> {
-    use crate::ssr::{app_state, photos, request};
-    let state = app_state()?;
-    let user = request::require_user().await.map_err(request::with_status)?;
+    use crate::ssr::{photos, request};
+    let (state, user) = request::signed_in().await?;
     if !photos::delete(&state.db, user.id, &id).await.map_err(AppError::internal)? {
         return Err(request::with_status(AppError::NotFound));
     }
@@ -43,10 +41,9 @@ pub async fn delete_photo(id: String) -> Result<(), AppError> {
 pub async fn set_caption(id: String, caption: String) -> Result<(), AppError> {
     use crate::{
         domain::Caption,
-        ssr::{app_state, photos, request},
+        ssr::{photos, request},
     };
-    let state = app_state()?;
-    let user = request::require_user().await.map_err(request::with_status)?;
+    let (state, user) = request::signed_in().await?;
     let caption = Caption::parse(&caption).map_err(|why| request::with_status(AppError::Invalid(why.to_owned())))?;
     if !photos::set_own_caption(&state.db, user.id, &id, Some(caption)).await.map_err(AppError::internal)? {
         return Err(request::with_status(AppError::NotFound));
@@ -57,9 +54,8 @@ pub async fn set_caption(id: String, caption: String) -> Result<(), AppError> {
 /// Drops the caller's own caption: the model's is shown again.
 #[server(prefix = "/api", endpoint = "use_model_caption")]
 pub async fn use_model_caption(id: String) -> Result<(), AppError> {
-    use crate::ssr::{app_state, photos, request};
-    let state = app_state()?;
-    let user = request::require_user().await.map_err(request::with_status)?;
+    use crate::ssr::{photos, request};
+    let (state, user) = request::signed_in().await?;
     if !photos::set_own_caption(&state.db, user.id, &id, None).await.map_err(AppError::internal)? {
         return Err(request::with_status(AppError::NotFound));
     }
@@ -82,7 +78,15 @@ pub fn PhotoPage() -> impl IntoView {
     // Bumped while the caption is being written, so that the page asks again (polling).
     let poll = RwSignal::new(0u32);
     let photo = Resource::new(
-        move || (id(), actions.set.version().get(), actions.reset.version().get(), actions.retry.version().get(), poll.get()),
+        move || {
+            (
+                id(),
+                actions.set.version().get(),
+                actions.reset.version().get(),
+                actions.retry.version().get(),
+                poll.get(),
+            )
+        },
         |(id, ..)| get_photo(id),
     );
     let delete = ServerAction::<DeletePhoto>::new();
@@ -99,7 +103,7 @@ pub fn PhotoPage() -> impl IntoView {
                     match photo.await {
                         Ok(details) => view! { <PhotoView details delete actions/> }.into_any(),
                         Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
-                        Err(err) => view! { <p class="alert" role="alert">{err.to_string()}</p> }.into_any(),
+                        Err(err) => view! { <Alert message=err.to_string()/> }.into_any(),
                     }
                 })}
             </Transition>
@@ -120,7 +124,7 @@ fn PhotoView(details: PhotoDetails, delete: ServerAction<DeletePhoto>, actions: 
             <p><A href="/dashboard">"← All photos"</A></p>
             <figure class="photo-figure">
                 <img src=format!("/media/{id}/display") alt=caption.clone()/>
-                <figcaption class="caption" class:pending=details.summary.caption.is_none() data-testid="caption">{caption}</figcaption>
+                <figcaption class="caption" class:pending=details.summary.shown_caption.is_none() data-testid="caption">{caption}</figcaption>
             </figure>
             {failed.then({
                 let id = id.clone();
@@ -132,7 +136,7 @@ fn PhotoView(details: PhotoDetails, delete: ServerAction<DeletePhoto>, actions: 
                         <input type="hidden" name="id" value=id/>
                         <button type="submit" class="button secondary" disabled=move || actions.retry.pending().get()>"Try again"</button>
                     </ActionForm>
-                    {move || retry_error().map(|msg| view! { <p class="alert" role="alert">{msg}</p> })}
+                    {move || retry_error().map(|msg| view! { <Alert message=msg/> })}
                 </div>
             }})}
             <CaptionEditor details=details.clone() actions/>
@@ -150,7 +154,7 @@ fn PhotoView(details: PhotoDetails, delete: ServerAction<DeletePhoto>, actions: 
                     <input type="hidden" name="id" value=id.clone()/>
                     <button type="submit" class="button danger" disabled=move || delete.pending().get()>"Delete permanently"</button>
                 </ActionForm>
-                {move || delete_error().map(|msg| view! { <p class="alert" role="alert">{msg}</p> })}
+                {move || delete_error().map(|msg| view! { <Alert message=msg/> })}
             </details>
         </article>
     }
@@ -188,9 +192,11 @@ fn CaptionEditor(details: PhotoDetails, actions: CaptionActions) -> impl IntoVie
             </li>
         });
     }
-    let suggestions = (!items.is_empty()).then(|| view! {
-        <h2>"The model's captions"</h2>
-        <ol class="suggestions" data-testid="suggestions">{items}</ol>
+    let suggestions = (!items.is_empty()).then(|| {
+        view! {
+            <h2>"The model's captions"</h2>
+            <ol class="suggestions" data-testid="suggestions">{items}</ol>
+        }
     });
     let reset = own.is_some().then(|| {
         let id = id.clone();
@@ -208,10 +214,12 @@ fn CaptionEditor(details: PhotoDetails, actions: CaptionActions) -> impl IntoVie
             <ActionForm action=actions.set attr:class="own-caption">
                 <input type="hidden" name="id" value=id/>
                 <label for="own-caption">"Write the caption in your own words"</label>
+                // prop:value, never a text child: Leptos 0.8 does not escape a textarea's text
+                // during server rendering (a stored caption could close the element).
                 <textarea id="own-caption" name="caption" rows="2" maxlength="300" required
-                    placeholder="What is in this photo?">{own.unwrap_or_default()}</textarea>
+                    placeholder="What is in this photo?" prop:value=own.unwrap_or_default()></textarea>
                 <button type="submit" class="button" disabled=move || actions.set.pending().get()>"Save caption"</button>
-                {move || set_error().map(|msg| view! { <p class="alert" role="alert">{msg}</p> })}
+                {move || set_error().map(|msg| view! { <Alert message=msg/> })}
             </ActionForm>
             {reset}
         </section>

@@ -4,6 +4,7 @@ use leptos_router::components::A;
 
 use crate::{
     error::{AppError, SignupProblems},
+    layout::Alert,
 };
 
 /// Creates an account and logs it in.
@@ -18,7 +19,12 @@ pub async fn signup(
 }
 
 #[cfg(feature = "ssr")]
-async fn sign_up(username: String, email: String, password: String, password_confirmation: String) -> Result<(), AppError> {
+async fn sign_up(
+    username: String,
+    email: String,
+    password: String,
+    password_confirmation: String,
+) -> Result<(), AppError> {
     use crate::{
         domain::{Email, Password, Username},
         ssr::{
@@ -26,6 +32,7 @@ async fn sign_up(username: String, email: String, password: String, password_con
             app_state, request,
         },
     };
+    let state = app_state()?;
     request::check_rate_limit(&email).await?;
     let mut problems = SignupProblems {
         typed_username: username.trim().to_owned(),
@@ -41,10 +48,9 @@ async fn sign_up(username: String, email: String, password: String, password_con
     let (Some(username), Some(email), Some(password), true) =
         (parsed_username, parsed_email, parsed_password, problems.is_empty())
     else {
-        return Err(AppError::InvalidSignup(problems));
+        return Err(AppError::InvalidSignup(Box::new(problems)));
     };
 
-    let state = app_state()?;
     match accounts::create_account(&state.db, NewAccount { username, email, password }).await {
         Ok(user) => {
             tracing::info!(user = %user.id, "account created");
@@ -59,7 +65,7 @@ async fn sign_up(username: String, email: String, password: String, password_con
             if username {
                 problems.username = Some("This username is taken. Please choose another.".into());
             }
-            Err(AppError::InvalidSignup(problems))
+            Err(AppError::InvalidSignup(Box::new(problems)))
         }
         Err(err) => Err(AppError::internal(err)),
     }
@@ -81,7 +87,7 @@ pub fn SignupPage() -> impl IntoView {
     let signup = ServerAction::<Signup>::new();
     let error = move || signup.value().get().and_then(Result::err);
     let problems = move || match error() {
-        Some(AppError::InvalidSignup(problems)) => problems,
+        Some(AppError::InvalidSignup(problems)) => *problems,
         _ => SignupProblems::default(),
     };
     let other_error = move || match error() {
@@ -93,7 +99,7 @@ pub fn SignupPage() -> impl IntoView {
         <section class="card narrow">
             <h1>"Create your account"</h1>
             <ActionForm action=signup attr:class="form" attr:novalidate=true>
-                {move || other_error().map(|msg| view! { <p class="alert" role="alert" data-testid="form-error">{msg}</p> })}
+                {move || other_error().map(|msg| view! { <Alert message=msg testid="form-error"/> })}
                 <label for="signup-username">"Username"</label>
                 <input id="signup-username" name="username" autocomplete="username" minlength="2" maxlength="30"
                     value=move || problems().typed_username aria-describedby="username-error"/>

@@ -63,7 +63,9 @@ pub async fn hash_password(password: &Password) -> Result<String, String> {
 async fn verify_password(password: &str, hash: &str) -> bool {
     let (password, hash) = (password.to_owned(), hash.to_owned());
     tokio::task::spawn_blocking(move || {
-        PasswordHash::new(&hash).map(|parsed| hasher().verify_password(password.as_bytes(), &parsed).is_ok()).unwrap_or(false)
+        PasswordHash::new(&hash)
+            .map(|parsed| hasher().verify_password(password.as_bytes(), &parsed).is_ok())
+            .unwrap_or(false)
     })
     .await
     .unwrap_or(false)

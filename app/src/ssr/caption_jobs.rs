@@ -1,23 +1,22 @@
-//! The caption queue. Each photo document carries its caption job (`job`): state, attempts,
-//! lease deadline, last error. Workers, in this process or any other on the same database, claim
-//! jobs with one atomic `findOneAndUpdate`; each claim gets a fresh id, and only the holder of the
-//! current claim can store a result, so a photo is never captioned twice even when a slow worker's
-//! lease ran out and another worker took the job over.
+//! The caption queue. Each document of a queue's collection (the photos) carries its caption job
+//! (`job`): state, attempts, lease deadline, last error. Workers, in this process or any other on
+//! the same database, claim jobs with one atomic `findOneAndUpdate`; each claim gets a fresh id,
+//! and only the holder of the current claim can store a result, so a photo is never captioned
+//! twice even when a slow worker's lease ran out and another worker took the job over.
+//!
+//! The queue knows only the `job` field: what a finished job stores in its document (the
+//! captions, their search words) is the photos module's to say, and it hands it to `complete`.
 
 use std::time::Duration;
 
 use bson::{doc, oid::ObjectId, DateTime, Document};
 use mongodb::{
     options::{IndexOptions, ReturnDocument},
-    Database, IndexModel,
+    Collection, IndexModel,
 };
-use serde::{Deserialize, Serialize};
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
-use super::photos::{photos, Photo};
-use crate::{
-    photos::{CaptionState, Suggestion},
-    search::index_words,
-};
+use crate::photo_view::CaptionState;
 
 /// A job is tried this many times (a worker that died while holding it counts as a try).
 pub const MAX_ATTEMPTS: i32 = 3;
@@ -62,21 +61,26 @@ impl Default for CaptionJob {
     }
 }
 
-/// A job a worker holds: what it needs to caption the photo and to report back.
+/// A job a worker holds: the document it is for (a photo) and what it needs to report back.
 #[derive(Debug, Clone)]
-pub struct ClaimedJob {
-    pub photo_id: ObjectId,
+pub struct ClaimedJob<T> {
+    pub id: ObjectId,
     pub claim: ObjectId,
     pub attempt: i32,
-    pub photo: Photo,
+    pub document: T,
+}
+
+/// The queue's view of any collection: it reads and writes only `_id` and `job`.
+fn jobs<T: Send + Sync>(items: &Collection<T>) -> Collection<Document> {
+    items.clone_with_type()
 }
 
 fn after(lease: Duration) -> DateTime {
     DateTime::from_millis(DateTime::now().timestamp_millis() + lease.as_millis() as i64)
 }
 
-pub async fn ensure_indexes(db: &Database) -> mongodb::error::Result<()> {
-    photos(db)
+pub async fn ensure_indexes<T: Send + Sync>(items: &Collection<T>) -> mongodb::error::Result<()> {
+    jobs(items)
         .create_index(
             IndexModel::builder()
                 .keys(doc! { "job.state": 1, "job.queued_at": 1 })
@@ -84,18 +88,30 @@ pub async fn ensure_indexes(db: &Database) -> mongodb::error::Result<()> {
                 .build(),
         )
         .await?;
-    // Photos stored before caption jobs existed get one.
-    photos(db)
-        .update_many(doc! { "job": { "$exists": false } }, doc! {
-            "$set": { "job": bson::to_bson(&CaptionJob::new()).expect("a job serialises") },
-            "$unset": { "caption_state": "" },
-        })
-        .await?;
     Ok(())
 }
 
+/// Gives a job to documents stored before caption jobs existed (a data migration, run and logged
+/// at start-up, never as a side effect of creating indexes). Returns how many got one.
+pub async fn enqueue_missing<T: Send + Sync>(items: &Collection<T>) -> mongodb::error::Result<u64> {
+    let result = jobs(items)
+        .update_many(
+            doc! { "job": { "$exists": false } },
+            doc! {
+                "$set": { "job": bson::to_bson(&CaptionJob::new()).expect("a job serialises") },
+                "$unset": { "caption_state": "" },
+            },
+        )
+        .await?;
+    Ok(result.modified_count)
+}
+
 /// Claims the oldest job that is waiting, or whose worker's lease has run out, for `lease`.
-pub async fn claim(db: &Database, worker: &str, lease: Duration) -> mongodb::error::Result<Option<ClaimedJob>> {
+pub async fn claim<T: DeserializeOwned + Send + Sync>(
+    items: &Collection<T>,
+    worker: &str,
+    lease: Duration,
+) -> mongodb::error::Result<Option<ClaimedJob<T>>> {
     let now = DateTime::now();
     let claim = ObjectId::new();
     let claimable = doc! {
@@ -114,70 +130,88 @@ pub async fn claim(db: &Database, worker: &str, lease: Duration) -> mongodb::err
         },
         "$inc": { "job.attempts": 1 },
     };
-    let photo = photos(db)
+    let Some(found) = jobs(items)
         .find_one_and_update(claimable, update)
         .sort(doc! { "job.queued_at": 1 })
         .return_document(ReturnDocument::After)
-        .await?;
-    Ok(photo.map(|photo| ClaimedJob { photo_id: photo.id, claim, attempt: photo.job.attempts, photo }))
+        .await?
+    else {
+        return Ok(None);
+    };
+    let id = found.get_object_id("_id").map_err(|e| mongodb::error::Error::custom(e.to_string()))?;
+    let attempt = found
+        .get_document("job")
+        .and_then(|job| job.get_i32("attempts"))
+        .map_err(|e| mongodb::error::Error::custom(e.to_string()))?;
+    let document = bson::from_document(found).map_err(|e| mongodb::error::Error::custom(e.to_string()))?;
+    Ok(Some(ClaimedJob { id, claim, attempt, document }))
 }
 
-fn held(job: &ClaimedJob) -> Document {
-    doc! { "_id": job.photo_id, "job.claim": job.claim, "job.state": CaptionState::Running.as_str() }
+fn held<T>(job: &ClaimedJob<T>) -> Document {
+    doc! { "_id": job.id, "job.claim": job.claim, "job.state": CaptionState::Running.as_str() }
 }
 
 /// Extends the lease of a job its worker is still working on, so that a slow caption (a busy
 /// machine, a large photo) is not taken over by another worker while its own is alive; only a
 /// worker that stopped renewing loses the job. `false` when the claim was already lost.
-async fn renew(db: &Database, job: &ClaimedJob, lease: Duration) -> mongodb::error::Result<bool> {
-    let result = photos(db).update_one(held(job), doc! { "$set": { "job.lease_until": after(lease) } }).await?;
+async fn renew<T: Send + Sync>(
+    items: &Collection<T>,
+    job: &ClaimedJob<T>,
+    lease: Duration,
+) -> mongodb::error::Result<bool> {
+    let result = jobs(items).update_one(held(job), doc! { "$set": { "job.lease_until": after(lease) } }).await?;
     Ok(result.matched_count == 1)
 }
 
 /// Runs `work` (captioning `job`) while renewing its lease every third of `lease`, so the lease
 /// only runs out when the worker is gone, never because a caption takes long.
-pub async fn holding<T>(db: &Database, job: &ClaimedJob, lease: Duration, work: impl std::future::Future<Output = T>) -> T {
+pub async fn holding<T: Send + Sync, R>(
+    items: &Collection<T>,
+    job: &ClaimedJob<T>,
+    lease: Duration,
+    work: impl std::future::Future<Output = R>,
+) -> R {
     tokio::pin!(work);
     let every = lease / 3;
     let mut renewals = tokio::time::interval_at(tokio::time::Instant::now() + every, every);
     loop {
         tokio::select! {
             result = &mut work => return result,
-            _ = renewals.tick() => match renew(db, job, lease).await {
+            _ = renewals.tick() => match renew(items, job, lease).await {
                 Ok(true) => {}
-                Ok(false) => tracing::warn!(photo = %job.photo_id, "caption job taken over or deleted while captioning"),
-                Err(err) => tracing::warn!(%err, photo = %job.photo_id, "could not renew a caption lease"),
+                Ok(false) => tracing::warn!(photo = %job.id, "caption job taken over or deleted while captioning"),
+                Err(err) => tracing::warn!(%err, photo = %job.id, "could not renew a caption lease"),
             },
         }
     }
 }
 
-/// Stores the model's captions (best first). `false` when the claim was lost meanwhile (lease
-/// expired and another worker took over, or the photo was deleted): nothing is written then.
-pub async fn complete(db: &Database, job: &ClaimedJob, suggestions: &[Suggestion]) -> mongodb::error::Result<bool> {
-    let best = suggestions.first().map(|s| s.text.clone());
-    let words = best.as_deref().map(index_words).unwrap_or_default();
-    let result = photos(db)
-        .update_one(held(job), doc! {
-            "$set": {
-                "caption": best,
-                "suggestions": bson::to_bson(suggestions).expect("suggestions serialise"),
-                "caption_words": words,
-                "job.state": CaptionState::Done.as_str(),
-                "job.lease_until": null,
-                "job.claim": null,
-                "job.last_error": null,
-                "job.finished_at": DateTime::now(),
-            },
-            "$inc": { "job.completions": 1 },
-        })
-        .await?;
+/// Finishes a job: `result` (the fields its document gets, e.g. the captions) and the job's `done`
+/// state are written in one update. `false` when the claim was lost meanwhile (lease expired and
+/// another worker took over, or the document was deleted): nothing is written then.
+pub async fn complete<T: Send + Sync>(
+    items: &Collection<T>,
+    job: &ClaimedJob<T>,
+    mut result: Document,
+) -> mongodb::error::Result<bool> {
+    result.extend(doc! {
+        "job.state": CaptionState::Done.as_str(),
+        "job.lease_until": null,
+        "job.claim": null,
+        "job.last_error": null,
+        "job.finished_at": DateTime::now(),
+    });
+    let result = jobs(items).update_one(held(job), doc! { "$set": result, "$inc": { "job.completions": 1 } }).await?;
     Ok(result.modified_count == 1)
 }
 
 /// Records a failed attempt: the job waits for another try, or is `Failed` after the last one.
 /// Returns the state it is left in (`None` when the claim was lost meanwhile).
-pub async fn fail(db: &Database, job: &ClaimedJob, error: &str) -> mongodb::error::Result<Option<CaptionState>> {
+pub async fn fail<T: Send + Sync>(
+    items: &Collection<T>,
+    job: &ClaimedJob<T>,
+    error: &str,
+) -> mongodb::error::Result<Option<CaptionState>> {
     let final_state = if job.attempt >= MAX_ATTEMPTS { CaptionState::Failed } else { CaptionState::Pending };
     let mut set = doc! {
         "job.state": final_state.as_str(),
@@ -188,13 +222,13 @@ pub async fn fail(db: &Database, job: &ClaimedJob, error: &str) -> mongodb::erro
     if final_state == CaptionState::Failed {
         set.insert("job.finished_at", DateTime::now());
     }
-    let result = photos(db).update_one(held(job), doc! { "$set": set }).await?;
+    let result = jobs(items).update_one(held(job), doc! { "$set": set }).await?;
     Ok((result.modified_count == 1).then_some(final_state))
 }
 
 /// Marks as failed the jobs whose worker died on their last attempt (nobody may claim them).
-pub async fn fail_abandoned(db: &Database) -> mongodb::error::Result<u64> {
-    let result = photos(db)
+pub async fn fail_abandoned<T: Send + Sync>(items: &Collection<T>) -> mongodb::error::Result<u64> {
+    let result = jobs(items)
         .update_many(
             doc! {
                 "job.state": CaptionState::Running.as_str(),
@@ -213,12 +247,14 @@ pub async fn fail_abandoned(db: &Database) -> mongodb::error::Result<u64> {
     Ok(result.modified_count)
 }
 
-/// "Try again" on a failed caption: the owner's job goes back to the queue with fresh attempts.
-/// `false` when the photo is not the owner's or its job has not failed.
-pub async fn retry(db: &Database, owner_id: ObjectId, photo_id: ObjectId) -> mongodb::error::Result<bool> {
-    let result = photos(db)
+/// "Try again" on a failed caption: the job of the document that `scope` selects (the caller
+/// says whose) goes back to the queue with fresh attempts. `false` when no such document has a
+/// failed job.
+pub async fn retry<T: Send + Sync>(items: &Collection<T>, mut scope: Document) -> mongodb::error::Result<bool> {
+    scope.insert("job.state", CaptionState::Failed.as_str());
+    let result = jobs(items)
         .update_one(
-            doc! { "_id": photo_id, "owner_id": owner_id, "job.state": CaptionState::Failed.as_str() },
+            scope,
             doc! { "$set": {
                 "job.state": CaptionState::Pending.as_str(),
                 "job.attempts": 0,
@@ -231,8 +267,10 @@ pub async fn retry(db: &Database, owner_id: ObjectId, photo_id: ObjectId) -> mon
 }
 
 /// How many jobs wait or run: for the workers' log and the load measurements.
-pub async fn open_jobs(db: &Database) -> mongodb::error::Result<u64> {
-    photos(db)
-        .count_documents(doc! { "job.state": { "$in": [CaptionState::Pending.as_str(), CaptionState::Running.as_str()] } })
+pub async fn open_jobs<T: Send + Sync>(items: &Collection<T>) -> mongodb::error::Result<u64> {
+    jobs(items)
+        .count_documents(
+            doc! { "job.state": { "$in": [CaptionState::Pending.as_str(), CaptionState::Running.as_str()] } },
+        )
         .await
 }

@@ -24,13 +24,9 @@ pub async fn connect(uri: &str, database: &str) -> mongodb::error::Result<Databa
 pub async fn ensure_indexes(db: &Database) -> mongodb::error::Result<()> {
     let unique = |name: &str| IndexOptions::builder().unique(true).name(name.to_owned()).build();
     let users = db.collection::<bson::Document>(USERS);
+    users.create_index(IndexModel::builder().keys(doc! { "email": 1 }).options(unique("unique_email")).build()).await?;
     users
-        .create_index(IndexModel::builder().keys(doc! { "email": 1 }).options(unique("unique_email")).build())
-        .await?;
-    users
-        .create_index(
-            IndexModel::builder().keys(doc! { "username_key": 1 }).options(unique("unique_username")).build(),
-        )
+        .create_index(IndexModel::builder().keys(doc! { "username_key": 1 }).options(unique("unique_username")).build())
         .await?;
     let sessions = db.collection::<bson::Document>(SESSIONS);
     // The server deletes expired sessions by itself; lookups also check the expiry, because
@@ -48,18 +44,24 @@ pub async fn ensure_indexes(db: &Database) -> mongodb::error::Result<()> {
                 .build(),
         )
         .await?;
-    sessions
-        .create_index(IndexModel::builder().keys(doc! { "user_id": 1 }).build())
-        .await?;
-    super::photos::ensure_indexes(db).await?;
-    super::caption_jobs::ensure_indexes(db).await?;
+    sessions.create_index(IndexModel::builder().keys(doc! { "user_id": 1 }).build()).await?;
+    super::rate_limit::ensure_indexes(db).await?;
+    super::photos::ensure_indexes(db).await
+}
+
+/// Brings documents written by older versions up to date; logs what it changed. Run at start-up.
+pub async fn migrate(db: &Database) -> mongodb::error::Result<()> {
+    let queued = super::caption_jobs::enqueue_missing(&super::photos::collection(db)).await?;
+    if queued > 0 {
+        tracing::info!(
+            photos = queued,
+            "migration: photos stored before caption jobs existed were queued for captions"
+        );
+    }
     Ok(())
 }
 
 /// True when the database answers a ping within two seconds.
 pub async fn is_reachable(db: &Database) -> bool {
-    matches!(
-        tokio::time::timeout(Duration::from_secs(2), db.run_command(doc! { "ping": 1 })).await,
-        Ok(Ok(_))
-    )
+    matches!(tokio::time::timeout(Duration::from_secs(2), db.run_command(doc! { "ping": 1 })).await, Ok(Ok(_)))
 }

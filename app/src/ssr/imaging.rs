@@ -30,6 +30,25 @@ pub enum ImageRejection {
     TooManyPixels { width: u32, height: u32 },
     #[error("The image file is damaged or incomplete and cannot be read.")]
     Corrupt,
+    /// A frame (of an animation) larger than the image it belongs to: a memory bomb.
+    #[error("A frame of this image is larger than the image itself; such files are not accepted.")]
+    OversizedFrame,
+}
+
+impl ImageRejection {
+    /// The error the uploader shows, its message prefixed with the file's name.
+    pub fn for_file(self, file_name: &str) -> crate::error::AppError {
+        use crate::error::AppError;
+        let message = format!("{file_name}: {self}");
+        match self {
+            ImageRejection::TooLarge => AppError::PayloadTooLarge(message),
+            ImageRejection::UnsupportedFormat => AppError::UnsupportedMediaType(message),
+            ImageRejection::Empty
+            | ImageRejection::TooManyPixels { .. }
+            | ImageRejection::Corrupt
+            | ImageRejection::OversizedFrame => AppError::Invalid(message),
+        }
+    }
 }
 
 /// The accepted formats, with the MIME type the original is served with.
@@ -55,8 +74,16 @@ pub struct ProcessedPhoto {
     pub thumb_jpeg: Vec<u8>,
 }
 
+/// What the header says: the format and the dimensions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Header {
+    pub format: ImageFormat,
+    pub width: u32,
+    pub height: u32,
+}
+
 /// Checks the bytes and reads the header: the format and dimensions, without decoding pixels.
-pub fn inspect(bytes: &[u8]) -> Result<(ImageFormat, u32, u32), ImageRejection> {
+pub fn inspect(bytes: &[u8]) -> Result<Header, ImageRejection> {
     if bytes.is_empty() {
         return Err(ImageRejection::Empty);
     }
@@ -74,7 +101,7 @@ pub fn inspect(bytes: &[u8]) -> Result<(ImageFormat, u32, u32), ImageRejection> 
     if format == ImageFormat::Jpeg && !jpeg_is_complete(bytes) {
         return Err(ImageRejection::Corrupt);
     }
-    Ok((format, width, height))
+    Ok(Header { format, width, height })
 }
 
 /// Whether a JPEG ends its last scan with the end-of-image marker. JPEG decoders pad a cut-off
@@ -86,23 +113,35 @@ fn jpeg_is_complete(bytes: &[u8]) -> bool {
     bytes[last_scan..].windows(2).any(|w| w == [0xFF, 0xD9])
 }
 
-/// Decoder limits that hold even if a header lies about the size.
-fn limits() -> Limits {
+/// What a decoder may allocate beyond the decoded image itself (its working buffers).
+const DECODER_SLACK_BYTES: u64 = 16 * 1024 * 1024;
+
+/// Decoder limits from the header, so that they hold for every frame and every format: nothing
+/// larger than the image, and no more memory than its decoded pixels need (at most 8 bytes a
+/// pixel, 16-bit RGBA) plus the decoder's buffers. A GIF whose 10x10 canvas hides a 10000x10000
+/// frame is refused here rather than allocating 400 MB.
+fn limits(header: &Header) -> Limits {
     let mut limits = Limits::default();
-    limits.max_image_width = Some(20_000);
-    limits.max_image_height = Some(20_000);
-    // 50 MP at up to 8 bytes a pixel (16-bit RGBA), with room for the decoder's buffers.
-    limits.max_alloc = Some(MAX_PIXELS * 8 + 64 * 1024 * 1024);
+    limits.max_image_width = Some(header.width);
+    limits.max_image_height = Some(header.height);
+    limits.max_alloc = Some(u64::from(header.width) * u64::from(header.height) * 8 + DECODER_SLACK_BYTES);
     limits
 }
 
-/// Decodes (the first frame of a GIF) and applies the EXIF orientation.
-pub fn decode_upright(bytes: &[u8], format: ImageFormat) -> Result<DynamicImage, ImageRejection> {
-    let mut reader = ImageReader::with_format(Cursor::new(bytes), format);
-    reader.limits(limits());
-    let mut decoder = reader.into_decoder().map_err(|_| ImageRejection::Corrupt)?;
+fn decoding_error(error: image::ImageError) -> ImageRejection {
+    match error {
+        image::ImageError::Limits(_) => ImageRejection::OversizedFrame,
+        _ => ImageRejection::Corrupt,
+    }
+}
+
+/// Decodes (the first frame of an animation) and applies the EXIF orientation.
+pub fn decode_upright(bytes: &[u8], header: &Header) -> Result<DynamicImage, ImageRejection> {
+    let mut reader = ImageReader::with_format(Cursor::new(bytes), header.format);
+    reader.limits(limits(header));
+    let mut decoder = reader.into_decoder().map_err(decoding_error)?;
     let orientation = decoder.orientation().unwrap_or(image::metadata::Orientation::NoTransforms);
-    let mut image = DynamicImage::from_decoder(decoder).map_err(|_| ImageRejection::Corrupt)?;
+    let mut image = DynamicImage::from_decoder(decoder).map_err(decoding_error)?;
     image.apply_orientation(orientation);
     Ok(image)
 }
@@ -135,27 +174,49 @@ fn flatten(image: &DynamicImage) -> RgbImage {
 pub fn encode_jpeg(image: &DynamicImage) -> Vec<u8> {
     let rgb = flatten(image);
     let mut out = Vec::new();
-    JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY)
-        .encode_image(&rgb)
-        .expect("encoding to memory cannot fail");
+    JpegEncoder::new_with_quality(&mut out, JPEG_QUALITY).encode_image(&rgb).expect("encoding to memory cannot fail");
     out
 }
 
 /// The whole pipeline: inspect, decode, orient, derive the display copy and the thumbnail.
 pub fn process(bytes: &[u8]) -> Result<ProcessedPhoto, ImageRejection> {
-    let (format, width, height) = inspect(bytes)?;
-    let upright = decode_upright(bytes, format)?;
+    let header = inspect(bytes)?;
+    let upright = decode_upright(bytes, &header)?;
     let display = fit_within(&upright, DISPLAY_MAX_SIDE);
     drop(upright);
     // From the display copy: the same look, a fraction of the work.
     let thumb = fit_within(&display, THUMB_MAX_SIDE);
     Ok(ProcessedPhoto {
-        content_type: accepted_content_type(format).expect("checked by inspect"),
-        width,
-        height,
+        content_type: accepted_content_type(header.format).expect("checked by inspect"),
+        width: header.width,
+        height: header.height,
         display_jpeg: encode_jpeg(&display),
         thumb_jpeg: encode_jpeg(&thumb),
     })
+}
+
+/// Files made to attack the decoder, for the tests and the hardening checks (`scripts/`).
+pub mod hostile {
+    /// A GIF whose logical screen is `canvas` but whose one frame is `frame` pixels, all of
+    /// colour 0 (the LZW data is a clear code and an end code: the decoder must allocate the
+    /// whole frame to fill it).
+    pub fn gif_with_oversized_frame(canvas_w: u16, canvas_h: u16, frame_w: u16, frame_h: u16) -> Vec<u8> {
+        let mut gif = b"GIF89a".to_vec();
+        gif.extend(canvas_w.to_le_bytes());
+        gif.extend(canvas_h.to_le_bytes());
+        gif.extend([0x80, 0, 0]); // global colour table of 2 entries
+        gif.extend([0, 0, 0, 255, 255, 255]);
+        gif.push(0x2C); // image descriptor
+        gif.extend(0u16.to_le_bytes());
+        gif.extend(0u16.to_le_bytes());
+        gif.extend(frame_w.to_le_bytes());
+        gif.extend(frame_h.to_le_bytes());
+        gif.push(0);
+        gif.push(2); // LZW minimum code size
+        gif.extend([1, 0x2C, 0]); // one sub-block: clear code (4) and end code (5), 3 bits each
+        gif.push(0x3B);
+        gif
+    }
 }
 
 #[cfg(test)]
@@ -169,7 +230,9 @@ mod tests {
     }
 
     fn sample(width: u32, height: u32) -> DynamicImage {
-        DynamicImage::ImageRgb8(RgbImage::from_fn(width, height, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])))
+        DynamicImage::ImageRgb8(RgbImage::from_fn(width, height, |x, y| {
+            image::Rgb([(x % 256) as u8, (y % 256) as u8, 128])
+        }))
     }
 
     #[test]
@@ -220,5 +283,12 @@ mod tests {
         let mut trailing = jpeg.clone();
         trailing.extend(b"trailing data");
         assert!(process(&trailing).is_ok());
+    }
+
+    #[test]
+    fn a_gif_frame_larger_than_its_canvas_is_refused_before_it_is_allocated() {
+        let bomb = hostile::gif_with_oversized_frame(10, 10, 10_000, 10_000);
+        assert_eq!(inspect(&bomb).map(|h| (h.width, h.height)), Ok((10, 10)), "the canvas looks harmless");
+        assert_eq!(process(&bomb).unwrap_err(), ImageRejection::OversizedFrame);
     }
 }

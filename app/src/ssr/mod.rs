@@ -8,7 +8,9 @@ pub mod imaging;
 pub mod photos;
 pub mod rate_limit;
 pub mod request;
+pub mod security;
 pub mod sessions;
+pub mod upload_gate;
 
 use std::sync::Arc;
 
@@ -26,7 +28,8 @@ pub struct AuthSettings {
     pub session_hours: i64,
     /// A "remember me" login lasts this long.
     pub remember_days: i64,
-    /// Log-in and sign-up attempts allowed per minute, per client address and per account.
+    /// Log-in and sign-up attempts allowed per minute at one account from one address (three
+    /// times as many from one address); see `rate_limit` for the back-off after that.
     pub attempts_per_minute: u32,
 }
 
@@ -42,16 +45,28 @@ pub struct AppState {
     pub leptos_options: LeptosOptions,
     pub db: mongodb::Database,
     pub auth: Arc<AuthSettings>,
-    pub limiter: Arc<rate_limit::AuthRateLimiter>,
+    pub upload_settings: Arc<upload_gate::UploadSettings>,
+    pub uploads: Arc<upload_gate::UploadGate>,
     /// Wakes this process's caption workers when a job is queued (workers elsewhere find it by
     /// polling).
     pub caption_queued: Arc<tokio::sync::Notify>,
 }
 
 impl AppState {
-    pub fn new(leptos_options: LeptosOptions, db: mongodb::Database, auth: AuthSettings) -> Self {
-        let limiter = Arc::new(rate_limit::AuthRateLimiter::per_minute(auth.attempts_per_minute));
-        Self { leptos_options, db, auth: Arc::new(auth), limiter, caption_queued: Arc::new(tokio::sync::Notify::new()) }
+    pub fn new(
+        leptos_options: LeptosOptions,
+        db: mongodb::Database,
+        auth: AuthSettings,
+        uploads: upload_gate::UploadSettings,
+    ) -> Self {
+        Self {
+            leptos_options,
+            db,
+            auth: Arc::new(auth),
+            uploads: Arc::new(upload_gate::UploadGate::new(&uploads)),
+            upload_settings: Arc::new(uploads),
+            caption_queued: Arc::new(tokio::sync::Notify::new()),
+        }
     }
 }
 

@@ -10,10 +10,13 @@ use mongodb::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{caption_jobs::CaptionJob, imaging::ProcessedPhoto};
+use super::{
+    caption_jobs::{self, CaptionJob, ClaimedJob},
+    imaging::ProcessedPhoto,
+};
 use crate::{
     domain::Caption,
-    photos::{CaptionState, PhotoDetails, PhotoPage, PhotoSummary, Suggestion},
+    photo_view::{CaptionState, GalleryPage, PhotoDetails, PhotoSummary, Suggestion},
     search::index_words,
 };
 
@@ -40,8 +43,9 @@ pub struct Photo {
     pub height: u32,
     pub uploaded_at: DateTime,
     pub files: PhotoFiles,
-    /// The model's best caption; kept when the owner writes their own.
-    pub caption: Option<String>,
+    /// The model's best caption; kept when the owner writes their own. Stored as `caption`.
+    #[serde(rename = "caption")]
+    pub model_caption: Option<String>,
     /// The model's best captions with their scores, best first.
     #[serde(default)]
     pub suggestions: Vec<Suggestion>,
@@ -94,14 +98,14 @@ impl Photo {
 
     /// The caption people see: the owner's own, else the model's.
     pub fn shown_caption(&self) -> Option<&str> {
-        self.own_caption.as_deref().or(self.caption.as_deref())
+        self.own_caption.as_deref().or(self.model_caption.as_deref())
     }
 
     pub fn summary(&self) -> PhotoSummary {
         PhotoSummary {
             id: self.id.to_hex(),
             file_name: self.file_name.clone(),
-            caption: self.shown_caption().map(str::to_owned),
+            shown_caption: self.shown_caption().map(str::to_owned),
             caption_state: self.job.state,
         }
     }
@@ -110,7 +114,7 @@ impl Photo {
         let when = self.uploaded_at.try_to_rfc3339_string().unwrap_or_default();
         PhotoDetails {
             summary: self.summary(),
-            model_caption: self.caption.clone(),
+            model_caption: self.model_caption.clone(),
             own_caption: self.own_caption.clone(),
             suggestions: self.suggestions.clone(),
             caption_error: (self.job.state == CaptionState::Failed).then(|| self.job.last_error.clone()).flatten(),
@@ -122,7 +126,8 @@ impl Photo {
     }
 }
 
-pub(crate) fn photos(db: &Database) -> mongodb::Collection<Photo> {
+/// The photos, which are also the caption queue's documents (see `caption_jobs`).
+pub fn collection(db: &Database) -> mongodb::Collection<Photo> {
     db.collection(PHOTOS)
 }
 
@@ -131,7 +136,7 @@ pub fn bucket(db: &Database) -> GridFsBucket {
 }
 
 pub async fn ensure_indexes(db: &Database) -> mongodb::error::Result<()> {
-    photos(db)
+    collection(db)
         .create_index(
             IndexModel::builder()
                 .keys(doc! { "owner_id": 1, "_id": -1 })
@@ -139,7 +144,7 @@ pub async fn ensure_indexes(db: &Database) -> mongodb::error::Result<()> {
                 .build(),
         )
         .await?;
-    Ok(())
+    caption_jobs::ensure_indexes(&collection(db)).await
 }
 
 /// A photo id from a URL: anything malformed is simply not found.
@@ -196,14 +201,14 @@ pub async fn store(
             height: processed.height,
             uploaded_at: DateTime::now(),
             files: PhotoFiles { original: written[0], display: written[1], thumb: written[2] },
-            caption: None,
+            model_caption: None,
             suggestions: Vec::new(),
             own_caption: None,
             caption_words: Vec::new(),
             own_words: Vec::new(),
             job: CaptionJob::new(),
         };
-        photos(db).insert_one(&photo).await?;
+        collection(db).insert_one(&photo).await?;
         Ok(photo)
     }
     .await;
@@ -215,22 +220,40 @@ pub async fn store(
     result
 }
 
+/// The bytes of the originals the owner stores (what the storage quota counts).
+pub async fn stored_bytes(db: &Database, owner_id: ObjectId) -> mongodb::error::Result<u64> {
+    let mut totals = collection(db)
+        .aggregate([
+            doc! { "$match": { "owner_id": owner_id } },
+            doc! { "$group": { "_id": null, "bytes": { "$sum": "$byte_size" } } },
+        ])
+        .await?;
+    let total = totals.try_next().await?;
+    let bytes = total.and_then(|t| t.get("bytes").and_then(|b| b.as_i64().or_else(|| b.as_i32().map(i64::from))));
+    Ok(bytes.unwrap_or(0).max(0) as u64)
+}
+
 /// The owner's photo, or `None` when it does not exist or belongs to someone else.
 pub async fn find_owned(db: &Database, owner_id: ObjectId, id: &str) -> mongodb::error::Result<Option<Photo>> {
     let Some(id) = parse_id(id) else { return Ok(None) };
-    photos(db).find_one(doc! { "_id": id, "owner_id": owner_id }).await
+    collection(db).find_one(doc! { "_id": id, "owner_id": owner_id }).await
 }
 
 /// The owner's photos, newest first, `PAGE_SIZE` at a time after the cursor `before`.
-pub async fn list(db: &Database, owner_id: ObjectId, before: Option<&str>) -> mongodb::error::Result<PhotoPage> {
+pub async fn list(db: &Database, owner_id: ObjectId, before: Option<&str>) -> mongodb::error::Result<GalleryPage> {
     page(db, doc! { "owner_id": owner_id }, before).await
 }
 
 /// The owner's photos whose captions (the model's or their own) have every word of `words`
 /// (already normalised by `crate::search::query_words`), newest first, paged like `list`.
-pub async fn search(db: &Database, owner_id: ObjectId, words: &[String], before: Option<&str>) -> mongodb::error::Result<PhotoPage> {
+pub async fn search(
+    db: &Database,
+    owner_id: ObjectId,
+    words: &[String],
+    before: Option<&str>,
+) -> mongodb::error::Result<GalleryPage> {
     if words.is_empty() {
-        return Ok(PhotoPage::default());
+        return Ok(GalleryPage::default());
     }
     let each_word: Vec<Document> =
         words.iter().map(|w| doc! { "$or": [ { "caption_words": w }, { "own_words": w } ] }).collect();
@@ -240,15 +263,21 @@ pub async fn search(db: &Database, owner_id: ObjectId, words: &[String], before:
 /// The current state of some of the owner's photos (the gallery asks while captions are coming).
 pub async fn summaries(db: &Database, owner_id: ObjectId, ids: &[String]) -> mongodb::error::Result<Vec<PhotoSummary>> {
     let ids: Vec<ObjectId> = ids.iter().filter_map(|id| parse_id(id)).take(PAGE_SIZE as usize * 4).collect();
-    let found: Vec<Photo> = photos(db).find(doc! { "owner_id": owner_id, "_id": { "$in": ids } }).await?.try_collect().await?;
+    let found: Vec<Photo> =
+        collection(db).find(doc! { "owner_id": owner_id, "_id": { "$in": ids } }).await?.try_collect().await?;
     Ok(found.iter().map(Photo::summary).collect())
 }
 
 /// Sets the owner's own caption (`None`: back to the model's). `false` when there is no such photo.
-pub async fn set_own_caption(db: &Database, owner_id: ObjectId, id: &str, caption: Option<Caption>) -> mongodb::error::Result<bool> {
+pub async fn set_own_caption(
+    db: &Database,
+    owner_id: ObjectId,
+    id: &str,
+    caption: Option<Caption>,
+) -> mongodb::error::Result<bool> {
     let Some(id) = parse_id(id) else { return Ok(false) };
     let words = caption.as_ref().map(|c| index_words(c.as_str())).unwrap_or_default();
-    let result = photos(db)
+    let result = collection(db)
         .update_one(
             doc! { "_id": id, "owner_id": owner_id },
             doc! { "$set": { "own_caption": caption.map(Caption::into_string), "own_words": words } },
@@ -257,17 +286,41 @@ pub async fn set_own_caption(db: &Database, owner_id: ObjectId, id: &str, captio
     Ok(result.matched_count == 1)
 }
 
-async fn page(db: &Database, mut filter: Document, before: Option<&str>) -> mongodb::error::Result<PhotoPage> {
+/// Stores the model's captions (best first) for the photo of a held caption job, with their
+/// search words, and finishes the job. `false` when the claim was lost meanwhile.
+pub async fn store_model_captions(
+    db: &Database,
+    job: &ClaimedJob<Photo>,
+    suggestions: &[Suggestion],
+) -> mongodb::error::Result<bool> {
+    let best = suggestions.first().map(|s| s.text.clone());
+    let words = best.as_deref().map(index_words).unwrap_or_default();
+    let fields = doc! {
+        "caption": best,
+        "suggestions": bson::to_bson(suggestions).map_err(|e| mongodb::error::Error::custom(e.to_string()))?,
+        "caption_words": words,
+    };
+    caption_jobs::complete(&collection(db), job, fields).await
+}
+
+/// "Try again" on the owner's failed caption. `false` when the photo is not the owner's or its
+/// caption has not failed.
+pub async fn retry_caption(db: &Database, owner_id: ObjectId, id: &str) -> mongodb::error::Result<bool> {
+    let Some(id) = parse_id(id) else { return Ok(false) };
+    caption_jobs::retry(&collection(db), doc! { "_id": id, "owner_id": owner_id }).await
+}
+
+async fn page(db: &Database, mut filter: Document, before: Option<&str>) -> mongodb::error::Result<GalleryPage> {
     if let Some(cursor) = before.and_then(parse_id) {
         filter.insert("_id", doc! { "$lt": cursor });
     }
     let mut found: Vec<Photo> =
-        photos(db).find(filter).sort(doc! { "_id": -1 }).limit(PAGE_SIZE + 1).await?.try_collect().await?;
+        collection(db).find(filter).sort(doc! { "_id": -1 }).limit(PAGE_SIZE + 1).await?.try_collect().await?;
     let next = (found.len() as i64 > PAGE_SIZE).then(|| {
         found.truncate(PAGE_SIZE as usize);
         found.last().map(|p| p.id.to_hex()).unwrap_or_default()
     });
-    Ok(PhotoPage { photos: found.iter().map(Photo::summary).collect(), next })
+    Ok(GalleryPage { photos: found.iter().map(Photo::summary).collect(), next })
 }
 
 /// Deletes the owner's photo with all its files and chunks. `false` when there is no such photo.
@@ -275,8 +328,78 @@ pub async fn delete(db: &Database, owner_id: ObjectId, id: &str) -> mongodb::err
     let Some(photo) = find_owned(db, owner_id, id).await? else { return Ok(false) };
     // Files first: if this fails, the document is still there and the delete can be retried.
     delete_files(&bucket(db), &[photo.files.original, photo.files.display, photo.files.thumb]).await?;
-    photos(db).delete_one(doc! { "_id": photo.id, "owner_id": owner_id }).await?;
+    collection(db).delete_one(doc! { "_id": photo.id, "owner_id": owner_id }).await?;
     Ok(true)
+}
+
+/// What a sweep removed.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Swept {
+    pub files: u64,
+    pub chunks: u64,
+}
+
+/// Removes what no photo refers to, of what is older than `age`: GridFS files of uploads that
+/// failed half-way (their cleanup could not reach the database), and chunks without a file (an
+/// upload stream cut off before it was closed). `age` must exceed the longest an upload can take,
+/// so that files of uploads still in progress, in this process or another, are left alone.
+pub async fn sweep_orphans(db: &Database, age: std::time::Duration) -> mongodb::error::Result<Swept> {
+    let cutoff = DateTime::from_millis(DateTime::now().timestamp_millis() - age.as_millis() as i64);
+    let bucket = bucket(db);
+    let files = db.collection::<Document>(&format!("{BUCKET}.files"));
+    let chunks = db.collection::<Document>(&format!("{BUCKET}.chunks"));
+    let mut swept = Swept::default();
+
+    let old_files: Vec<ObjectId> = files
+        .find(doc! { "uploadDate": { "$lt": cutoff } })
+        .projection(doc! { "_id": 1 })
+        .await?
+        .try_collect::<Vec<Document>>()
+        .await?
+        .iter()
+        .filter_map(|f| f.get_object_id("_id").ok())
+        .collect();
+    for batch in old_files.chunks(500) {
+        let referenced: std::collections::HashSet<ObjectId> = collection(db)
+            .find(doc! { "$or": [
+                { "files.original": { "$in": batch } },
+                { "files.display": { "$in": batch } },
+                { "files.thumb": { "$in": batch } },
+            ] })
+            .await?
+            .try_collect::<Vec<Photo>>()
+            .await?
+            .iter()
+            .flat_map(|p| [p.files.original, p.files.display, p.files.thumb])
+            .collect();
+        let orphans: Vec<ObjectId> = batch.iter().filter(|id| !referenced.contains(id)).copied().collect();
+        delete_files(&bucket, &orphans).await?;
+        swept.files += orphans.len() as u64;
+    }
+
+    // A chunk's ObjectId says when it was written.
+    let cutoff_seconds = (cutoff.timestamp_millis() / 1000).clamp(0, i64::from(u32::MAX)) as u32;
+    let old_chunk = doc! { "_id": { "$lt": ObjectId::from_parts(cutoff_seconds, [0; 5], [0; 3]) } };
+    let chunk_files: Vec<ObjectId> =
+        chunks.distinct("files_id", old_chunk.clone()).await?.iter().filter_map(Bson::as_object_id).collect();
+    for batch in chunk_files.chunks(500) {
+        let existing: std::collections::HashSet<ObjectId> = files
+            .find(doc! { "_id": { "$in": batch } })
+            .projection(doc! { "_id": 1 })
+            .await?
+            .try_collect::<Vec<Document>>()
+            .await?
+            .iter()
+            .filter_map(|f| f.get_object_id("_id").ok())
+            .collect();
+        let missing: Vec<ObjectId> = batch.iter().filter(|id| !existing.contains(id)).copied().collect();
+        if !missing.is_empty() {
+            let mut filter = old_chunk.clone();
+            filter.insert("files_id", doc! { "$in": missing });
+            swept.chunks += chunks.delete_many(filter).await?.deleted_count;
+        }
+    }
+    Ok(swept)
 }
 
 /// A download stream of one stored copy.

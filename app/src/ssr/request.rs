@@ -8,7 +8,7 @@ use http::{header, request::Parts, HeaderValue};
 use leptos::prelude::{expect_context, use_context};
 use leptos_axum::ResponseOptions;
 
-use super::{accounts::User, app_state, sessions};
+use super::{accounts::User, app_state, sessions, AppState};
 use crate::error::AppError;
 
 fn session_token() -> Option<String> {
@@ -21,12 +21,15 @@ fn session_token() -> Option<String> {
 pub async fn current_user() -> Result<Option<User>, AppError> {
     let Some(parts) = use_context::<Parts>() else { return Ok(None) };
     let state = app_state()?;
-    sessions::user_from_headers(&state.db, &parts.headers).await.map_err(AppError::internal)
+    sessions::user_from_headers(&state.db, &parts.headers).await.map_err(AppError::database)
 }
 
-/// The logged-in user, or `Unauthorized` for a visitor.
-pub async fn require_user() -> Result<User, AppError> {
-    current_user().await?.ok_or(AppError::Unauthorized)
+/// The caller of a server function that needs an account: the state and the logged-in user, or
+/// `Unauthorized` (with its status) for a visitor. The state is taken before the first await.
+pub async fn signed_in() -> Result<(AppState, User), AppError> {
+    let state = app_state()?;
+    let user = current_user().await?.ok_or_else(|| with_status(AppError::Unauthorized))?;
+    Ok((state, user))
 }
 
 /// The client's address, as the rate limits key it.
@@ -41,24 +44,44 @@ pub async fn client_address() -> String {
 pub async fn check_rate_limit(account: &str) -> Result<(), AppError> {
     let state = app_state()?;
     let client = client_address().await;
-    state.limiter.check(&client, account).map_err(|retry_after_secs| {
+    let verdict = super::rate_limit::auth_attempt(&state.db, &client, account, state.auth.attempts_per_minute)
+        .await
+        .map_err(AppError::internal)?;
+    verdict.map_err(|retry_after_secs| {
         tracing::warn!(%client, "authentication attempts rate-limited");
-        AppError::RateLimited { retry_after_secs }
+        with_status(AppError::RateLimited { retry_after_secs })
     })
 }
 
+fn set_status(err: &AppError) {
+    if let (Some(response), Ok(status)) =
+        (use_context::<ResponseOptions>(), http::StatusCode::from_u16(err.status_code()))
+    {
+        response.set_status(status);
+    }
+}
+
+fn accepts_html(parts: &Parts) -> bool {
+    parts.headers.get(header::ACCEPT).and_then(|a| a.to_str().ok()).is_some_and(|a| a.contains("text/html"))
+}
+
 /// Gives an error response its proper status (422, 401, 429…) for the page's own calls. A plain
-/// form post keeps the redirect back to its page that leptos_axum answers it with.
+/// form post keeps the redirect back to its page that leptos_axum answers it with, and a page
+/// being rendered keeps its own (a redirect to the log-in page, say).
 pub fn with_status(err: AppError) -> AppError {
-    let plain_form_post = use_context::<Parts>()
-        .and_then(|parts| parts.headers.get(header::ACCEPT)?.to_str().ok().map(|a| a.contains("text/html")))
-        .unwrap_or(false);
+    if !use_context::<Parts>().is_some_and(|parts| accepts_html(&parts)) {
+        set_status(&err);
+    }
+    err
+}
+
+/// A failure on our side (500, 503): the page being rendered or the server function answers with
+/// its status, so that no error page says 200. Only a plain form post keeps its redirect.
+pub fn server_failure(err: AppError) -> AppError {
+    let plain_form_post =
+        use_context::<Parts>().is_some_and(|parts| parts.method == http::Method::POST && accepts_html(&parts));
     if !plain_form_post {
-        if let (Some(response), Ok(status)) =
-            (use_context::<ResponseOptions>(), http::StatusCode::from_u16(err.status_code()))
-        {
-            response.set_status(status);
-        }
+        set_status(&err);
     }
     err
 }

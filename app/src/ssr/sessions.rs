@@ -53,12 +53,22 @@ fn lifetime_ms(settings: &AuthSettings, remember: bool) -> i64 {
 }
 
 /// Starts a session with a fresh token (a new one at every log-in: no session fixation).
-pub async fn create(db: &Database, user_id: ObjectId, remember: bool, settings: &AuthSettings) -> mongodb::error::Result<NewSession> {
+pub async fn create(
+    db: &Database,
+    user_id: ObjectId,
+    remember: bool,
+    settings: &AuthSettings,
+) -> mongodb::error::Result<NewSession> {
     create_with_lifetime(db, user_id, remember, lifetime_ms(settings, remember)).await
 }
 
 /// As [`create`], with an explicit lifetime: tests use it for expiry.
-pub async fn create_with_lifetime(db: &Database, user_id: ObjectId, persistent: bool, lifetime_ms: i64) -> mongodb::error::Result<NewSession> {
+pub async fn create_with_lifetime(
+    db: &Database,
+    user_id: ObjectId,
+    persistent: bool,
+    lifetime_ms: i64,
+) -> mongodb::error::Result<NewSession> {
     let token = new_token();
     let now = DateTime::now();
     let expires_at = DateTime::from_millis(now.timestamp_millis() + lifetime_ms);
@@ -81,10 +91,7 @@ pub async fn user_for_token(db: &Database, token: &str) -> mongodb::error::Resul
 
 /// The user whose session cookie is in these request headers, if any.
 pub async fn user_from_headers(db: &Database, headers: &http::HeaderMap) -> mongodb::error::Result<Option<User>> {
-    let token = headers
-        .get(http::header::COOKIE)
-        .and_then(|h| h.to_str().ok())
-        .and_then(token_from_cookie_header);
+    let token = headers.get(http::header::COOKIE).and_then(|h| h.to_str().ok()).and_then(token_from_cookie_header);
     match token {
         Some(token) => user_for_token(db, &token).await,
         None => Ok(None),

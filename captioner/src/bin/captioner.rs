@@ -1,6 +1,10 @@
 //! The `captioner` command-line tool.
 
-use std::{path::PathBuf, process::ExitCode, time::Instant};
+use std::{
+    path::{Path, PathBuf},
+    process::ExitCode,
+    time::Instant,
+};
 
 use captioner::{
     backend::Backend,
@@ -34,9 +38,9 @@ enum Command {
     },
     /// Computes the VGG16 features of every photo in a folder into a cache file (resumable).
     Extract {
-        /// the photos (default: the shared Flickr8k photos)
-        #[arg(long, default_value = "../shared/flickr8k/Images")]
-        images: PathBuf,
+        /// the photos (default: FLICKR8K_DIR's Images/)
+        #[arg(long)]
+        images: Option<PathBuf>,
         /// the feature cache
         #[arg(long, default_value = ".cache/features/flickr8k-vgg16.bin")]
         out: PathBuf,
@@ -112,7 +116,8 @@ enum Command {
 /// or `--captions`/`--train`/`--dev`/`--test` for another token file.
 #[derive(clap::Args)]
 struct DataArgs {
-    #[arg(long, default_value = "../shared/flickr8k")]
+    /// the Flickr8k data set (photos and captions)
+    #[arg(long, env = "FLICKR8K_DIR", default_value = captioner::data::FLICKR8K_DEFAULT)]
     flickr8k: PathBuf,
     #[arg(long)]
     karpathy: Option<PathBuf>,
@@ -142,7 +147,8 @@ impl DataArgs {
 }
 
 fn open_features(path: &std::path::Path) -> Result<FeatureCache, String> {
-    captioner::features::read(path, extract::FEATURE_SIZE).map_err(|e| format!("{}: {e} (run `captioner extract`)", path.display()))
+    captioner::features::read(path, extract::FEATURE_SIZE)
+        .map_err(|e| format!("{}: {e} (run `captioner extract`)", path.display()))
 }
 
 fn run(cli: Cli) -> Result<(), String> {
@@ -160,6 +166,7 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Extract { images, out, batch, limit, vgg16 } => {
+            let images = images.unwrap_or_else(|| captioner::data::flickr8k_dir(Path::new(".")).join("Images"));
             let vgg = encoder_record::load(&vgg16, &device)?;
             let mut names = extract::photo_names(&images).map_err(|e| format!("{}: {e}", images.display()))?;
             if let Some(limit) = limit {
@@ -179,14 +186,21 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Train { config, data, features, out } => {
             let config: TrainConfig = match config {
-                Some(path) => serde_json::from_str(&std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?)
-                    .map_err(|e| format!("{}: {e}", path.display()))?,
+                Some(path) => serde_json::from_str(
+                    &std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?,
+                )
+                .map_err(|e| format!("{}: {e}", path.display()))?,
                 None => TrainConfig::default(),
             };
             let features = open_features(&features)?;
             let started = Instant::now();
             let history = pipeline::train(&config, &data.source(), &features, &out, &device)?;
-            println!("{} epochs in {:.1} min; model in {}", history.len(), started.elapsed().as_secs_f64() / 60.0, out.display());
+            println!(
+                "{} epochs in {:.1} min; model in {}",
+                history.len(),
+                started.elapsed().as_secs_f64() / 60.0,
+                out.display()
+            );
             Ok(())
         }
         Command::Eval { split, beam, alpha, data, features, model, out } => {
@@ -201,10 +215,11 @@ fn run(cli: Cli) -> Result<(), String> {
             };
             let started = Instant::now();
             let alpha = alpha.unwrap_or(config.length_alpha);
-            let generated: Vec<(String, String)> = pipeline::caption_all(&decoder, &names, &features, beam, config.max_caption_len, alpha, &device)
-                .into_iter()
-                .map(|(n, h)| (n, vocab.decode(&h.tokens)))
-                .collect();
+            let generated: Vec<(String, String)> =
+                pipeline::caption_all(&decoder, &names, &features, beam, config.max_caption_len, alpha, &device)
+                    .into_iter()
+                    .map(|(n, h)| (n, vocab.decode(&h.tokens)))
+                    .collect();
             let seconds = started.elapsed().as_secs_f64();
             let out = out.unwrap_or_else(|| model.join(format!("eval-{split}-beam{beam}.json")));
             std::fs::write(&out, pipeline::results_json(&generated)).map_err(|e| e.to_string())?;

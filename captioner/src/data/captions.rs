@@ -124,7 +124,8 @@ pub fn parse_karpathy_json(text: &str) -> Result<(CaptionSet, Splits), DataError
 mod tests {
     use super::*;
 
-    const SAMPLE: &str = "1000268201_693b08cb0e.jpg#0\tA child in a pink dress is climbing up a set of stairs in an entry way .\n\
+    const SAMPLE: &str =
+        "1000268201_693b08cb0e.jpg#0\tA child in a pink dress is climbing up a set of stairs in an entry way .\n\
 1000268201_693b08cb0e.jpg#1\tA girl going into a wooden building .\n\
 2258277193_586949ec62.jpg.1#0\tpeople waiting for the subway\n\
 2258277193_586949ec62.jpg.1#1\tSome people looking out windows in a large building .\n\

@@ -28,11 +28,7 @@ pub fn corpus_bleu(pairs: &[(Vec<String>, Vec<Vec<String>>)]) -> Bleu {
             }
         }
         let len = candidate.len();
-        let closest = references
-            .iter()
-            .map(Vec::len)
-            .min_by_key(|&r| (r.abs_diff(len), r))
-            .unwrap_or(0);
+        let closest = references.iter().map(Vec::len).min_by_key(|&r| (r.abs_diff(len), r)).unwrap_or(0);
         test_len += len;
         ref_len += closest;
         for (k, g) in guess.iter_mut().enumerate() {
@@ -88,7 +84,10 @@ mod tests {
     #[test]
     fn matches_are_clipped() {
         // "the" appears 7 times but at most twice in a reference: 2/7
-        let Bleu(s) = corpus_bleu(&[pair("the the the the the the the", &["the cat is on the mat", "there is a cat on the mat"])]);
+        let Bleu(s) = corpus_bleu(&[pair(
+            "the the the the the the the",
+            &["the cat is on the mat", "there is a cat on the mat"],
+        )]);
         assert!(close(s[0], 2.0 / 7.0), "{}", s[0]);
     }
 

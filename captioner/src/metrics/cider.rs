@@ -119,7 +119,10 @@ mod tests {
         let other = pair("x", &["a cat sleeps"]);
         let refs = ["a dog runs on the grass"];
         let (_, exact) = cider_d(&[pair("a dog runs on the grass", &refs), other.clone()]);
-        let (_, padded) = cider_d(&[pair("a dog runs on the grass near some trees under a blue sky with clouds in it today", &refs), other]);
+        let (_, padded) = cider_d(&[
+            pair("a dog runs on the grass near some trees under a blue sky with clouds in it today", &refs),
+            other,
+        ]);
         assert!(exact[0] > padded[0]);
     }
 }

@@ -73,7 +73,12 @@ impl Decoder {
 
     /// One decoding step for a batch of partial captions: their last tokens `[batch, 1]` and
     /// LSTM states → next-token logits `[batch, vocab]` and the new states.
-    pub fn step(&self, image: Tensor<2>, last_tokens: Tensor<2, Int>, state: Option<LstmState<2>>) -> (Tensor<2>, LstmState<2>) {
+    pub fn step(
+        &self,
+        image: Tensor<2>,
+        last_tokens: Tensor<2, Int>,
+        state: Option<LstmState<2>>,
+    ) -> (Tensor<2>, LstmState<2>) {
         let words = self.embedding.forward(last_tokens);
         let (out, state) = self.lstm.forward(words, state);
         let logits = self.merge(out, image);

@@ -1,8 +1,6 @@
 //! Black-box tests: the whole app on a random port, over HTTP, against a real MongoDB server.
 
-mod common;
-
-use std::{process::Stdio, time::Duration};
+use crate::helpers;
 
 use app::ssr::AuthSettings;
 use reqwest::StatusCode;
@@ -13,7 +11,7 @@ fn unique(prefix: &str) -> String {
 
 #[tokio::test]
 async fn healthz_answers_200_with_the_database_up() {
-    let app = common::spawn_app().await;
+    let app = helpers::spawn_app().await;
     let res = app.get("/healthz").await;
     assert_eq!(res.status(), StatusCode::OK);
 }
@@ -21,31 +19,16 @@ async fn healthz_answers_200_with_the_database_up() {
 #[tokio::test]
 async fn healthz_answers_503_once_the_database_is_gone() {
     // A database server of this test's own, so that stopping it disturbs no other test.
-    let secantusd = concat!(env!("CARGO_MANIFEST_DIR"), "/../.venv-mongo/bin/secantusd-py");
-    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
-    let mut child = std::process::Command::new(secantusd)
-        .args(["--host", "127.0.0.1", "--port", &port.to_string(), "--storage-path", ":memory:", "--standalone"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("scripts/setup.sh installs SecantusDB into .venv-mongo");
-    for _ in 0..150 {
-        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let uri = format!("mongodb://127.0.0.1:{port}/?directConnection=true&serverSelectionTimeoutMS=1000");
-    let app = common::spawn_app_with(common::settings(uri, AuthSettings::default())).await;
+    let mut database = helpers::DatabaseServer::in_memory().await;
+    let app = helpers::spawn_app_with(helpers::settings(database.uri(), AuthSettings::default())).await;
     assert_eq!(app.get("/healthz").await.status(), StatusCode::OK);
-    child.kill().unwrap();
-    child.wait().unwrap();
+    database.kill();
     assert_eq!(app.get("/healthz").await.status(), StatusCode::SERVICE_UNAVAILABLE);
 }
 
 #[tokio::test]
 async fn signup_sets_a_safe_session_cookie_and_logs_in() {
-    let app = common::spawn_app().await;
+    let app = helpers::spawn_app().await;
     let name = unique("u");
     let res = app.signup(&name, &format!("{name}@example.com"), "password-123").await;
     assert!(res.status().is_success(), "{}", res.status());
@@ -61,7 +44,7 @@ async fn signup_sets_a_safe_session_cookie_and_logs_in() {
 
 #[tokio::test]
 async fn remember_me_keeps_the_cookie_for_30_days_and_each_login_gets_a_new_token() {
-    let app = common::spawn_app().await;
+    let app = helpers::spawn_app().await;
     let name = unique("u");
     let email = format!("{name}@example.com");
     app.signup(&name, &email, "password-123").await;
@@ -75,7 +58,7 @@ async fn remember_me_keeps_the_cookie_for_30_days_and_each_login_gets_a_new_toke
 
 #[tokio::test]
 async fn a_plain_form_post_is_redirected_like_a_browser_expects() {
-    let app = common::spawn_app().await;
+    let app = helpers::spawn_app().await;
     let name = unique("u");
     let res = app
         .client
@@ -98,7 +81,7 @@ async fn a_plain_form_post_is_redirected_like_a_browser_expects() {
 
 #[tokio::test]
 async fn cross_site_posts_are_refused() {
-    let app = common::spawn_app().await;
+    let app = helpers::spawn_app().await;
     let res = app
         .client
         .post(format!("{}/api/login", app.address))
@@ -108,18 +91,13 @@ async fn cross_site_posts_are_refused() {
         .await
         .unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN);
-    let res = app
-        .client
-        .post(format!("{}/api/logout", app.address))
-        .send()
-        .await
-        .unwrap();
+    let res = app.client.post(format!("{}/api/logout", app.address)).send().await.unwrap();
     assert_eq!(res.status(), StatusCode::FORBIDDEN, "no Origin and no Referer");
 }
 
 #[tokio::test]
 async fn wrong_email_and_wrong_password_get_the_same_answer() {
-    let app = common::spawn_app().await;
+    let app = helpers::spawn_app().await;
     let name = unique("u");
     let email = format!("{name}@example.com");
     app.signup(&name, &email, "password-123").await;
@@ -133,7 +111,7 @@ async fn wrong_email_and_wrong_password_get_the_same_answer() {
 #[tokio::test]
 async fn login_attempts_are_rate_limited() {
     let auth = AuthSettings { attempts_per_minute: 3, ..AuthSettings::default() };
-    let app = common::spawn_app_with(common::settings(common::mongodb_uri(), auth)).await;
+    let app = helpers::spawn_app_with(helpers::settings(helpers::mongodb_uri(), auth)).await;
     for _ in 0..3 {
         let body = app.login("victim@example.com", "guess-guess", false).await.text().await.unwrap();
         assert!(body.contains("BadCredentials"), "{body}");
@@ -144,7 +122,7 @@ async fn login_attempts_are_rate_limited() {
 
 #[tokio::test]
 async fn logout_ends_the_session_even_for_a_copied_cookie() {
-    let app = common::spawn_app().await;
+    let app = helpers::spawn_app().await;
     let name = unique("u");
     let res = app.signup(&name, &format!("{name}@example.com"), "password-123").await;
     let cookie = res.headers().get("set-cookie").unwrap().to_str().unwrap().split(';').next().unwrap().to_owned();
@@ -167,7 +145,7 @@ async fn logout_ends_the_session_even_for_a_copied_cookie() {
 
 #[tokio::test]
 async fn the_dashboard_sends_visitors_to_the_login_page_and_greets_users() {
-    let app = common::spawn_app().await;
+    let app = helpers::spawn_app().await;
     let res = app.get("/dashboard").await;
     assert_eq!(res.status(), StatusCode::FOUND);
     assert_eq!(res.headers().get("location").unwrap(), "/login?next=/dashboard");
@@ -182,6 +160,6 @@ async fn the_dashboard_sends_visitors_to_the_login_page_and_greets_users() {
 
 #[tokio::test]
 async fn unknown_pages_are_404() {
-    let app = common::spawn_app().await;
+    let app = helpers::spawn_app().await;
     assert_eq!(app.get("/no/such/page").await.status(), StatusCode::NOT_FOUND);
 }

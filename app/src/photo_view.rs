@@ -36,14 +36,14 @@ pub struct PhotoSummary {
     pub id: String,
     pub file_name: String,
     /// The caption shown: the owner's own when there is one, else the model's.
-    pub caption: Option<String>,
+    pub shown_caption: Option<String>,
     pub caption_state: CaptionState,
 }
 
 impl PhotoSummary {
     /// The caption, or what the page says while there is none yet. Also the image's alt text.
     pub fn caption_text(&self) -> String {
-        caption_text(self.caption.as_deref(), self.caption_state)
+        caption_text(self.shown_caption.as_deref(), self.caption_state)
     }
 }
 
@@ -73,7 +73,7 @@ pub fn caption_text(caption: Option<&str>, state: CaptionState) -> String {
 
 /// One page of the gallery, newest first; `next` is the cursor of the page after it.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct PhotoPage {
+pub struct GalleryPage {
     pub photos: Vec<PhotoSummary>,
     pub next: Option<String>,
 }
@@ -127,7 +127,7 @@ mod tests {
     fn scores_read_as_confidence() {
         let suggestion = |per_word| Suggestion { text: "a dog".into(), score: per_word, per_word };
         assert_eq!(suggestion(0.0).confidence_percent(), 100);
-        assert_eq!(suggestion(-0.693_147).confidence_percent(), 50);
+        assert_eq!(suggestion(-std::f32::consts::LN_2).confidence_percent(), 50);
         assert_eq!(suggestion(-20.0).confidence_percent(), 0);
     }
 

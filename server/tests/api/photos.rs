@@ -1,8 +1,7 @@
 //! Photos over HTTP against a real MongoDB: upload checks, storage in GridFS, the derived
 //! copies, serving, deletion, and that nobody sees another user's photos.
 
-mod common;
-
+use crate::helpers::{self, ids};
 use std::io::Cursor;
 
 use bson::doc;
@@ -11,7 +10,9 @@ use reqwest::StatusCode;
 use serde_json::Value;
 
 fn picture(width: u32, height: u32) -> DynamicImage {
-    DynamicImage::ImageRgb8(RgbImage::from_fn(width, height, |x, y| image::Rgb([(x * 7 % 256) as u8, (y * 5 % 256) as u8, 90])))
+    DynamicImage::ImageRgb8(RgbImage::from_fn(width, height, |x, y| {
+        image::Rgb([(x * 7 % 256) as u8, (y * 5 % 256) as u8, 90])
+    }))
 }
 
 fn encode(image: &DynamicImage, format: ImageFormat) -> Vec<u8> {
@@ -90,7 +91,7 @@ fn resident_memory_mb() -> f64 {
 
 #[tokio::test]
 async fn each_accepted_format_is_stored_with_its_derived_copies() {
-    let app = common::spawn_app().await.signed_up().await;
+    let app = helpers::spawn_app().await.signed_up().await;
     let image = picture(900, 600);
     for (format, name, mime) in [
         (ImageFormat::Jpeg, "a.jpg", "image/jpeg"),
@@ -101,13 +102,7 @@ async fn each_accepted_format_is_stored_with_its_derived_copies() {
         let bytes = encode(&image, format);
         let size = bytes.len() as i64;
         let id = app.upload_ok(name, bytes).await;
-        let doc = app
-            .db
-            .collection::<bson::Document>("photos")
-            .find_one(doc! { "_id": bson::oid::ObjectId::parse_str(&id).unwrap() })
-            .await
-            .unwrap()
-            .unwrap();
+        let doc = app.photo_doc(&id).await;
         assert_eq!(doc.get_str("content_type").unwrap(), mime);
         assert_eq!(doc.get_str("file_name").unwrap(), name);
         assert_eq!(doc.get_document("job").unwrap().get_str("state").unwrap(), "pending", "a caption job is queued");
@@ -128,7 +123,7 @@ async fn each_accepted_format_is_stored_with_its_derived_copies() {
 
 #[tokio::test]
 async fn a_12_megapixel_photo_gets_a_2048_display_copy() {
-    let app = common::spawn_app().await.signed_up().await;
+    let app = helpers::spawn_app().await.signed_up().await;
     let id = app.upload_ok("big.jpg", encode(&picture(4000, 3000), ImageFormat::Jpeg)).await;
     let display = image::load_from_memory(&app.media(&id, "display").await.bytes().await.unwrap()).unwrap();
     assert_eq!((display.width(), display.height()), (2048, 1536));
@@ -136,13 +131,18 @@ async fn a_12_megapixel_photo_gets_a_2048_display_copy() {
 
 #[tokio::test]
 async fn bad_files_get_a_clear_message_and_nothing_is_stored() {
-    let app = common::spawn_app().await.signed_up().await;
+    let app = helpers::spawn_app().await.signed_up().await;
     let jpeg = encode(&picture(300, 200), ImageFormat::Jpeg);
     let before = resident_memory_mb();
     let cases: Vec<(&str, Vec<u8>, StatusCode, &str)> = vec![
         ("bomb.png", png_bomb(), StatusCode::UNPROCESSABLE_ENTITY, "at most 50 megapixels"),
         ("cut.jpg", jpeg[..jpeg.len() / 2].to_vec(), StatusCode::UNPROCESSABLE_ENTITY, "damaged or incomplete"),
-        ("notes.jpg", b"Shopping list: eggs, milk.\n".to_vec(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "JPEG, PNG, WebP and GIF"),
+        (
+            "notes.jpg",
+            b"Shopping list: eggs, milk.\n".to_vec(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "JPEG, PNG, WebP and GIF",
+        ),
         ("empty.jpg", Vec::new(), StatusCode::UNPROCESSABLE_ENTITY, "empty"),
         ("huge.jpg", vec![0xFF; 21 * 1024 * 1024], StatusCode::PAYLOAD_TOO_LARGE, "20 MB"),
     ];
@@ -161,10 +161,14 @@ async fn bad_files_get_a_clear_message_and_nothing_is_stored() {
 
 #[tokio::test]
 async fn exif_orientation_is_applied_and_gps_is_gone_from_the_copies() {
-    let app = common::spawn_app().await.signed_up().await;
+    let app = helpers::spawn_app().await.signed_up().await;
     // Left half red, right half blue; orientation 6 turns the left side to the top.
     let image = DynamicImage::ImageRgb8(RgbImage::from_fn(300, 200, |x, _| {
-        if x < 150 { image::Rgb([220, 20, 20]) } else { image::Rgb([20, 20, 220]) }
+        if x < 150 {
+            image::Rgb([220, 20, 20])
+        } else {
+            image::Rgb([20, 20, 220])
+        }
     }));
     let original = jpeg_with_exif(&image);
     assert!(original.windows(4).any(|w| w == b"Exif"));
@@ -186,7 +190,7 @@ async fn exif_orientation_is_applied_and_gps_is_gone_from_the_copies() {
 
 #[tokio::test]
 async fn images_are_served_with_etag_and_cache_headers() {
-    let app = common::spawn_app().await.signed_up().await;
+    let app = helpers::spawn_app().await.signed_up().await;
     let id = app.upload_ok("a.png", encode(&picture(500, 500), ImageFormat::Png)).await;
     let res = app.media(&id, "display").await;
     let etag = res.headers()["etag"].to_str().unwrap().to_owned();
@@ -204,26 +208,25 @@ async fn images_are_served_with_etag_and_cache_headers() {
 
 #[tokio::test]
 async fn the_gallery_lists_newest_first_by_cursor() {
-    let app = common::spawn_app().await.signed_up().await;
+    let app = helpers::spawn_app().await.signed_up().await;
     let small = encode(&picture(64, 48), ImageFormat::Png);
-    let mut ids = Vec::new();
+    let mut uploaded = Vec::new();
     for i in 0..26 {
-        ids.push(app.upload_ok(&format!("p{i}.png"), small.clone()).await);
+        uploaded.push(app.upload_ok(&format!("p{i}.png"), small.clone()).await);
     }
     let page: Value = app.post_form("/api/list_photos", &[]).await.json().await.unwrap();
-    let first: Vec<&str> = page["photos"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
+    let first = ids(&page);
     assert_eq!(first.len(), 24);
-    assert_eq!(first[0], ids[25], "newest first");
+    assert_eq!(first[0], uploaded[25], "newest first");
     let cursor = page["next"].as_str().unwrap();
     let page: Value = app.post_form("/api/list_photos", &[("before", cursor)]).await.json().await.unwrap();
-    let rest: Vec<&str> = page["photos"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
-    assert_eq!(rest, vec![ids[1].as_str(), ids[0].as_str()]);
+    assert_eq!(ids(&page), [uploaded[1].clone(), uploaded[0].clone()]);
     assert!(page["next"].is_null());
 }
 
 #[tokio::test]
 async fn deleting_a_photo_removes_its_document_files_and_chunks() {
-    let app = common::spawn_app().await.signed_up().await;
+    let app = helpers::spawn_app().await.signed_up().await;
     let id = app.upload_ok("a.jpg", encode(&picture(800, 600), ImageFormat::Jpeg)).await;
     let (photos, files, chunks) = app.stored_counts().await;
     assert_eq!((photos, files), (1, 3));
@@ -236,7 +239,7 @@ async fn deleting_a_photo_removes_its_document_files_and_chunks() {
 
 #[tokio::test]
 async fn another_user_gets_404_everywhere() {
-    let owner = common::spawn_app().await.signed_up().await;
+    let owner = helpers::spawn_app().await.signed_up().await;
     let id = owner.upload_ok("mine.jpg", encode(&picture(320, 240), ImageFormat::Jpeg)).await;
 
     // a second user, on the same server
@@ -262,14 +265,14 @@ async fn another_user_gets_404_everywhere() {
 
 #[tokio::test]
 async fn uploading_needs_a_session() {
-    let app = common::spawn_app().await;
+    let app = helpers::spawn_app().await;
     let res = app.upload("a.png", encode(&picture(10, 10), ImageFormat::Png)).await;
     assert_eq!(res.status(), StatusCode::UNAUTHORIZED);
 }
 
 #[tokio::test]
 async fn a_failed_store_leaves_no_files_behind() {
-    let app = common::spawn_app().await.signed_up().await;
+    let app = helpers::spawn_app().await.signed_up().await;
     // Make the database refuse the second photo document: a unique index on the file name.
     app.db
         .collection::<bson::Document>("photos")
@@ -289,14 +292,15 @@ async fn a_failed_store_leaves_no_files_behind() {
     assert!(body["error"].as_str().unwrap().contains("could not be stored"));
     let (photos, files, _) = app.stored_counts().await;
     assert_eq!((photos, files), (1, 3), "the failed upload's three files were removed");
-    let chunks_of_first = app
-        .db
-        .collection::<bson::Document>("photos.files")
-        .find(doc! {})
-        .await
-        .unwrap();
+    let chunks_of_first = app.db.collection::<bson::Document>("photos.files").find(doc! {}).await.unwrap();
     use futures::TryStreamExt;
-    let ids: Vec<bson::Bson> = chunks_of_first.try_collect::<Vec<_>>().await.unwrap().into_iter().map(|f| f.get("_id").unwrap().clone()).collect();
+    let ids: Vec<bson::Bson> = chunks_of_first
+        .try_collect::<Vec<_>>()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|f| f.get("_id").unwrap().clone())
+        .collect();
     let orphans = app
         .db
         .collection::<bson::Document>("photos.chunks")

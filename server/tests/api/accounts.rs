@@ -1,7 +1,6 @@
 //! The account and session code against a real MongoDB server.
 
-mod common;
-
+use crate::helpers;
 use std::time::{Duration, Instant};
 
 use app::{
@@ -24,7 +23,7 @@ fn account(username: &str, email: &str, password: &str) -> NewAccount {
 
 #[tokio::test]
 async fn sign_up_stores_an_argon2id_hash_and_a_lower_cased_email() {
-    let db = common::fresh_db().await;
+    let db = helpers::fresh_db().await;
     let user = accounts::create_account(&db, account("Alice", "Alice@Example.com", "correct horse")).await.unwrap();
     assert_eq!(user.email, "alice@example.com");
     assert_eq!(user.username, "Alice");
@@ -36,7 +35,7 @@ async fn sign_up_stores_an_argon2id_hash_and_a_lower_cased_email() {
 
 #[tokio::test]
 async fn duplicate_email_is_refused() {
-    let db = common::fresh_db().await;
+    let db = helpers::fresh_db().await;
     accounts::create_account(&db, account("alice", "alice@example.com", "password-1")).await.unwrap();
     let err = accounts::create_account(&db, account("alice2", "ALICE@example.com", "password-2")).await.unwrap_err();
     assert!(matches!(err, CreateAccountError::Taken { email: true, username: false }), "{err:?}");
@@ -44,7 +43,7 @@ async fn duplicate_email_is_refused() {
 
 #[tokio::test]
 async fn duplicate_username_is_refused_whatever_its_case() {
-    let db = common::fresh_db().await;
+    let db = helpers::fresh_db().await;
     accounts::create_account(&db, account("alice", "alice@example.com", "password-1")).await.unwrap();
     let err = accounts::create_account(&db, account("ALICE", "other@example.com", "password-2")).await.unwrap_err();
     assert!(matches!(err, CreateAccountError::Taken { email: false, username: true }), "{err:?}");
@@ -52,7 +51,7 @@ async fn duplicate_username_is_refused_whatever_its_case() {
 
 #[tokio::test]
 async fn the_unique_indexes_hold_even_when_the_pre_check_is_bypassed() {
-    let db = common::fresh_db().await;
+    let db = helpers::fresh_db().await;
     let users = db.collection::<bson::Document>("users");
     users.insert_one(doc! { "email": "x@example.com", "username_key": "x" }).await.unwrap();
     let dup = users.insert_one(doc! { "email": "x@example.com", "username_key": "y" }).await;
@@ -61,7 +60,7 @@ async fn the_unique_indexes_hold_even_when_the_pre_check_is_bypassed() {
 
 #[tokio::test]
 async fn login_with_the_right_password() {
-    let db = common::fresh_db().await;
+    let db = helpers::fresh_db().await;
     let user = accounts::create_account(&db, account("bob", "bob@example.com", "s3cret-pass")).await.unwrap();
     let found = accounts::verify_credentials(&db, " BOB@example.com", "s3cret-pass").await.unwrap();
     assert_eq!(found.map(|u| u.id), Some(user.id));
@@ -69,7 +68,7 @@ async fn login_with_the_right_password() {
 
 #[tokio::test]
 async fn wrong_password_and_wrong_email_both_fail_and_take_about_as_long() {
-    let db = common::fresh_db().await;
+    let db = helpers::fresh_db().await;
     accounts::create_account(&db, account("carol", "carol@example.com", "s3cret-pass")).await.unwrap();
     accounts::warm_up().await;
     let median = |mut v: Vec<Duration>| {
@@ -94,7 +93,7 @@ async fn wrong_password_and_wrong_email_both_fail_and_take_about_as_long() {
 
 #[tokio::test]
 async fn sessions_resolve_to_their_user_until_they_expire() {
-    let db = common::fresh_db().await;
+    let db = helpers::fresh_db().await;
     let user = accounts::create_account(&db, account("dave", "dave@example.com", "s3cret-pass")).await.unwrap();
     let live = sessions::create(&db, user.id, false, &AuthSettings::default()).await.unwrap();
     assert_eq!(sessions::user_for_token(&db, &live.token).await.unwrap().map(|u| u.id), Some(user.id));
@@ -116,19 +115,16 @@ async fn sessions_resolve_to_their_user_until_they_expire() {
 
 #[tokio::test]
 async fn the_ttl_index_expires_sessions() {
-    let db = common::fresh_db().await;
+    let db = helpers::fresh_db().await;
     let indexes = db.collection::<bson::Document>("sessions").list_indexes().await.unwrap();
     let indexes: Vec<_> = indexes.try_collect().await.unwrap();
-    let ttl = indexes
-        .iter()
-        .find(|i| i.keys == doc! { "expires_at": 1 })
-        .expect("an index on expires_at");
+    let ttl = indexes.iter().find(|i| i.keys == doc! { "expires_at": 1 }).expect("an index on expires_at");
     assert_eq!(ttl.options.as_ref().and_then(|o| o.expire_after), Some(Duration::from_secs(0)));
 }
 
 #[tokio::test]
 async fn logout_ends_the_session_on_the_server() {
-    let db = common::fresh_db().await;
+    let db = helpers::fresh_db().await;
     let user = accounts::create_account(&db, account("erin", "erin@example.com", "s3cret-pass")).await.unwrap();
     let session = sessions::create(&db, user.id, true, &AuthSettings::default()).await.unwrap();
     sessions::delete(&db, &session.token).await.unwrap();

@@ -1,30 +1,28 @@
 //! Captions in the app, against a real MongoDB and the shipped model: the caption job's life
 //! cycle, retries, lease expiry, several workers on one queue, load, the owner's captions, search.
 
-mod common;
-
+use crate::helpers;
 use std::time::Duration;
 
 use app::{
-    photos::Suggestion,
-    ssr::{caption_jobs, photos::BUCKET},
+    photo_view::Suggestion,
+    ssr::{
+        caption_jobs,
+        photos::{self, Photo, BUCKET},
+    },
 };
-use bson::{doc, oid::ObjectId, Bson};
+use bson::Bson;
 use futures::AsyncWriteExt;
 use mongodb::options::GridFsBucketOptions;
 use serde_json::Value;
 use server::startup::Application;
 
-use common::{captioning_settings, flickr8k_photos, job, photo_docs, wait_until_captioned, TestApp};
-
-async fn photo_doc(app: &TestApp, id: &str) -> bson::Document {
-    app.db.collection::<bson::Document>("photos").find_one(doc! { "_id": ObjectId::parse_str(id).unwrap() }).await.unwrap().unwrap()
-}
+use helpers::{captioning_settings, fixture_photos, ids, job, photo_docs, wait_until_captioned, TestApp};
 
 #[tokio::test]
 async fn an_uploaded_photo_is_captioned_with_three_scored_suggestions() {
-    let app = common::spawn_app_with(captioning_settings(1)).await.signed_up().await;
-    let (name, bytes) = flickr8k_photos(1).remove(0);
+    let app = helpers::spawn_app_with(captioning_settings(1)).await.signed_up().await;
+    let (name, bytes) = fixture_photos(1).remove(0);
     let id = app.upload_ok(&name, bytes).await;
     let docs = wait_until_captioned(&app.db, Duration::from_secs(120)).await;
     let photo = &docs[0];
@@ -45,7 +43,7 @@ async fn an_uploaded_photo_is_captioned_with_three_scored_suggestions() {
 
     // What the pages get: the caption in the gallery, the suggestions on the photo page.
     let page: Value = app.post_form("/api/list_photos", &[]).await.json().await.unwrap();
-    assert_eq!(page["photos"][0]["caption"], caption);
+    assert_eq!(page["photos"][0]["shown_caption"], caption);
     assert_eq!(page["photos"][0]["caption_state"], "done");
     let details: Value = app.post_form("/api/get_photo", &[("id", &id)]).await.json().await.unwrap();
     assert_eq!(details["suggestions"].as_array().unwrap().len(), 3);
@@ -54,22 +52,22 @@ async fn an_uploaded_photo_is_captioned_with_three_scored_suggestions() {
 
 #[tokio::test]
 async fn the_owner_picks_or_writes_a_caption_and_the_models_stays_stored() {
-    let app = common::spawn_app().await.signed_up().await;
-    let id = app.upload_ok("beach.jpg", flickr8k_photos(1).remove(0).1).await;
+    let app = helpers::spawn_app().await.signed_up().await;
+    let id = app.upload_ok("beach.jpg", fixture_photos(1).remove(0).1).await;
     complete_by_hand(&app, &["a dog runs on the beach", "a brown dog on sand", "a dog in the water"]).await;
 
     // pick the second suggestion
     let res = app.post_form("/api/set_caption", &[("id", &id), ("caption", "a brown dog on sand")]).await;
     assert!(res.status().is_success(), "{}", res.status());
     let details: Value = app.post_form("/api/get_photo", &[("id", &id)]).await.json().await.unwrap();
-    assert_eq!(details["summary"]["caption"], "a brown dog on sand", "the owner's caption is shown");
+    assert_eq!(details["summary"]["shown_caption"], "a brown dog on sand", "the owner's caption is shown");
     assert_eq!(details["model_caption"], "a dog runs on the beach", "the model's is kept");
 
     // write one's own
     let res = app.post_form("/api/set_caption", &[("id", &id), ("caption", "  Rex at  Ocean Beach\n")]).await;
     assert!(res.status().is_success());
     let page: Value = app.post_form("/api/list_photos", &[]).await.json().await.unwrap();
-    assert_eq!(page["photos"][0]["caption"], "Rex at Ocean Beach");
+    assert_eq!(page["photos"][0]["shown_caption"], "Rex at Ocean Beach");
 
     // bad input: a clear message, and the caption that was there stays
     for bad in ["   ", &"x".repeat(301)] {
@@ -78,61 +76,64 @@ async fn the_owner_picks_or_writes_a_caption_and_the_models_stays_stored() {
         let body: Value = res.json().await.unwrap();
         assert!(body.to_string().contains("caption"), "{body}");
     }
-    assert_eq!(photo_doc(&app, &id).await.get_str("own_caption").unwrap(), "Rex at Ocean Beach");
+    assert_eq!(app.photo_doc(&id).await.get_str("own_caption").unwrap(), "Rex at Ocean Beach");
 
     // back to the model's caption
     assert!(app.post_form("/api/use_model_caption", &[("id", &id)]).await.status().is_success());
     let details: Value = app.post_form("/api/get_photo", &[("id", &id)]).await.json().await.unwrap();
-    assert_eq!(details["summary"]["caption"], "a dog runs on the beach");
+    assert_eq!(details["summary"]["shown_caption"], "a dog runs on the beach");
     assert!(details["own_caption"].is_null());
 
     // nobody else can change it
     let other = app.another_client().signed_up().await;
     let res = other.post_form("/api/set_caption", &[("id", &id), ("caption", "mine now")]).await;
     assert_eq!(res.status(), 404);
-    assert!(photo_doc(&app, &id).await.get("own_caption").is_none_or(|c| c == &Bson::Null));
+    assert!(app.photo_doc(&id).await.get("own_caption").is_none_or(|c| c == &Bson::Null));
 }
 
 #[tokio::test]
 async fn search_finds_only_the_users_own_photos_by_caption_words() {
-    let app = common::spawn_app().await.signed_up().await;
-    let beach = app.upload_ok("beach.jpg", flickr8k_photos(1).remove(0).1).await;
+    let app = helpers::spawn_app().await.signed_up().await;
+    let beach = app.upload_ok("beach.jpg", fixture_photos(1).remove(0).1).await;
     complete_by_hand(&app, &["two dogs play on the beach"]).await;
-    let snow = app.upload_ok("snow.jpg", flickr8k_photos(1).remove(0).1).await;
+    let snow = app.upload_ok("snow.jpg", fixture_photos(1).remove(0).1).await;
     complete_by_hand(&app, &["a man skis down a snowy hill"]).await;
-    let own = app.upload_ok("lake.jpg", flickr8k_photos(1).remove(0).1).await;
+    let own = app.upload_ok("lake.jpg", fixture_photos(1).remove(0).1).await;
     complete_by_hand(&app, &["the sun sets over water"]).await;
-    assert!(app.post_form("/api/set_caption", &[("id", &own), ("caption", "Sunset over Lake Tahoe")]).await.status().is_success());
+    assert!(app
+        .post_form("/api/set_caption", &[("id", &own), ("caption", "Sunset over Lake Tahoe")])
+        .await
+        .status()
+        .is_success());
 
     let search = |q: &'static str| {
         let app = &app;
         async move {
             let page: Value = app.post_form("/api/list_photos", &[("q", q)]).await.json().await.unwrap();
-            page["photos"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap().to_owned()).collect::<Vec<_>>()
+            ids(&page)
         }
     };
-    assert_eq!(search("dog").await, [beach.clone()], "singular finds the plural");
-    assert_eq!(search("Beach DOGS").await, [beach.clone()], "case and plural do not matter");
-    assert_eq!(search("snowy").await, [snow.clone()]);
-    assert_eq!(search("tahoe").await, [own.clone()], "the owner's own caption is searched");
+    assert_eq!(search("dog").await, [beach.as_str()], "singular finds the plural");
+    assert_eq!(search("Beach DOGS").await, [beach.as_str()], "case and plural do not matter");
+    assert_eq!(search("snowy").await, [snow.as_str()]);
+    assert_eq!(search("tahoe").await, [own.as_str()], "the owner's own caption is searched");
     assert!(search("dog snowy").await.is_empty(), "every word must match");
     assert!(search("giraffe").await.is_empty());
-    assert_eq!(search("a").await, [snow.clone()], "a query of stop words still searches them");
-    assert_eq!(search("water").await, [own.clone()], "the model's caption is searched beside the owner's");
+    assert_eq!(search("a").await, [snow.as_str()], "a query of stop words still searches them");
+    assert_eq!(search("water").await, [own.as_str()], "the model's caption is searched beside the owner's");
 
     // Another user with the same words finds only their own photo.
     let other = app.another_client().signed_up().await;
-    let theirs = other.upload_ok("theirs.jpg", flickr8k_photos(1).remove(0).1).await;
+    let theirs = other.upload_ok("theirs.jpg", fixture_photos(1).remove(0).1).await;
     complete_by_hand(&other, &["a dog on the beach"]).await;
     let page: Value = other.post_form("/api/list_photos", &[("q", "dog beach")]).await.json().await.unwrap();
-    let found: Vec<&str> = page["photos"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
-    assert_eq!(found, [theirs.as_str()]);
+    assert_eq!(ids(&page), [theirs]);
 }
 
 #[tokio::test]
 async fn search_results_are_paged_newest_first() {
-    let app = common::spawn_app().await.signed_up().await;
-    let bytes = flickr8k_photos(1).remove(0).1;
+    let app = helpers::spawn_app().await.signed_up().await;
+    let bytes = fixture_photos(1).remove(0).1;
     let mut dogs = Vec::new();
     for i in 0..26 {
         let id = app.upload_ok(&format!("p{i}.jpg"), bytes.clone()).await;
@@ -142,7 +143,7 @@ async fn search_results_are_paged_newest_first() {
         }
     }
     let page: Value = app.post_form("/api/list_photos", &[("q", "dog")]).await.json().await.unwrap();
-    let first: Vec<&str> = page["photos"].as_array().unwrap().iter().map(|p| p["id"].as_str().unwrap()).collect();
+    let first = ids(&page);
     assert_eq!(first.len(), 13);
     assert_eq!(first[0], dogs[12], "newest first");
     assert!(page["next"].is_null(), "13 fit on one page of 24");
@@ -151,10 +152,10 @@ async fn search_results_are_paged_newest_first() {
 #[tokio::test]
 async fn a_failing_job_is_tried_three_times_then_failed_and_try_again_queues_it() {
     // Upload without workers, then take the display copy away so that reading it fails.
-    let app = common::spawn_app().await.signed_up().await;
-    let (name, bytes) = flickr8k_photos(1).remove(0);
+    let app = helpers::spawn_app().await.signed_up().await;
+    let (name, bytes) = fixture_photos(1).remove(0);
     let id = app.upload_ok(&name, bytes.clone()).await;
-    let display = photo_doc(&app, &id).await.get_document("files").unwrap().get_object_id("display").unwrap();
+    let display = app.photo_doc(&id).await.get_document("files").unwrap().get_object_id("display").unwrap();
     let bucket = app.db.gridfs_bucket(GridFsBucketOptions::builder().bucket_name(BUCKET.to_owned()).build());
     let display_bytes = {
         use futures::AsyncReadExt;
@@ -165,9 +166,7 @@ async fn a_failing_job_is_tried_three_times_then_failed_and_try_again_queues_it(
     bucket.delete(Bson::ObjectId(display)).await.unwrap();
 
     // A second server on the same database does the captioning.
-    let mut settings = captioning_settings(1);
-    settings.database = app.db.name().to_owned();
-    let worker = common::spawn_app_with(settings).await;
+    let worker = app.second_server(1).await;
     let docs = wait_until_captioned(&worker.db, Duration::from_secs(60)).await;
     let failed = job(&docs[0]);
     assert_eq!(failed.get_str("state").unwrap(), "failed");
@@ -192,35 +191,35 @@ async fn a_failing_job_is_tried_three_times_then_failed_and_try_again_queues_it(
 
 #[tokio::test]
 async fn an_expired_lease_is_claimed_again_and_the_old_claim_cannot_store() {
-    let app = common::spawn_app().await.signed_up().await;
-    app.upload_ok("a.jpg", flickr8k_photos(1).remove(0).1).await;
+    let app = helpers::spawn_app().await.signed_up().await;
+    app.upload_ok("a.jpg", fixture_photos(1).remove(0).1).await;
     let lease = Duration::from_millis(800);
-    let first = caption_jobs::claim(&app.db, "worker-a", lease).await.unwrap().expect("a pending job");
+    let first = caption_jobs::claim(&queue(&app), "worker-a", lease).await.unwrap().expect("a pending job");
     assert_eq!(first.attempt, 1);
-    assert!(caption_jobs::claim(&app.db, "worker-b", lease).await.unwrap().is_none(), "held while the lease runs");
+    assert!(caption_jobs::claim(&queue(&app), "worker-b", lease).await.unwrap().is_none(), "held while the lease runs");
 
     tokio::time::sleep(Duration::from_millis(1000)).await;
-    let second = caption_jobs::claim(&app.db, "worker-b", lease).await.unwrap().expect("the lease expired");
-    assert_eq!(second.photo_id, first.photo_id);
+    let second = caption_jobs::claim(&queue(&app), "worker-b", lease).await.unwrap().expect("the lease expired");
+    assert_eq!(second.id, first.id);
     assert_eq!(second.attempt, 2);
 
     let late = [Suggestion { text: "from the dead worker".into(), score: -1.0, per_word: -1.0 }];
-    assert!(!caption_jobs::complete(&app.db, &first, &late).await.unwrap(), "the old claim is void");
-    assert_eq!(caption_jobs::fail(&app.db, &first, "late failure").await.unwrap(), None);
+    assert!(!photos::store_model_captions(&app.db, &first, &late).await.unwrap(), "the old claim is void");
+    assert_eq!(caption_jobs::fail(&queue(&app), &first, "late failure").await.unwrap(), None);
     let fresh = [Suggestion { text: "a dog".into(), score: -0.5, per_word: -0.5 }];
-    assert!(caption_jobs::complete(&app.db, &second, &fresh).await.unwrap());
+    assert!(photos::store_model_captions(&app.db, &second, &fresh).await.unwrap());
     let photo = &photo_docs(&app.db).await[0];
     assert_eq!(photo.get_str("caption").unwrap(), "a dog");
     assert_eq!(job(photo).get_i32("completions").unwrap(), 1);
 
     // A job whose worker died on its last attempt is marked failed rather than left running.
-    app.upload_ok("b.jpg", flickr8k_photos(1).remove(0).1).await;
+    app.upload_ok("b.jpg", fixture_photos(1).remove(0).1).await;
     for _ in 0..caption_jobs::MAX_ATTEMPTS {
-        caption_jobs::claim(&app.db, "dies", Duration::from_millis(1)).await.unwrap().expect("claimable");
+        caption_jobs::claim(&queue(&app), "dies", Duration::from_millis(1)).await.unwrap().expect("claimable");
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
-    assert!(caption_jobs::claim(&app.db, "late", lease).await.unwrap().is_none(), "no fourth attempt");
-    assert_eq!(caption_jobs::fail_abandoned(&app.db).await.unwrap(), 1);
+    assert!(caption_jobs::claim(&queue(&app), "late", lease).await.unwrap().is_none(), "no fourth attempt");
+    assert_eq!(caption_jobs::fail_abandoned(&queue(&app)).await.unwrap(), 1);
     let failed = photo_docs(&app.db).await.into_iter().find(|d| job(d).get_str("state") == Ok("failed")).unwrap();
     assert!(job(&failed).get_str("last_error").unwrap().contains("stopped"));
 }
@@ -229,48 +228,47 @@ async fn an_expired_lease_is_claimed_again_and_the_old_claim_cannot_store() {
 async fn a_caption_that_takes_longer_than_the_lease_keeps_its_job() {
     // A busy machine can take longer than the lease to caption a photo: the live worker renews
     // its lease, so nobody takes the job over (which would caption the photo twice).
-    let app = common::spawn_app().await.signed_up().await;
-    app.upload_ok("slow.jpg", flickr8k_photos(1).remove(0).1).await;
+    let app = helpers::spawn_app().await.signed_up().await;
+    app.upload_ok("slow.jpg", fixture_photos(1).remove(0).1).await;
     // Renewals every 0.5 s leave a second of slack for a slow database on a loaded machine.
     let lease = Duration::from_millis(1500);
-    let held = caption_jobs::claim(&app.db, "slow-worker", lease).await.unwrap().expect("a pending job");
+    let held = caption_jobs::claim(&queue(&app), "slow-worker", lease).await.unwrap().expect("a pending job");
     let slow_caption = tokio::time::sleep(lease * 3);
     let contender = async {
         let mut taken = 0;
         let deadline = tokio::time::Instant::now() + lease * 3;
         while tokio::time::Instant::now() < deadline {
-            taken += caption_jobs::claim(&app.db, "contender", lease).await.unwrap().is_some() as usize;
+            taken += caption_jobs::claim(&queue(&app), "contender", lease).await.unwrap().is_some() as usize;
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         taken
     };
-    let ((), taken) = tokio::join!(caption_jobs::holding(&app.db, &held, lease, slow_caption), contender);
+    let photos = queue(&app);
+    let ((), taken) = tokio::join!(caption_jobs::holding(&photos, &held, lease, slow_caption), contender);
     assert_eq!(taken, 0, "the job stayed with its worker for three leases");
     let caption = [Suggestion { text: "a slow dog".into(), score: -0.5, per_word: -0.5 }];
-    assert!(caption_jobs::complete(&app.db, &held, &caption).await.unwrap(), "the claim is still valid");
+    assert!(photos::store_model_captions(&app.db, &held, &caption).await.unwrap(), "the claim is still valid");
     let photo = &photo_docs(&app.db).await[0];
     assert_eq!(job(photo).get_i32("attempts").unwrap(), 1);
 
     // Without renewals the same wait loses the job.
-    app.upload_ok("dead.jpg", flickr8k_photos(1).remove(0).1).await;
-    let abandoned = caption_jobs::claim(&app.db, "dead-worker", lease).await.unwrap().expect("a pending job");
+    app.upload_ok("dead.jpg", fixture_photos(1).remove(0).1).await;
+    let abandoned = caption_jobs::claim(&queue(&app), "dead-worker", lease).await.unwrap().expect("a pending job");
     tokio::time::sleep(lease + Duration::from_millis(200)).await;
-    let taken_over = caption_jobs::claim(&app.db, "contender", lease).await.unwrap().expect("the lease ran out");
-    assert_eq!(taken_over.photo_id, abandoned.photo_id);
+    let taken_over = caption_jobs::claim(&queue(&app), "contender", lease).await.unwrap().expect("the lease ran out");
+    assert_eq!(taken_over.id, abandoned.id);
 }
 
 #[tokio::test]
 async fn two_servers_on_one_queue_share_the_work_and_caption_each_photo_once() {
     // Photos queued by a server that does not caption, then two captioning servers start.
-    let uploader = common::spawn_app().await.signed_up().await;
-    for (name, bytes) in flickr8k_photos(8) {
+    let uploader = helpers::spawn_app().await.signed_up().await;
+    for (name, bytes) in fixture_photos(8) {
         uploader.upload_ok(&name, bytes).await;
     }
     let mut servers = Vec::new();
     for _ in 0..2 {
-        let mut settings = captioning_settings(1);
-        settings.database = uploader.db.name().to_owned();
-        servers.push(common::spawn_app_with(settings).await);
+        servers.push(uploader.second_server(1).await);
     }
     let docs = wait_until_captioned(&uploader.db, Duration::from_secs(180)).await;
     let mut workers = std::collections::BTreeMap::<String, usize>::new();
@@ -286,8 +284,8 @@ async fn two_servers_on_one_queue_share_the_work_and_caption_each_photo_once() {
 
 #[tokio::test]
 async fn fifty_photos_from_five_concurrent_clients_get_fifty_captions() {
-    let server = common::spawn_app_with(captioning_settings(2)).await;
-    let photos = flickr8k_photos(50);
+    let server = helpers::spawn_app_with(captioning_settings(2)).await;
+    let photos = fixture_photos(50);
     let clients = (0..5).map(|c| {
         let client = server.another_client();
         let mine: Vec<(String, Vec<u8>)> = photos[c * 10..(c + 1) * 10].to_vec();
@@ -323,11 +321,19 @@ async fn startup_fails_with_a_clear_message_when_the_model_is_missing() {
     assert!(message.contains("CAPTION_MODEL_DIR"), "says what to set: {message}");
 }
 
+/// The photos, as the caption queue's collection.
+fn queue(app: &TestApp) -> mongodb::Collection<Photo> {
+    photos::collection(&app.db)
+}
+
 /// Stores captions for the oldest waiting job as a worker would (for tests about what happens
 /// after captioning, without running the model).
 async fn complete_by_hand(app: &TestApp, captions: &[&str]) {
-    let job = caption_jobs::claim(&app.db, "test", Duration::from_secs(60)).await.unwrap().expect("a waiting job");
-    let suggestions: Vec<Suggestion> =
-        captions.iter().enumerate().map(|(i, c)| Suggestion { text: (*c).to_owned(), score: -0.5 - i as f32, per_word: -0.5 - i as f32 }).collect();
-    assert!(caption_jobs::complete(&app.db, &job, &suggestions).await.unwrap());
+    let job = caption_jobs::claim(&queue(app), "test", Duration::from_secs(60)).await.unwrap().expect("a waiting job");
+    let suggestions: Vec<Suggestion> = captions
+        .iter()
+        .enumerate()
+        .map(|(i, c)| Suggestion { text: (*c).to_owned(), score: -0.5 - i as f32, per_word: -0.5 - i as f32 })
+        .collect();
+    assert!(photos::store_model_captions(&app.db, &job, &suggestions).await.unwrap());
 }

