@@ -54,10 +54,47 @@ pub fn App() -> impl IntoView {
     provide_meta_context();
     view! {
         <Stylesheet id="leptos" href="/pkg/captioned.css"/>
-        <Title formatter=|page: String| if page.is_empty() { "Captioned".to_owned() } else { format!("{page} · Captioned") }/>
+        <Title formatter=page_title/>
         <Router>
             <Layout/>
         </Router>
+    }
+}
+
+/// The document title of a page: "<page> · Captioned". On the server it is written into the
+/// `<title>` element as is (leptos_meta does not escape it, and `</title>` in a file name would
+/// end the element), so the server escapes it; the browser sets `document.title`, which takes
+/// plain text.
+fn page_title(page: String) -> String {
+    let title = if page.is_empty() { "Captioned".to_owned() } else { format!("{page} · Captioned") };
+    if cfg!(feature = "ssr") {
+        escape_html_text(&title)
+    } else {
+        title
+    }
+}
+
+/// Text made safe to write between HTML tags, also in an element whose text is not parsed for
+/// tags but still for entities and its own end tag (`<title>`, `<textarea>`).
+pub fn escape_html_text(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn text_cannot_end_its_element() {
+        assert_eq!(super::escape_html_text("</title><b>&amp;"), "&lt;/title&gt;&lt;b&gt;&amp;amp;");
+        assert_eq!(super::escape_html_text("a dog · café"), "a dog · café");
     }
 }
 

@@ -350,15 +350,7 @@ pub async fn sweep_orphans(db: &Database, age: std::time::Duration) -> mongodb::
     let chunks = db.collection::<Document>(&format!("{BUCKET}.chunks"));
     let mut swept = Swept::default();
 
-    let old_files: Vec<ObjectId> = files
-        .find(doc! { "uploadDate": { "$lt": cutoff } })
-        .projection(doc! { "_id": 1 })
-        .await?
-        .try_collect::<Vec<Document>>()
-        .await?
-        .iter()
-        .filter_map(|f| f.get_object_id("_id").ok())
-        .collect();
+    let old_files = ids_of(&files, doc! { "uploadDate": { "$lt": cutoff } }).await?;
     for batch in old_files.chunks(500) {
         let referenced: std::collections::HashSet<ObjectId> = collection(db)
             .find(doc! { "$or": [
@@ -383,15 +375,8 @@ pub async fn sweep_orphans(db: &Database, age: std::time::Duration) -> mongodb::
     let chunk_files: Vec<ObjectId> =
         chunks.distinct("files_id", old_chunk.clone()).await?.iter().filter_map(Bson::as_object_id).collect();
     for batch in chunk_files.chunks(500) {
-        let existing: std::collections::HashSet<ObjectId> = files
-            .find(doc! { "_id": { "$in": batch } })
-            .projection(doc! { "_id": 1 })
-            .await?
-            .try_collect::<Vec<Document>>()
-            .await?
-            .iter()
-            .filter_map(|f| f.get_object_id("_id").ok())
-            .collect();
+        let existing: std::collections::HashSet<ObjectId> =
+            ids_of(&files, doc! { "_id": { "$in": batch } }).await?.into_iter().collect();
         let missing: Vec<ObjectId> = batch.iter().filter(|id| !existing.contains(id)).copied().collect();
         if !missing.is_empty() {
             let mut filter = old_chunk.clone();
@@ -400,6 +385,12 @@ pub async fn sweep_orphans(db: &Database, age: std::time::Duration) -> mongodb::
         }
     }
     Ok(swept)
+}
+
+/// The ids of the documents that `filter` selects.
+async fn ids_of(collection: &mongodb::Collection<Document>, filter: Document) -> mongodb::error::Result<Vec<ObjectId>> {
+    let found: Vec<Document> = collection.find(filter).projection(doc! { "_id": 1 }).await?.try_collect().await?;
+    Ok(found.iter().filter_map(|d| d.get_object_id("_id").ok()).collect())
 }
 
 /// A download stream of one stored copy.

@@ -21,13 +21,17 @@ const PAYLOAD: &str = "</textarea><img src=x onerror=alert(1)><textarea>";
 async fn a_stored_caption_is_escaped_on_the_photo_page_and_in_the_gallery() {
     let app = helpers::spawn_app().await.signed_up().await;
     let (_, bytes) = fixture_photos(1).remove(0);
-    let id = app.upload_ok("<script>alert(2)</script>.jpg", bytes).await;
+    let id = app.upload_ok("</title><script>alert(2)</script>.jpg", bytes).await;
     let res = app.post_form("/api/set_caption", &[("id", &id), ("caption", PAYLOAD)]).await;
     assert!(res.status().is_success(), "{}", res.status());
     for page in [format!("/photos/{id}"), "/dashboard".to_owned()] {
         let html = app.get(&page).await.text().await.unwrap();
-        assert!(!html.contains("<img src=x"), "{page} carries the payload as markup");
-        assert!(!html.contains("<script>alert(2)"), "{page} carries the file name as markup");
+        let around = |needle: &str| {
+            html.find(needle).map(|at| html[at.saturating_sub(200)..(at + 100).min(html.len())].to_owned())
+        };
+        assert_eq!(around("<img src=x"), None, "{page} carries the payload as markup");
+        assert_eq!(around("<script>alert(2)"), None, "{page} carries the file name as markup");
+        assert_eq!(around("</title><script"), None, "{page}: the file name ends the title");
         assert!(html.contains("&lt;img src=x onerror=alert(1)&gt;") || !html.contains("onerror"), "{page}");
     }
 }
