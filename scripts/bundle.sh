@@ -46,12 +46,12 @@ if [ ! -x target/release/server ] || [ ! -d target/site ]; then
   cargo leptos build --release
 fi
 [ -x target/release/server ] || die "target/release/server is missing after the build"
-for f in captioned.js captioned_bg.wasm; do
+for f in captioned.js captioned.wasm; do
   [ -f "target/site/pkg/$f" ] ||
     die "target/site/pkg/$f is missing: the site is not a complete release build (run cargo leptos build --release)"
 done
 
-echo "==> server built $(date -r target/release/server '+%F %T'), site built $(date -r target/site/pkg/captioned_bg.wasm '+%F %T')"
+echo "==> server built $(date -r target/release/server '+%F %T'), site built $(date -r target/site/pkg/captioned.wasm '+%F %T')"
 
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT

@@ -104,7 +104,7 @@ run_test() {
   cd "$run/captioned" || return 1
   say "unpacked into $PWD"
   local f
-  for f in bin/server site/pkg/captioned.js site/pkg/captioned_bg.wasm \
+  for f in bin/server site/pkg/captioned.js site/pkg/captioned.wasm \
     models/caption-merge/config.json models/caption-merge/vocab.json models/caption-merge/decoder-f16.bpk \
     models/vgg16.bpk captioned.env.sample INSTALL.md captioned.service; do
     [ -s "$f" ] || { fail "the bundle lacks $f"; return 1; }
@@ -153,7 +153,7 @@ run_test() {
 
   # The site's files come from the bundle's site/.
   local code
-  for f in pkg/captioned.js pkg/captioned_bg.wasm; do
+  for f in pkg/captioned.js pkg/captioned.wasm; do
     code=$(curl -sS -o /dev/null -w '%{http_code}' "$base/$f")
     [ "$code" = 200 ] || { fail "GET /$f answered $code"; return 1; }
   done

@@ -1,4 +1,6 @@
 //! Entry point of the wasm bundle: hydrates the page the server rendered.
+// The app's nested view types need more than the default 128 levels to lay out in release.
+#![recursion_limit = "256"]
 
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
