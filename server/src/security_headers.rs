@@ -1,7 +1,7 @@
 //! Security headers on every response: the Content-Security-Policy (a page sets its own, with its
 //! nonce, while it renders; everything else gets the closed one), no framing, no MIME sniffing, a
 //! referrer policy, a permissions policy, HSTS when the site is served over HTTPS, and `no-store`
-//! for anything answered to a logged-in browser, so that no cache keeps a user's pages.
+//! for the pages and data answered to a logged-in browser, so that no cache keeps a user's pages.
 
 use app::ssr::{security::NON_PAGE_POLICY, sessions};
 use axum::{
@@ -39,8 +39,13 @@ pub async fn add_security_headers(State(Https(https)): State<Https>, request: Re
     if https {
         set(headers, header::STRICT_TRANSPORT_SECURITY, "max-age=63072000; includeSubDomains");
     }
-    // A response that says it may be cached (the images: `private`, immutable) keeps its policy.
-    if signed_in && !headers.contains_key(header::CACHE_CONTROL) {
+    // Pages and data answered to a logged-in browser are that user's: no cache keeps them. The
+    // site's own files (wasm, JS, CSS) and the images, which say how they may be cached, keep that.
+    let users_data = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html") || t.starts_with("application/json"));
+    if signed_in && users_data && !headers.contains_key(header::CACHE_CONTROL) {
         set(headers, header::CACHE_CONTROL, "no-store");
     }
     response

@@ -71,6 +71,9 @@ async fn every_response_carries_the_security_headers() {
     assert_eq!(header(&app.post_form("/api/list_photos", &[]).await, "cache-control").as_deref(), Some("no-store"));
     let id = app.upload_ok("a.jpg", fixture_photos(1).remove(0).1).await;
     assert!(header(&app.media(&id, "thumb").await, "cache-control").unwrap().starts_with("private"));
+    // What is not a page or data (here the plain-text health check; the site's wasm, JS and CSS
+    // likewise) stays cacheable.
+    assert_eq!(header(&app.get("/healthz").await, "cache-control"), None);
 
     // Behind HTTPS, browsers are told to keep to it.
     let mut settings = helpers::settings(helpers::mongodb_uri(), Default::default());
