@@ -90,22 +90,12 @@ async fn main() {
     server.wait_until_healthy().await;
     let app = client_of(&server, port, &database.uri(), &name).await;
     let idle = helpers::peak_memory_mb(server.pid());
-    let big = helpers::blank_png(7000, 7000);
-    let bomb = app::ssr::imaging::hostile::gif_with_oversized_frame(10, 10, 10_000, 10_000);
-    let mut memory_users = Vec::new();
-    for _ in 0..4 {
-        memory_users.push(app.another_client().signed_up().await);
-    }
-    let results = futures::future::join_all(memory_users.iter().flat_map(|user| {
-        [("big-1.png", &big), ("big-2.png", &big), ("bomb-1.gif", &bomb), ("bomb-2.gif", &bomb)]
-            .map(|(name, bytes)| async move { (name, user.upload(name, bytes.clone()).await.status()) })
-    }))
-    .await;
+    let results = helpers::upload_worst_files(&app).await;
     let big_ok = results.iter().filter(|(n, s)| n.starts_with("big") && *s == StatusCode::CREATED).count();
     let bombs_refused =
         results.iter().filter(|(n, s)| n.starts_with("bomb") && *s == StatusCode::UNPROCESSABLE_ENTITY).count();
     let peak = helpers::peak_memory_mb(server.pid());
-    let bound = idle + decodes_at_once as f64 * 450.0 + 4.0 * 2.0 * 20.0;
+    let bound = helpers::upload_memory_bound_mb(idle, decodes_at_once, 8);
     rows.push((
         "49-megapixel PNGs accepted / GIF bombs refused".into(),
         format!("{big_ok} of 8 / {bombs_refused} of 8"),

@@ -261,32 +261,14 @@ async fn the_worst_accepted_uploads_in_parallel_stay_within_the_memory_bound() {
     let app = TestApp { address: server.address.clone(), port, client: helpers::browser_like_client(), db };
     let idle = helpers::peak_memory_mb(server.pid());
 
-    // The largest image we accept (a 7000 x 7000 PNG, 49 megapixels) and the GIF whose 10 x 10
-    // canvas hid a 10000 x 10000 frame, from four users at once, two of each per user.
-    let big = helpers::blank_png(7000, 7000);
-    let bomb = app::ssr::imaging::hostile::gif_with_oversized_frame(10, 10, 10_000, 10_000);
-    let mut users = Vec::new();
-    for _ in 0..4 {
-        users.push(app.another_client().signed_up().await);
-    }
-    let uploads = users.iter().flat_map(|user| {
-        [
-            ("big-1.png", big.clone()),
-            ("big-2.png", big.clone()),
-            ("bomb-1.gif", bomb.clone()),
-            ("bomb-2.gif", bomb.clone()),
-        ]
-        .map(|(name, bytes)| async move { (name, user.upload(name, bytes).await.status()) })
-    });
-    let results = futures::future::join_all(uploads).await;
+    let results = helpers::upload_worst_files(&app).await;
     for (name, status) in &results {
         let expected = if name.starts_with("big") { StatusCode::CREATED } else { StatusCode::UNPROCESSABLE_ENTITY };
         assert_eq!(*status, expected, "{name}");
     }
     let peak = helpers::peak_memory_mb(server.pid());
-    // The bound the README states: idle + UPLOAD_DECODES_AT_ONCE x 450 MB + 20 MB a body in flight
-    // (UPLOADS_PER_USER_AT_ONCE = 2, four users).
-    let bound = idle + decodes_at_once as f64 * 450.0 + 4.0 * 2.0 * 20.0;
+    // Four users, UPLOADS_PER_USER_AT_ONCE = 2: eight bodies in progress at most.
+    let bound = helpers::upload_memory_bound_mb(idle, decodes_at_once, 8);
     println!("upload memory: idle {idle:.0} MB, peak {peak:.0} MB, bound {bound:.0} MB");
     assert!(peak < bound, "peak {peak:.0} MB over the bound {bound:.0} MB");
 }

@@ -462,3 +462,26 @@ pub async fn damaged_files(db: &Database) -> usize {
     }
     damaged
 }
+
+/// The README's memory bound for uploads, in MB: idle + UPLOAD_DECODES_AT_ONCE x 450 MB + 20 MB a
+/// body in progress.
+pub fn upload_memory_bound_mb(idle_mb: f64, decodes_at_once: usize, bodies_in_progress: usize) -> f64 {
+    idle_mb + decodes_at_once as f64 * 450.0 + bodies_in_progress as f64 * 20.0
+}
+
+/// The worst uploads we accept and refuse, from four new users of `app` at once, two of each per
+/// user: the largest image accepted (a 7000 x 7000 PNG, 49 megapixels) and the GIF whose 10 x 10
+/// canvas hid a 10000 x 10000 frame. Each upload's name and answer.
+pub async fn upload_worst_files(app: &TestApp) -> Vec<(&'static str, StatusCode)> {
+    let big = blank_png(7000, 7000);
+    let bomb = app::ssr::imaging::hostile::gif_with_oversized_frame(10, 10, 10_000, 10_000);
+    let mut users = Vec::new();
+    for _ in 0..4 {
+        users.push(app.another_client().signed_up().await);
+    }
+    let uploads = users.iter().flat_map(|user| {
+        [("big-1.png", &big), ("big-2.png", &big), ("bomb-1.gif", &bomb), ("bomb-2.gif", &bomb)]
+            .map(|(name, bytes)| async move { (name, user.upload(name, bytes.clone()).await.status()) })
+    });
+    futures::future::join_all(uploads).await
+}
