@@ -45,7 +45,7 @@ pub async fn retry_caption(id: String) -> Result<(), AppError> {
     let (state, user) = request::signed_in().await?;
     if !photos::retry_caption(&state.db, user.id, &id).await.map_err(AppError::internal)? {
         // Not the caller's photo, or its caption has not failed: nothing to retry.
-        return Err(request::with_status(AppError::NotFound));
+        return Err(AppError::NotFound);
     }
     state.caption_queued.notify_waiters();
     Ok(())

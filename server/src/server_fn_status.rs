@@ -1,8 +1,7 @@
-//! Server-function errors answer with their own status. A server function sets its status while
-//! it runs (`request::with_status`), but a request that never reaches its body (malformed,
-//! missing or duplicated fields, bad encoding) leaves server_fn's 500: this middleware gives
-//! every such error the status its `AppError` names (400 for those), never a 500 for a client's
-//! mistake.
+//! Server-function errors answer with their own status. server_fn answers every error with 500;
+//! this middleware gives each the status its `AppError` names (422, 401, 404, 429, and 400 for a
+//! request that never reached its function: malformed, missing or duplicated fields, bad
+//! encoding), so that no function has to set its status by hand.
 
 use app::error::AppError;
 use axum::{

@@ -12,7 +12,7 @@ pub async fn login(
     remember: Option<String>, // "on" when "remember me" is ticked
     next: Option<String>,     // where to go afterwards: a path on this site
 ) -> Result<(), AppError> {
-    log_in(email, password, remember.is_some(), next).await.map_err(crate::ssr::request::with_status)
+    log_in(email, password, remember.is_some(), next).await
 }
 
 #[cfg(feature = "ssr")]

@@ -18,7 +18,7 @@ pub async fn get_photo(id: String) -> Result<PhotoDetails, AppError> {
     let (state, user) = request::signed_in().await?;
     match photos::find_owned(&state.db, user.id, &id).await.map_err(AppError::internal)? {
         Some(photo) => Ok(photo.details()),
-        None => Err(request::with_status(AppError::NotFound)),
+        None => Err(AppError::NotFound),
     }
 }
 
@@ -28,7 +28,7 @@ pub async fn delete_photo(id: String) -> Result<(), AppError> {
     use crate::ssr::{photos, request};
     let (state, user) = request::signed_in().await?;
     if !photos::delete(&state.db, user.id, &id).await.map_err(AppError::internal)? {
-        return Err(request::with_status(AppError::NotFound));
+        return Err(AppError::NotFound);
     }
     tracing::info!(photo = %id, "photo deleted");
     leptos_axum::redirect("/dashboard");
@@ -44,9 +44,9 @@ pub async fn set_caption(id: String, caption: String) -> Result<(), AppError> {
         ssr::{photos, request},
     };
     let (state, user) = request::signed_in().await?;
-    let caption = Caption::parse(&caption).map_err(|why| request::with_status(AppError::Invalid(why.to_owned())))?;
+    let caption = Caption::parse(&caption).map_err(|why| AppError::Invalid(why.to_owned()))?;
     if !photos::set_own_caption(&state.db, user.id, &id, Some(caption)).await.map_err(AppError::internal)? {
-        return Err(request::with_status(AppError::NotFound));
+        return Err(AppError::NotFound);
     }
     Ok(())
 }
@@ -57,7 +57,7 @@ pub async fn use_model_caption(id: String) -> Result<(), AppError> {
     use crate::ssr::{photos, request};
     let (state, user) = request::signed_in().await?;
     if !photos::set_own_caption(&state.db, user.id, &id, None).await.map_err(AppError::internal)? {
-        return Err(request::with_status(AppError::NotFound));
+        return Err(AppError::NotFound);
     }
     Ok(())
 }

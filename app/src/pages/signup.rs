@@ -15,7 +15,7 @@ pub async fn signup(
     password: String,
     password_confirmation: String,
 ) -> Result<(), AppError> {
-    sign_up(username, email, password, password_confirmation).await.map_err(crate::ssr::request::with_status)
+    sign_up(username, email, password, password_confirmation).await
 }
 
 #[cfg(feature = "ssr")]

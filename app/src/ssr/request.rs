@@ -25,10 +25,10 @@ pub async fn current_user() -> Result<Option<User>, AppError> {
 }
 
 /// The caller of a server function that needs an account: the state and the logged-in user, or
-/// `Unauthorized` (with its status) for a visitor. The state is taken before the first await.
+/// `Unauthorized` for a visitor. The state is taken before the first await.
 pub async fn signed_in() -> Result<(AppState, User), AppError> {
     let state = app_state()?;
-    let user = current_user().await?.ok_or_else(|| with_status(AppError::Unauthorized))?;
+    let user = current_user().await?.ok_or(AppError::Unauthorized)?;
     Ok((state, user))
 }
 
@@ -49,7 +49,7 @@ pub async fn check_rate_limit(account: &str) -> Result<(), AppError> {
         .map_err(AppError::internal)?;
     verdict.map_err(|retry_after_secs| {
         tracing::warn!(%client, "authentication attempts rate-limited");
-        with_status(AppError::RateLimited { retry_after_secs })
+        AppError::RateLimited { retry_after_secs }
     })
 }
 
@@ -65,18 +65,9 @@ fn accepts_html(parts: &Parts) -> bool {
     parts.headers.get(header::ACCEPT).and_then(|a| a.to_str().ok()).is_some_and(|a| a.contains("text/html"))
 }
 
-/// Gives an error response its proper status (422, 401, 429…) for the page's own calls. A plain
-/// form post keeps the redirect back to its page that leptos_axum answers it with, and a page
-/// being rendered keeps its own (a redirect to the log-in page, say).
-pub fn with_status(err: AppError) -> AppError {
-    if !use_context::<Parts>().is_some_and(|parts| accepts_html(&parts)) {
-        set_status(&err);
-    }
-    err
-}
-
-/// A failure on our side (500, 503): the page being rendered or the server function answers with
-/// its status, so that no error page says 200. Only a plain form post keeps its redirect.
+/// A failure on our side (500, 503): the page being rendered answers with its status, so that no
+/// error page says 200. (A server function's error gets its status from `AppError::status_code`
+/// in the server's `server_fn_status` middleware; a plain form post keeps its redirect.)
 pub fn server_failure(err: AppError) -> AppError {
     let plain_form_post =
         use_context::<Parts>().is_some_and(|parts| parts.method == http::Method::POST && accepts_html(&parts));
