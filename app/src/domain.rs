@@ -8,6 +8,9 @@ pub const USERNAME_MAX: usize = 30;
 pub const PASSWORD_MIN: usize = 8;
 pub const PASSWORD_MAX: usize = 128;
 pub const CAPTION_MAX: usize = 300;
+pub const DISPLAY_NAME_MAX: usize = 50;
+pub const BIO_MAX: usize = 300;
+pub const LINK_PASSWORD_MAX: usize = 128;
 
 /// A public handle (it will be in profile URLs): 2 to 30 ASCII letters, digits, `.`, `_` or `-`.
 /// ASCII only, so that no two handles look alike: a Cyrillic `а` or a full-width `ａ` beside
@@ -131,6 +134,63 @@ impl Caption {
     }
 }
 
+/// The name on a public profile: one line of at most 50 characters; empty means "use the
+/// username".
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DisplayName(String);
+
+impl DisplayName {
+    pub fn parse(raw: &str) -> Result<Option<Self>, &'static str> {
+        let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
+        if name.chars().count() > DISPLAY_NAME_MAX {
+            return Err("A display name can be at most 50 characters.");
+        }
+        if name.chars().any(char::is_control) {
+            return Err("A display name cannot contain control characters.");
+        }
+        Ok((!name.is_empty()).then_some(Self(name)))
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// A profile's short bio: plain text (shown as text, never as markup) of at most 300 characters;
+/// line breaks are kept, other control characters refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Bio(String);
+
+impl Bio {
+    pub fn parse(raw: &str) -> Result<Option<Self>, &'static str> {
+        let bio = raw.replace("\r\n", "\n");
+        let bio = bio.trim();
+        if bio.chars().count() > BIO_MAX {
+            return Err("A bio can be at most 300 characters.");
+        }
+        if bio.chars().any(|c| c.is_control() && c != '\n') {
+            return Err("A bio cannot contain control characters.");
+        }
+        Ok((!bio.is_empty()).then(|| Self(bio.to_owned())))
+    }
+
+    pub fn into_string(self) -> String {
+        self.0
+    }
+}
+
+/// The optional password of a share link: empty for none, else 4 to 128 characters (a link's
+/// password guards one photo and is shared by word of mouth, so it may be short; guesses are
+/// rate-limited).
+pub fn parse_link_password(raw: &str) -> Result<Option<String>, &'static str> {
+    match raw.chars().count() {
+        0 => Ok(None),
+        1..=3 => Err("A link password must be at least 4 characters, or empty for none."),
+        n if n > LINK_PASSWORD_MAX => Err("A link password can be at most 128 characters."),
+        _ => Ok(Some(raw.to_owned())),
+    }
+}
+
 /// Where to go after logging in: only a path on this site, so that a crafted link cannot send
 /// someone to another site (an open redirect).
 pub fn safe_next_path(next: Option<&str>) -> String {
@@ -196,6 +256,27 @@ mod tests {
         assert!(Caption::parse(&"é".repeat(300)).is_ok());
         assert!(Caption::parse(&"é".repeat(301)).is_err());
         assert!(Caption::parse("bell\u{7}").is_err());
+    }
+
+    #[test]
+    fn profile_texts() {
+        assert_eq!(DisplayName::parse("  Ann \n Lee ").unwrap().unwrap().into_string(), "Ann Lee");
+        assert_eq!(DisplayName::parse("   ").unwrap(), None);
+        assert!(DisplayName::parse(&"é".repeat(51)).is_err());
+        assert_eq!(Bio::parse(" I take photos.\r\nOf dogs. ").unwrap().unwrap().into_string(), "I take photos.\nOf dogs.");
+        assert_eq!(Bio::parse("").unwrap(), None);
+        assert!(Bio::parse(&"é".repeat(301)).is_err());
+        assert!(Bio::parse("bell\u{7}").is_err());
+        // markup is just text: it is escaped wherever it is shown
+        assert!(Bio::parse("<script>alert(1)</script>").unwrap().is_some());
+    }
+
+    #[test]
+    fn link_passwords() {
+        assert_eq!(parse_link_password(""), Ok(None));
+        assert!(parse_link_password("abc").is_err());
+        assert_eq!(parse_link_password("abcd"), Ok(Some("abcd".into())));
+        assert!(parse_link_password(&"x".repeat(129)).is_err());
     }
 
     #[test]

@@ -9,7 +9,7 @@ use leptos::{prelude::*, task::spawn_local};
 use crate::{
     error::AppError,
     layout::Alert,
-    photo_view::{CaptionState, GalleryPage, PhotoSummary},
+    photo_view::{CaptionState, GalleryPage, PhotoSummary, Visibility},
     polling::{every, CAPTION_POLL_INTERVAL},
     search::{highlight, query_words},
 };
@@ -18,16 +18,35 @@ use crate::{
 /// those whose captions have all of its words.
 #[server(prefix = "/api", endpoint = "list_photos")]
 pub async fn list_photos(q: Option<String>, before: Option<String>) -> Result<GalleryPage, AppError> {
-    use crate::ssr::{photos, request};
+    use crate::{
+        search::search_box_words,
+        ssr::{photos, request},
+    };
     let (state, user) = request::signed_in().await?;
-    let query = q.as_deref().map(str::trim).unwrap_or_default();
-    let result = if query.is_empty() {
+    let words = search_box_words(q.as_deref());
+    let result = if words.is_empty() {
         photos::list(&state.db, user.id, before.as_deref()).await
     } else {
-        let query: String = query.chars().take(200).collect();
-        photos::search(&state.db, user.id, &query_words(&query), before.as_deref()).await
+        photos::search(&state.db, user.id, &words, before.as_deref()).await
     };
     result.map_err(AppError::internal)
+}
+
+/// Sets who may see the caller's photos `ids` (one from the photo page, several from the
+/// gallery). Returns how many were changed; none of the caller's: not found.
+#[server(prefix = "/api", endpoint = "set_visibility")]
+pub async fn set_visibility(ids: Vec<String>, visibility: String) -> Result<u64, AppError> {
+    use crate::ssr::{photos, request};
+    let (state, user) = request::signed_in().await?;
+    let visibility =
+        Visibility::parse(&visibility).ok_or_else(|| AppError::Invalid("Please choose who can see the photos.".into()))?;
+    if ids.len() > photos::PAGE_SIZE as usize * 20 {
+        return Err(AppError::Invalid("Please choose fewer photos at once.".into()));
+    }
+    match photos::set_visibility(&state.db, user.id, &ids, visibility).await.map_err(AppError::database)? {
+        0 => Err(AppError::NotFound),
+        changed => Ok(changed),
+    }
 }
 
 /// The current captions of the caller's photos `ids` (those the page is waiting for).
@@ -125,9 +144,14 @@ fn MarkedCaption(text: String, query: Vec<String>) -> impl IntoView {
         .collect_view()
 }
 
+/// The photos ticked in the gallery, for setting their visibility at once.
+#[derive(Clone, Copy)]
+struct Selection(RwSignal<HashSet<String>>);
+
 #[component]
 fn PhotoTile(photo: PhotoSummary, query: Vec<String>) -> impl IntoView {
     let live = expect_context::<LiveCaptions>();
+    let Selection(selected) = expect_context::<Selection>();
     live.watch(&photo);
     let current = {
         let photo = photo.clone();
@@ -166,8 +190,31 @@ fn PhotoTile(photo: PhotoSummary, query: Vec<String>) -> impl IntoView {
     let pending = move || current.with(|p| p.shown_caption.is_none());
     let state = move || current.with(|p| p.caption_state.as_str());
     let failed = move || current.with(|p| p.caption_state == CaptionState::Failed);
+    let ticked = {
+        let id = photo.id.clone();
+        move || selected.with(|s| s.contains(&id))
+    };
+    let tick = {
+        let id = photo.id.clone();
+        move |ev: leptos::ev::Event| {
+            let on = event_target_checked(&ev);
+            selected.update(|s| {
+                if on {
+                    s.insert(id.clone());
+                } else {
+                    s.remove(&id);
+                }
+            });
+        }
+    };
+    let visibility = photo.visibility;
     view! {
-        <li class="tile" data-testid="photo-tile" data-caption-state=state>
+        <li class="tile" data-testid="photo-tile" data-caption-state=state data-visibility=visibility.as_str()>
+            <label class="tile-select">
+                <input type="checkbox" prop:checked=ticked on:change=tick data-testid="select-photo"/>
+                <span class="visually-hidden">"Select this photo"</span>
+            </label>
+            <span class=format!("badge visibility {}", visibility.as_str()) data-testid="visibility-badge">{visibility.label()}</span>
             <a href=format!("/photos/{}", photo.id)>
                 <img src=format!("/media/{}/thumb", photo.id) alt=alt loading="lazy" decoding="async"/>
                 <p class="caption" class:pending=pending data-testid="tile-caption">{caption}</p>
@@ -191,13 +238,16 @@ pub fn Gallery(uploaded: RwSignal<u32>, search: Signal<String>) -> impl IntoView
     let live = LiveCaptions::new();
     provide_context(live);
     live.poll();
+    let selected = RwSignal::new(HashSet::<String>::new());
+    provide_context(Selection(selected));
+    let set_visibility = ServerAction::<SetVisibility>::new();
     // Older pages appended by "Load more", and the cursor after them.
     let older = RwSignal::new(Vec::<PhotoSummary>::new());
     let older_next = RwSignal::new(None::<Option<String>>);
     let loading = RwSignal::new(false);
     let first = Resource::new(
-        move || (uploaded.get(), search.get()),
-        move |(_, q)| {
+        move || (uploaded.get(), search.get(), set_visibility.version().get()),
+        move |(_, q, _)| {
             // a new upload or a new search starts again from the newest page
             older.set(Vec::new());
             older_next.set(None);
@@ -216,6 +266,7 @@ pub fn Gallery(uploaded: RwSignal<u32>, search: Signal<String>) -> impl IntoView
         });
     };
     view! {
+        <VisibilityBar selected action=set_visibility/>
         <Transition fallback=|| view! { <p class="muted">"Loading your photos…"</p> }>
             {move || Suspend::new(async move {
                 let q = search.get_untracked();
@@ -256,5 +307,38 @@ pub fn Gallery(uploaded: RwSignal<u32>, search: Signal<String>) -> impl IntoView
                 }
             })}
         </Transition>
+    }
+}
+
+/// Shown while photos are ticked: sets the visibility of all of them at once.
+#[component]
+fn VisibilityBar(selected: RwSignal<HashSet<String>>, action: ServerAction<SetVisibility>) -> impl IntoView {
+    let choice = RwSignal::new(Visibility::Public.as_str().to_owned());
+    let apply = move |_| {
+        let ids: Vec<String> = selected.get_untracked().into_iter().collect();
+        action.dispatch(SetVisibility { ids, visibility: choice.get_untracked() });
+    };
+    // A change that went through clears the selection.
+    Effect::new(move |_| {
+        if matches!(action.value().get(), Some(Ok(_))) {
+            selected.set(HashSet::new());
+        }
+    });
+    let error = move || action.value().get().and_then(Result::err).map(|e| e.to_string());
+    view! {
+        <Show when=move || !selected.with(HashSet::is_empty)>
+            <div class="selection-bar" data-testid="selection-bar">
+                <span>{move || format!("{} selected", selected.with(HashSet::len))}</span>
+                <label for="bulk-visibility" class="visually-hidden">"Who can see the selected photos"</label>
+                <select id="bulk-visibility" data-testid="bulk-visibility" on:change=move |ev| choice.set(event_target_value(&ev))>
+                    {Visibility::ALL.into_iter().map(|v| view! {
+                        <option value=v.as_str() selected=v == Visibility::Public>{v.label()}</option>
+                    }).collect_view()}
+                </select>
+                <button type="button" class="button" disabled=move || action.pending().get() on:click=apply>"Set visibility"</button>
+                <button type="button" class="button link" on:click=move |_| selected.set(HashSet::new())>"Clear selection"</button>
+            </div>
+        </Show>
+        {move || error().map(|msg| view! { <Alert message=msg/> })}
     }
 }

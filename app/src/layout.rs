@@ -13,12 +13,16 @@ pub fn SiteHeader() -> impl IntoView {
         <header class="site-header">
             <A href="/" attr:class="brand">"Captioned"</A>
             <nav class="account-menu">
+                <A href="/explore">"Explore"</A>
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         match auth.user.await {
                             Ok(Some(user)) => view! {
-                                <span class="whoami" data-testid="whoami">"Logged in as " <strong>{user.username}</strong></span>
+                                <span class="whoami" data-testid="whoami">"Logged in as " <strong>{user.username.clone()}</strong></span>
                                 <A href="/dashboard">"Dashboard"</A>
+                                <A href="/links">"Shared links"</A>
+                                <A href=format!("/u/{}", user.username)>"Profile"</A>
+                                <A href="/settings">"Settings"</A>
                                 <ActionForm action=auth.logout attr:class="inline-form">
                                     <button type="submit" class="button secondary">"Log out"</button>
                                 </ActionForm>

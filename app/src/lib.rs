@@ -10,6 +10,7 @@ pub mod pages;
 pub mod photo_view;
 pub mod polling;
 pub mod search;
+pub mod sharing;
 #[cfg(feature = "ssr")]
 pub mod ssr;
 pub mod uploader;
@@ -23,7 +24,11 @@ use leptos_router::{
 
 use crate::{
     layout::{NotFound, SiteHeader},
-    pages::{dashboard::DashboardPage, home::HomePage, login::LoginPage, photo::PhotoPage, signup::SignupPage},
+    pages::{
+        dashboard::DashboardPage, explore::ExplorePage, home::HomePage, links::LinksPage, login::LoginPage,
+        photo::PhotoPage, profile::ProfilePage, settings::SettingsPage, shared_link::SharedLinkPage,
+        signup::SignupPage,
+    },
 };
 
 /// The HTML document around the app.
@@ -61,17 +66,9 @@ pub fn App() -> impl IntoView {
     }
 }
 
-/// The document title of a page: "<page> · Captioned". On the server it is written into the
-/// `<title>` element as is (leptos_meta does not escape it, and `</title>` in a file name would
-/// end the element), so the server escapes it; the browser sets `document.title`, which takes
-/// plain text.
+/// The document title of a page: "<page> · Captioned".
 fn page_title(page: String) -> String {
-    let title = if page.is_empty() { "Captioned".to_owned() } else { format!("{page} · Captioned") };
-    if cfg!(feature = "ssr") {
-        escape_html_text(&title)
-    } else {
-        title
-    }
+    unescaped_child_text(&if page.is_empty() { "Captioned".to_owned() } else { format!("{page} · Captioned") })
 }
 
 /// Text made safe to write between HTML tags, also in an element whose text is not parsed for
@@ -87,6 +84,17 @@ pub fn escape_html_text(text: &str) -> String {
         }
     }
     out
+}
+
+/// The text child of an element that Leptos 0.8 writes as is during SSR, without escaping it:
+/// `<title>` (leptos_meta) and `<textarea>`. The server escapes it here (`</title>` in a file name
+/// would end the element); the browser sets it as plain text.
+pub fn unescaped_child_text(text: &str) -> String {
+    if cfg!(feature = "ssr") {
+        escape_html_text(text)
+    } else {
+        text.to_owned()
+    }
 }
 
 #[cfg(test)]
@@ -113,6 +121,11 @@ fn Layout() -> impl IntoView {
                 <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("dashboard") view=DashboardPage ssr=SsrMode::Async/>
                 <Route path=path!("/photos/:id") view=PhotoPage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("explore") view=ExplorePage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("links") view=LinksPage ssr=SsrMode::Async/>
+                <Route path=StaticSegment("settings") view=SettingsPage ssr=SsrMode::Async/>
+                <Route path=path!("/u/:username") view=ProfilePage ssr=SsrMode::Async/>
+                <Route path=path!("/s/:token") view=SharedLinkPage ssr=SsrMode::Async/>
             </Routes>
         </main>
         <footer class="site-footer">"Captioned — your photos, described by a neural network that runs on this server."</footer>

@@ -30,7 +30,53 @@ impl CaptionState {
     }
 }
 
-/// A photo in the gallery.
+/// Who may see a photo besides its owner (see `ssr::access` for the rule).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Visibility {
+    /// The owner alone.
+    #[default]
+    Private,
+    /// Whoever holds one of its share links.
+    Link,
+    /// Everyone: the owner's profile, Explore and public search.
+    Public,
+}
+
+impl Visibility {
+    pub const ALL: [Visibility; 3] = [Visibility::Private, Visibility::Link, Visibility::Public];
+
+    /// The name stored in the database and sent by forms.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Visibility::Private => "private",
+            Visibility::Link => "link",
+            Visibility::Public => "public",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == name)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Visibility::Private => "Private",
+            Visibility::Link => "Link only",
+            Visibility::Public => "Public",
+        }
+    }
+
+    pub fn explained(self) -> &'static str {
+        match self {
+            Visibility::Private => "Only you can see it.",
+            Visibility::Link => "Anyone with one of its share links can see it.",
+            Visibility::Public => "Everyone can see it, on your profile and on Explore.",
+        }
+    }
+}
+
+/// A photo in the owner's gallery.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PhotoSummary {
     pub id: String,
@@ -38,6 +84,155 @@ pub struct PhotoSummary {
     /// The caption shown: the owner's own when there is one, else the model's.
     pub shown_caption: Option<String>,
     pub caption_state: CaptionState,
+    pub visibility: Visibility,
+}
+
+/// Who shared a photo, as others see them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct OwnerCard {
+    pub username: String,
+    /// The display name, else the username.
+    pub name: String,
+    /// Whether `/u/{username}` exists for others.
+    pub has_profile: bool,
+}
+
+/// What someone other than the owner gets of a photo: never the original, its file name or
+/// anything else that the upload carried.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PublicPhoto {
+    pub id: String,
+    /// The owner's caption, else the model's (`None` while it is being written).
+    pub caption: Option<String>,
+    pub caption_state: CaptionState,
+    pub owner: OwnerCard,
+    /// Where its display copy and thumbnail are: `/media/{id}` for a public photo, the share
+    /// link's own path for a photo opened through a link.
+    pub image_base: String,
+    pub width: u32,
+    pub height: u32,
+    pub uploaded_at: String,
+    pub likes: u64,
+    /// Whether the viewer likes it; `None` for a visitor or where it cannot be liked.
+    pub liked: Option<bool>,
+}
+
+impl PublicPhoto {
+    pub fn caption_text(&self) -> String {
+        caption_text(self.caption.as_deref(), self.caption_state)
+    }
+}
+
+/// A page of public photos, newest first; `next` is the cursor of the page after it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FeedPage {
+    pub photos: Vec<PublicPhoto>,
+    pub next: Option<String>,
+}
+
+/// A public profile and a page of its public photos.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Profile {
+    pub owner: OwnerCard,
+    pub bio: Option<String>,
+    pub photos: FeedPage,
+}
+
+/// How long a new share link works.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LinkExpiry {
+    #[serde(rename = "1d")]
+    Day,
+    #[serde(rename = "7d")]
+    Week,
+    #[default]
+    #[serde(rename = "30d")]
+    Month,
+    #[serde(rename = "never")]
+    Never,
+}
+
+impl LinkExpiry {
+    pub const ALL: [LinkExpiry; 4] = [LinkExpiry::Day, LinkExpiry::Week, LinkExpiry::Month, LinkExpiry::Never];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LinkExpiry::Day => "1d",
+            LinkExpiry::Week => "7d",
+            LinkExpiry::Month => "30d",
+            LinkExpiry::Never => "never",
+        }
+    }
+
+    pub fn parse(name: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|e| e.as_str() == name)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            LinkExpiry::Day => "1 day",
+            LinkExpiry::Week => "7 days",
+            LinkExpiry::Month => "30 days",
+            LinkExpiry::Never => "Never",
+        }
+    }
+
+    pub fn days(self) -> Option<i64> {
+        match self {
+            LinkExpiry::Day => Some(1),
+            LinkExpiry::Week => Some(7),
+            LinkExpiry::Month => Some(30),
+            LinkExpiry::Never => None,
+        }
+    }
+}
+
+/// One of the owner's active share links, as the "Shared links" page lists it. The token itself
+/// is shown once, when the link is made: only its hash is stored.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ShareLinkInfo {
+    pub id: String,
+    pub photo_id: String,
+    pub photo_caption: Option<String>,
+    /// The first characters of the token, so that the owner can tell links apart.
+    pub hint: String,
+    pub created_at: String,
+    /// `None`: never expires.
+    pub expires_at: Option<String>,
+    pub has_password: bool,
+    pub views: u64,
+}
+
+/// A link just made: the only time its full address is known.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewShareLink {
+    pub path: String,
+}
+
+/// What a share link opens to.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum SharedPhoto {
+    /// The link has a password and this browser has not given it yet.
+    NeedsPassword,
+    Photo(PublicPhoto),
+}
+
+/// The account settings page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AccountSettings {
+    pub display_name: String,
+    pub bio: String,
+    pub default_visibility: Visibility,
+    pub profile_public: bool,
+}
+
+/// A date as pages show it: "2026-11-28 14:05 UTC".
+pub fn format_utc(rfc3339: &str) -> String {
+    if rfc3339.len() >= 16 {
+        format!("{} {} UTC", &rfc3339[..10], &rfc3339[11..16])
+    } else {
+        rfc3339.to_owned()
+    }
 }
 
 impl PhotoSummary {
@@ -82,6 +277,9 @@ pub struct GalleryPage {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PhotoDetails {
     pub summary: PhotoSummary,
+    /// Its share links that still work.
+    pub links: Vec<ShareLinkInfo>,
+    pub likes: u64,
     /// The model's best caption, kept even when the owner wrote their own.
     pub model_caption: Option<String>,
     pub own_caption: Option<String>,
@@ -94,6 +292,13 @@ pub struct PhotoDetails {
     pub byte_size: u64,
     /// Already formatted on the server, so that both sides render the same text.
     pub uploaded_at: String,
+}
+
+/// The photo page: the owner's full view, or what anyone else may see.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum PhotoPageData {
+    Owned(PhotoDetails),
+    Viewed(PublicPhoto),
 }
 
 /// "2.4 MB", "310 KB".
@@ -121,6 +326,21 @@ mod tests {
         for state in [CaptionState::Pending, CaptionState::Running, CaptionState::Done, CaptionState::Failed] {
             assert_eq!(serde_json::to_value(state).unwrap(), state.as_str());
         }
+    }
+
+    #[test]
+    fn visibilities_and_expiries_round_trip() {
+        for v in Visibility::ALL {
+            assert_eq!(Visibility::parse(v.as_str()), Some(v));
+            assert_eq!(serde_json::to_value(v).unwrap(), v.as_str());
+        }
+        assert_eq!(Visibility::default(), Visibility::Private);
+        for e in LinkExpiry::ALL {
+            assert_eq!(LinkExpiry::parse(e.as_str()), Some(e));
+            assert_eq!(serde_json::to_value(e).unwrap(), e.as_str());
+        }
+        assert_eq!(LinkExpiry::default().days(), Some(30));
+        assert_eq!(format_utc("2026-11-28T14:05:09Z"), "2026-11-28 14:05 UTC");
     }
 
     #[test]

@@ -41,6 +41,15 @@ pub fn query_words(query: &str) -> Vec<String> {
     }
 }
 
+/// The most of a typed query that is searched for.
+pub const QUERY_MAX_CHARS: usize = 200;
+
+/// The words of a search box's query (trimmed, cut at `QUERY_MAX_CHARS`); empty for no search.
+pub fn search_box_words(query: Option<&str>) -> Vec<String> {
+    let query: String = query.unwrap_or_default().trim().chars().take(QUERY_MAX_CHARS).collect();
+    query_words(&query)
+}
+
 /// A caption cut into pieces, each marked when it is a word the query looks for.
 pub fn highlight(caption: &str, query: &[String]) -> Vec<(String, bool)> {
     let mut pieces: Vec<(String, bool)> = Vec::new();

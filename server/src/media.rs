@@ -4,10 +4,10 @@
 use app::{
     error::AppError,
     ssr::{
-        accounts::User,
+        access::{self, Viewer},
         imaging::{self, ImageRejection},
         photos::{self, Variant},
-        rate_limit, sessions, AppState,
+        rate_limit, request, AppState,
     },
 };
 use axum::{
@@ -24,11 +24,6 @@ use tokio_util::{compat::FuturesAsyncReadCompatExt, io::ReaderStream};
 
 /// The request body may exceed the file limit by this much (multipart boundaries and headers).
 pub const MULTIPART_OVERHEAD: usize = 64 * 1024;
-
-/// The caller, from the session cookie; `None` for a visitor.
-async fn user(state: &AppState, headers: &HeaderMap) -> Result<Option<User>, AppError> {
-    sessions::user_from_headers(&state.db, headers).await.map_err(AppError::database)
-}
 
 fn too_large() -> AppError {
     AppError::PayloadTooLarge(ImageRejection::TooLarge.to_string())
@@ -75,7 +70,8 @@ async fn receive(
     headers: HeaderMap,
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
-    let user = user(&state, &headers).await?.ok_or(AppError::Unauthorized)?;
+    let (Viewer { user, .. }, _) = request::viewer_from(&state.db, &headers, None).await?;
+    let user = user.ok_or(AppError::Unauthorized)?;
     let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
     if declared.is_some_and(|len| len > imaging::MAX_BYTES + MULTIPART_OVERHEAD) {
         return Err(too_large());
@@ -107,7 +103,8 @@ async fn receive(
         tracing::info!(%rejection, file_name, "upload refused");
         rejection.for_file(&file_name)
     })?;
-    let photo = photos::store(&state.db, user.id, &file_name, &bytes, &processed).await.map_err(|err| {
+    let stored = photos::store(&state.db, user.id, &file_name, &bytes, &processed, user.default_visibility).await;
+    let photo = stored.map_err(|err| {
         tracing::error!(%err, "storing a photo failed");
         AppError::NotStored
     })?;
@@ -116,19 +113,45 @@ async fn receive(
     Ok((StatusCode::CREATED, Json(json!({ "photo": photo.summary() }))).into_response())
 }
 
-/// `GET /media/{id}/{variant}`: streams a stored copy to its owner; everyone else gets 404.
+/// `GET /media/{id}/{variant}`: streams a stored copy to whoever `access` lets see it (the owner,
+/// anyone for a public photo's display copy and thumbnail); everyone else gets 404.
 pub async fn image(
     State(state): State<AppState>,
     Path((id, variant)): Path<(String, String)>,
     headers: HeaderMap,
 ) -> Result<Response, AppError> {
-    let variant = Variant::parse(&variant).ok_or(AppError::NotFound)?;
-    let user = user(&state, &headers).await?.ok_or(AppError::NotFound)?;
-    let photo =
-        photos::find_owned(&state.db, user.id, &id).await.map_err(AppError::internal)?.ok_or(AppError::NotFound)?;
+    let (viewer, _) = request::viewer_from(&state.db, &headers, None).await?;
+    serve(&state, &viewer, &id, &variant, &headers).await
+}
+
+/// `GET /s/{token}/{variant}`: a copy of the photo of a share link, to the link's holders (after
+/// its password, if it has one), while `access` allows it.
+pub async fn shared_image(
+    State(state): State<AppState>,
+    Path((token, variant)): Path<(String, String)>,
+    headers: HeaderMap,
+) -> Result<Response, AppError> {
+    let (viewer, _) = request::viewer_from(&state.db, &headers, Some(&token)).await?;
+    let photo_id = viewer.link.as_ref().ok_or(AppError::NotFound)?.photo_id.to_hex();
+    serve(&state, &viewer, &photo_id, &variant, &headers).await
+}
+
+async fn serve(
+    state: &AppState,
+    viewer: &Viewer,
+    id: &str,
+    variant: &str,
+    headers: &HeaderMap,
+) -> Result<Response, AppError> {
+    let variant = Variant::parse(variant).ok_or(AppError::NotFound)?;
+    let (photo, access) = access::find_viewable(&state.db, viewer, id)
+        .await
+        .map_err(AppError::database)?
+        .filter(|(_, access)| access.may_see(variant))
+        .ok_or(AppError::NotFound)?;
     // A stored copy never changes, so its GridFS id is a strong validator.
     let etag = format!("\"{}\"", photo.file_id(variant).to_hex());
-    let cache = "private, max-age=31536000, immutable";
+    let cache = access.cache_control();
     if headers.get(header::IF_NONE_MATCH).and_then(|v| v.to_str().ok()) == Some(etag.as_str()) {
         return Ok((StatusCode::NOT_MODIFIED, [(header::ETAG, etag), (header::CACHE_CONTROL, cache.to_owned())])
             .into_response());

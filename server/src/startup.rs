@@ -64,7 +64,8 @@ impl Application {
             .map_err(|source| StartupError::Listen { address: settings.address, source })?;
         let mut leptos_options = settings.leptos_options.clone();
         leptos_options.site_addr = listener.local_addr()?;
-        let state = AppState::new(leptos_options, db, settings.auth.clone(), settings.uploads.clone());
+        let mut state = AppState::new(leptos_options, db, settings.auth.clone(), settings.uploads.clone());
+        state.public_origin = settings.public_origin.clone();
         let router = router(state.clone(), settings.public_origin.clone());
         let workers = Workers::start(state.db.clone(), model, &settings.captions, state.caption_queued.clone());
         Ok(Self { listener, router, state, workers })
@@ -102,6 +103,7 @@ fn router(state: AppState, public_origin: Option<String>) -> Router {
             post(media::upload).layer(DefaultBodyLimit::max(app::ssr::imaging::MAX_BYTES + media::MULTIPART_OVERHEAD)),
         )
         .route("/media/{id}/{variant}", get(media::image))
+        .route("/s/{token}/{variant}", get(media::shared_image))
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .layer(middleware::from_fn(server_fn_status::error_status))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))

@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::A;
 
-use crate::auth::use_auth;
+use crate::{auth::use_auth, pages::explore::ExploreFeed};
 
 #[component]
 pub fn HomePage() -> impl IntoView {
@@ -31,8 +31,12 @@ pub fn HomePage() -> impl IntoView {
         </section>
         <section class="features">
             <article><h2>"Captions by AI"</h2><p>"A VGG16 image encoder and an LSTM decoder, trained on Flickr8k, describe what is in each photo."</p></article>
-            <article><h2>"Yours alone"</h2><p>"Photos, accounts and captions live in your own MongoDB. Nobody else can see your photos."</p></article>
+            <article><h2>"Shared your way"</h2><p>"Photos are private until you share them: with a link that ends when you say, or with everyone. Their captions describe them to all who see them."</p></article>
             <article><h2>"Fast on a plain CPU"</h2><p>"No graphics card needed: the captioner runs on the server's processor."</p></article>
+        </section>
+        <section class="recent">
+            <h2>"Recently shared"</h2>
+            <ExploreFeed q=Signal::stored(String::new()) before=Signal::stored(None::<String>)/>
         </section>
     }
 }

@@ -3,23 +3,54 @@ use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_params_map};
 
 use crate::{
-    auth::RequireUser,
     error::AppError,
-    gallery::RetryCaption,
+    gallery::{RetryCaption, SetVisibility},
     layout::{Alert, NotFound},
-    photo_view::{human_size, CaptionState, PhotoDetails},
+    photo_view::{human_size, CaptionState, LinkExpiry, NewShareLink, PhotoDetails, PhotoPageData, Visibility},
     polling::{every, CAPTION_POLL_INTERVAL},
+    sharing::{PublicPhotoView, SharePreview},
 };
 
-/// The caller's photo; another user's photo is "not found", exactly like a missing one.
+/// A photo as the caller may see it: all of it for its owner, the public view of a public photo
+/// for anyone else; "not found" otherwise, exactly like a missing one.
 #[server(prefix = "/api", endpoint = "get_photo")]
-pub async fn get_photo(id: String) -> Result<PhotoDetails, AppError> {
-    use crate::ssr::{photos, request};
-    let (state, user) = request::signed_in().await?;
-    match photos::find_owned(&state.db, user.id, &id).await.map_err(AppError::internal)? {
-        Some(photo) => Ok(photo.details()),
-        None => Err(AppError::NotFound),
+pub async fn get_photo(id: String) -> Result<PhotoPageData, AppError> {
+    use crate::ssr::{
+        access::{self, Access},
+        photos::Photo,
+        request, share_links, sharing,
+    };
+    let (state, viewer, _) = request::viewer(None).await?;
+    let (photo, access) =
+        access::find_viewable(&state.db, &viewer, &id).await.map_err(AppError::database)?.ok_or(AppError::NotFound)?;
+    if access == Access::Owner {
+        let links = share_links::list_active(&state.db, photo.owner_id, Some(photo.id)).await.map_err(AppError::database)?;
+        let caption = photo.shown_caption().map(str::to_owned);
+        let links = links.iter().map(|link| link.info(caption.clone())).collect();
+        return Ok(PhotoPageData::Owned(photo.details(links)));
     }
+    let seen = sharing::public_views(&state.db, &viewer, &[photo], Photo::media_base).await.map_err(AppError::database)?;
+    seen.into_iter().next().map(PhotoPageData::Viewed).ok_or(AppError::NotFound)
+}
+
+/// Makes a share link to the caller's photo; a private photo becomes link-only, so that the
+/// link works. The link's address is returned this once: only a hash of its token is stored.
+#[server(prefix = "/api", endpoint = "create_share_link")]
+pub async fn create_share_link(id: String, expiry: String, password: String) -> Result<NewShareLink, AppError> {
+    use crate::{
+        domain::parse_link_password,
+        ssr::{photos, request, share_links},
+    };
+    let (state, user) = request::signed_in().await?;
+    let expiry = LinkExpiry::parse(&expiry).ok_or_else(|| AppError::Invalid("Please choose when the link ends.".into()))?;
+    let password = parse_link_password(&password).map_err(|why| AppError::Invalid(why.to_owned()))?;
+    let photo = photos::find_owned(&state.db, user.id, &id).await.map_err(AppError::database)?.ok_or(AppError::NotFound)?;
+    if photo.visibility == Visibility::Private {
+        photos::set_visibility(&state.db, user.id, &[id], Visibility::Link).await.map_err(AppError::database)?;
+    }
+    let (_, token) =
+        share_links::create(&state.db, user.id, photo.id, expiry, password.as_deref()).await.map_err(AppError::internal)?;
+    Ok(NewShareLink { path: share_links::link_path(&token) })
 }
 
 /// Deletes the caller's photo with every file that belongs to it.
@@ -70,11 +101,21 @@ struct CaptionActions {
     retry: ServerAction<RetryCaption>,
 }
 
+/// The sharing actions of the photo page; each one reloads the photo too.
+#[derive(Clone, Copy)]
+struct SharingActions {
+    visibility: ServerAction<SetVisibility>,
+    create_link: ServerAction<CreateShareLink>,
+    revoke: ServerAction<crate::pages::links::RevokeShareLink>,
+}
+
 #[component]
 pub fn PhotoPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let actions = CaptionActions { set: ServerAction::new(), reset: ServerAction::new(), retry: ServerAction::new() };
+    let sharing =
+        SharingActions { visibility: ServerAction::new(), create_link: ServerAction::new(), revoke: ServerAction::new() };
     // Bumped while the caption is being written, so that the page asks again (polling).
     let poll = RwSignal::new(0u32);
     let photo = Resource::new(
@@ -84,6 +125,9 @@ pub fn PhotoPage() -> impl IntoView {
                 actions.set.version().get(),
                 actions.reset.version().get(),
                 actions.retry.version().get(),
+                sharing.visibility.version().get(),
+                sharing.create_link.version().get(),
+                sharing.revoke.version().get(),
                 poll.get(),
             )
         },
@@ -91,28 +135,39 @@ pub fn PhotoPage() -> impl IntoView {
     );
     let delete = ServerAction::<DeletePhoto>::new();
     every(CAPTION_POLL_INTERVAL, move || {
-        let waiting = photo.get_untracked().and_then(Result::ok).is_some_and(|p| p.summary.caption_state.in_progress());
+        let waiting = photo.get_untracked().and_then(Result::ok).is_some_and(|p| match p {
+            PhotoPageData::Owned(details) => details.summary.caption_state.in_progress(),
+            PhotoPageData::Viewed(seen) => seen.caption_state.in_progress(),
+        });
         if waiting {
             poll.update(|n| *n += 1);
         }
     });
     view! {
-        <RequireUser let:_user>
-            <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
-                {move || Suspend::new(async move {
-                    match photo.await {
-                        Ok(details) => view! { <PhotoView details delete actions/> }.into_any(),
-                        Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
-                        Err(err) => view! { <Alert message=err.to_string()/> }.into_any(),
-                    }
-                })}
-            </Transition>
-        </RequireUser>
+        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+            {move || Suspend::new(async move {
+                match photo.await {
+                    Ok(PhotoPageData::Owned(details)) => view! { <PhotoView details delete actions sharing/> }.into_any(),
+                    Ok(PhotoPageData::Viewed(seen)) => view! {
+                        <Title text=seen.caption_text()/>
+                        <SharePreview photo=Some(seen.clone()) page_path=format!("/photos/{}", seen.id)/>
+                        <PublicPhotoView photo=seen/>
+                    }.into_any(),
+                    Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
+                    Err(err) => view! { <Alert message=err.to_string()/> }.into_any(),
+                }
+            })}
+        </Transition>
     }
 }
 
 #[component]
-fn PhotoView(details: PhotoDetails, delete: ServerAction<DeletePhoto>, actions: CaptionActions) -> impl IntoView {
+fn PhotoView(
+    details: PhotoDetails,
+    delete: ServerAction<DeletePhoto>,
+    actions: CaptionActions,
+    sharing: SharingActions,
+) -> impl IntoView {
     let id = details.summary.id.clone();
     let caption = details.summary.caption_text();
     let delete_error = move || delete.value().get().and_then(Result::err).map(|e| e.to_string());
@@ -140,6 +195,7 @@ fn PhotoView(details: PhotoDetails, delete: ServerAction<DeletePhoto>, actions: 
                 </div>
             }})}
             <CaptionEditor details=details.clone() actions/>
+            <SharingPanel details=details.clone() actions=sharing/>
             <dl class="facts">
                 <dt>"File"</dt><dd data-testid="file-name">{details.summary.file_name.clone()}</dd>
                 <dt>"Size"</dt><dd>{format!("{} x {} pixels, {}", details.width, details.height, human_size(details.byte_size))}</dd>
@@ -223,5 +279,83 @@ fn CaptionEditor(details: PhotoDetails, actions: CaptionActions) -> impl IntoVie
             </ActionForm>
             {reset}
         </section>
+    }
+}
+
+/// Who may see the photo, its share links, and a form for a new one.
+#[component]
+fn SharingPanel(details: PhotoDetails, actions: SharingActions) -> impl IntoView {
+    let id = details.summary.id.clone();
+    let current = details.summary.visibility;
+    let visibility_error = move || actions.visibility.value().get().and_then(Result::err).map(|e| e.to_string());
+    let link_result = move || actions.create_link.value().get();
+    let revoke_error = move || actions.revoke.value().get().and_then(Result::err).map(|e| e.to_string());
+    let links = details.links.clone();
+    let visibility_id = id.clone();
+    view! {
+        <section class="sharing" data-testid="sharing">
+            <h2>"Sharing"</h2>
+            <ActionForm action=actions.visibility attr:class="visibility-form">
+                <input type="hidden" name="ids[0]" value=visibility_id/>
+                <label for="photo-visibility">"Who can see this photo"</label>
+                <select id="photo-visibility" name="visibility" data-testid="visibility-select">
+                    {Visibility::ALL.into_iter().map(|v| view! {
+                        <option value=v.as_str() selected=v == current>{v.label()}</option>
+                    }).collect_view()}
+                </select>
+                <button type="submit" class="button secondary" disabled=move || actions.visibility.pending().get()>"Save"</button>
+                <p class="muted" data-testid="visibility">{current.label()} ": " {current.explained()}</p>
+                {move || visibility_error().map(|msg| view! { <Alert message=msg/> })}
+            </ActionForm>
+            <p class="muted">{format!("{} {}", details.likes, if details.likes == 1 { "like" } else { "likes" })}</p>
+            <h3>"Share links"</h3>
+            {(links.is_empty()).then(|| view! { <p class="muted">"No active links."</p> })}
+            <ul class="links" data-testid="photo-links">
+                {links.into_iter().map(|link| view! {
+                    <li data-testid="photo-link">
+                        <code>{format!("/s/{}…", link.hint)}</code>
+                        " · " {link.expires_at.clone().map_or_else(|| "never ends".to_owned(), |at| format!("ends {at}"))}
+                        {link.has_password.then_some(" · password")}
+                        " · " {format!("{} views", link.views)}
+                        <ActionForm action=actions.revoke attr:class="inline-form">
+                            <input type="hidden" name="id" value=link.id.clone()/>
+                            <button type="submit" class="button link">"Revoke"</button>
+                        </ActionForm>
+                    </li>
+                }).collect_view()}
+            </ul>
+            {move || revoke_error().map(|msg| view! { <Alert message=msg/> })}
+            <ActionForm action=actions.create_link attr:class="new-link">
+                <input type="hidden" name="id" value=id.clone()/>
+                <label for="link-expiry">"Link ends after"</label>
+                <select id="link-expiry" name="expiry">
+                    {LinkExpiry::ALL.into_iter().map(|e| view! {
+                        <option value=e.as_str() selected=e == LinkExpiry::default()>{e.label()}</option>
+                    }).collect_view()}
+                </select>
+                <label for="link-password">"Password (optional)"</label>
+                <input id="link-password" type="password" name="password" autocomplete="new-password" maxlength="128"/>
+                <button type="submit" class="button" disabled=move || actions.create_link.pending().get()>"Create link"</button>
+                {(current == Visibility::Private).then(|| view! {
+                    <p class="muted">"Creating a link makes this photo link-only: anyone with a link can see it."</p>
+                })}
+            </ActionForm>
+            {move || link_result().map(|result| match result {
+                Ok(link) => view! { <NewLinkBox link/> }.into_any(),
+                Err(err) => view! { <Alert message=err.to_string()/> }.into_any(),
+            })}
+        </section>
+    }
+}
+
+/// The address of a link just made, shown once to copy.
+#[component]
+fn NewLinkBox(link: NewShareLink) -> impl IntoView {
+    let address = crate::sharing::site_origin() + &link.path;
+    view! {
+        <div class="new-link-box">
+            <label for="new-link">"Your new link (copy it now: it is shown only once)"</label>
+            <input id="new-link" type="text" readonly prop:value=address data-testid="new-link"/>
+        </div>
     }
 }

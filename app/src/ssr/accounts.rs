@@ -12,7 +12,10 @@ use rand::rngs::OsRng;
 use serde::{Deserialize, Serialize};
 
 use super::db::USERS;
-use crate::domain::{Email, Password, Username};
+use crate::{
+    domain::{Bio, DisplayName, Email, Password, Username},
+    photo_view::{AccountSettings, OwnerCard, Visibility},
+};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct User {
@@ -25,6 +28,41 @@ pub struct User {
     pub email: String,
     pub password_hash: String,
     pub created_at: DateTime,
+    /// Shown on the public profile instead of the username when set.
+    #[serde(default)]
+    pub display_name: Option<String>,
+    #[serde(default)]
+    pub bio: Option<String>,
+    /// The visibility of new uploads.
+    #[serde(default)]
+    pub default_visibility: Visibility,
+    /// Whether `/u/{username}` shows the profile to others (else it answers 404).
+    #[serde(default = "profile_public_by_default")]
+    pub profile_public: bool,
+}
+
+fn profile_public_by_default() -> bool {
+    true
+}
+
+impl User {
+    /// How others see who shared a photo.
+    pub fn card(&self) -> OwnerCard {
+        OwnerCard {
+            username: self.username.clone(),
+            name: self.display_name.clone().unwrap_or_else(|| self.username.clone()),
+            has_profile: self.profile_public,
+        }
+    }
+
+    pub fn settings(&self) -> AccountSettings {
+        AccountSettings {
+            display_name: self.display_name.clone().unwrap_or_default(),
+            bio: self.bio.clone().unwrap_or_default(),
+            default_visibility: self.default_visibility,
+            profile_public: self.profile_public,
+        }
+    }
 }
 
 pub struct NewAccount {
@@ -51,7 +89,12 @@ fn hasher() -> Argon2<'static> {
 /// Hashes on a blocking thread: one hash takes tens of milliseconds of CPU, which must not stall
 /// the async runtime.
 pub async fn hash_password(password: &Password) -> Result<String, String> {
-    let password = password.expose().to_owned();
+    hash_secret(password.expose()).await
+}
+
+/// An argon2id hash of any secret (an account's password, a share link's password).
+pub async fn hash_secret(secret: &str) -> Result<String, String> {
+    let password = secret.to_owned();
     tokio::task::spawn_blocking(move || {
         let salt = SaltString::generate(&mut OsRng);
         hasher().hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(|e| e.to_string())
@@ -60,7 +103,8 @@ pub async fn hash_password(password: &Password) -> Result<String, String> {
     .map_err(|e| e.to_string())?
 }
 
-async fn verify_password(password: &str, hash: &str) -> bool {
+/// Whether `password` matches an argon2id hash; on a blocking thread.
+pub async fn verify_password(password: &str, hash: &str) -> bool {
     let (password, hash) = (password.to_owned(), hash.to_owned());
     tokio::task::spawn_blocking(move || {
         PasswordHash::new(&hash)
@@ -106,6 +150,10 @@ pub async fn create_account(db: &Database, account: NewAccount) -> Result<User, 
         email: account.email.as_str().to_owned(),
         password_hash,
         created_at: DateTime::now(),
+        display_name: None,
+        bio: None,
+        default_visibility: Visibility::Private,
+        profile_public: true,
     };
     match users(db).insert_one(&user).await {
         Ok(_) => Ok(user),
@@ -117,7 +165,7 @@ pub async fn create_account(db: &Database, account: NewAccount) -> Result<User, 
     }
 }
 
-fn is_duplicate_key(err: &mongodb::error::Error) -> bool {
+pub fn is_duplicate_key(err: &mongodb::error::Error) -> bool {
     use mongodb::error::{ErrorKind, WriteFailure};
     match err.kind.as_ref() {
         ErrorKind::Write(WriteFailure::WriteError(e)) => e.code == 11000,
@@ -140,8 +188,83 @@ pub async fn find_by_id(db: &Database, id: ObjectId) -> mongodb::error::Result<O
     users(db).find_one(doc! { "_id": id }).await
 }
 
+/// The account with this username, in any letter case.
+pub async fn find_by_username(db: &Database, username: &str) -> mongodb::error::Result<Option<User>> {
+    users(db).find_one(doc! { "username_key": username.to_lowercase() }).await
+}
+
+/// The accounts of `ids`, by id (the owners of a page of photos, in one query).
+pub async fn find_many(
+    db: &Database,
+    ids: impl IntoIterator<Item = ObjectId>,
+) -> mongodb::error::Result<std::collections::HashMap<ObjectId, User>> {
+    use futures::TryStreamExt;
+    let ids: Vec<ObjectId> = ids.into_iter().collect::<std::collections::HashSet<_>>().into_iter().collect();
+    let found: Vec<User> = users(db).find(doc! { "_id": { "$in": ids } }).await?.try_collect().await?;
+    Ok(found.into_iter().map(|u| (u.id, u)).collect())
+}
+
+/// Saves the profile and upload settings (already validated).
+pub async fn save_settings(
+    db: &Database,
+    id: ObjectId,
+    display_name: Option<DisplayName>,
+    bio: Option<Bio>,
+    default_visibility: Visibility,
+    profile_public: bool,
+) -> mongodb::error::Result<()> {
+    users(db)
+        .update_one(
+            doc! { "_id": id },
+            doc! { "$set": {
+                "display_name": display_name.map(DisplayName::into_string),
+                "bio": bio.map(Bio::into_string),
+                "default_visibility": default_visibility.as_str(),
+                "profile_public": profile_public,
+            } },
+        )
+        .await?;
+    Ok(())
+}
+
 /// Computes the dummy hash ahead of the first log-in, so that the first wrong email is not
 /// slower than the others.
 pub async fn warm_up() {
     let _ = tokio::task::spawn_blocking(dummy_hash).await;
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// An account as stored, for tests of rules that need one.
+    pub(crate) fn user_named(username: &str) -> User {
+        User {
+            id: ObjectId::new(),
+            username: username.to_owned(),
+            username_key: username.to_lowercase(),
+            email: format!("{username}@example.com"),
+            password_hash: String::new(),
+            created_at: DateTime::from_millis(0),
+            display_name: None,
+            bio: None,
+            default_visibility: Visibility::Private,
+            profile_public: true,
+        }
+    }
+
+    #[test]
+    fn others_see_the_display_name_else_the_username() {
+        let mut user = user_named("ann");
+        assert_eq!(user.card().name, "ann");
+        user.display_name = Some("Ann Lee".into());
+        assert_eq!(user.card().name, "Ann Lee");
+        // accounts made before profiles existed
+        let mut stored = bson::to_document(&user_named("bob")).unwrap();
+        for field in ["display_name", "bio", "default_visibility", "profile_public"] {
+            stored.remove(field);
+        }
+        let old: User = bson::from_document(stored).unwrap();
+        assert!(old.profile_public && old.default_visibility == Visibility::Private);
+    }
 }

@@ -46,6 +46,8 @@ pub async fn ensure_indexes(db: &Database) -> mongodb::error::Result<()> {
         .await?;
     sessions.create_index(IndexModel::builder().keys(doc! { "user_id": 1 }).build()).await?;
     super::rate_limit::ensure_indexes(db).await?;
+    super::share_links::ensure_indexes(db).await?;
+    super::likes::ensure_indexes(db).await?;
     super::photos::ensure_indexes(db).await
 }
 

@@ -1,15 +1,19 @@
 //! Server-only code that the server functions call: database access, accounts, sessions, photos,
-//! the caption queue and abuse limits. Compiled only with the `ssr` feature, so none of it reaches the browser.
+//! the caption queue, sharing and abuse limits. Compiled only with the `ssr` feature, so none of it reaches the browser.
 
+pub mod access;
 pub mod accounts;
 pub mod caption_jobs;
 pub mod db;
 pub mod imaging;
+pub mod likes;
 pub mod photos;
 pub mod rate_limit;
 pub mod request;
 pub mod security;
 pub mod sessions;
+pub mod share_links;
+pub mod sharing;
 pub mod upload_gate;
 
 use std::sync::Arc;
@@ -50,6 +54,8 @@ pub struct AppState {
     /// Wakes this process's caption workers when a job is queued (workers elsewhere find it by
     /// polling).
     pub caption_queued: Arc<tokio::sync::Notify>,
+    /// `PUBLIC_ORIGIN`: the origin browsers see, for absolute URLs in link previews.
+    pub public_origin: Option<String>,
 }
 
 impl AppState {
@@ -66,6 +72,7 @@ impl AppState {
             uploads: Arc::new(upload_gate::UploadGate::new(&uploads)),
             upload_settings: Arc::new(uploads),
             caption_queued: Arc::new(tokio::sync::Notify::new()),
+            public_origin: None,
         }
     }
 }

@@ -1,5 +1,6 @@
 //! Photos in MongoDB: a document per photo in `photos`, and its three files (original, display
-//! copy, thumbnail) in the GridFS bucket `photos`. Every query is scoped to the owner.
+//! copy, thumbnail) in the GridFS bucket `photos`. Every write is scoped to the owner; reads by
+//! anyone else go through `access`.
 
 use bson::{doc, oid::ObjectId, Bson, DateTime, Document};
 use futures::{AsyncWriteExt, TryStreamExt};
@@ -11,12 +12,17 @@ use mongodb::{
 use serde::{Deserialize, Serialize};
 
 use super::{
+    accounts::User,
     caption_jobs::{self, CaptionJob, ClaimedJob},
     imaging::ProcessedPhoto,
+    likes, share_links,
 };
 use crate::{
     domain::Caption,
-    photo_view::{CaptionState, GalleryPage, PhotoDetails, PhotoSummary, Suggestion},
+    photo_view::{
+        format_utc, CaptionState, GalleryPage, PhotoDetails, PhotoSummary, PublicPhoto, ShareLinkInfo, Suggestion,
+        Visibility,
+    },
     search::index_words,
 };
 
@@ -59,6 +65,12 @@ pub struct Photo {
     pub own_words: Vec<String>,
     #[serde(default)]
     pub job: CaptionJob,
+    /// Photos stored before sharing existed have none: private.
+    #[serde(default)]
+    pub visibility: Visibility,
+    /// How many users like it (see `likes`).
+    #[serde(default)]
+    pub likes: i64,
 }
 
 /// Which stored copy of a photo.
@@ -107,13 +119,20 @@ impl Photo {
             file_name: self.file_name.clone(),
             shown_caption: self.shown_caption().map(str::to_owned),
             caption_state: self.job.state,
+            visibility: self.visibility,
         }
     }
 
-    pub fn details(&self) -> PhotoDetails {
-        let when = self.uploaded_at.try_to_rfc3339_string().unwrap_or_default();
+    fn uploaded_at_text(&self) -> String {
+        format_utc(&self.uploaded_at.try_to_rfc3339_string().unwrap_or_default())
+    }
+
+    /// What the owner's photo page shows, with the photo's active share links.
+    pub fn details(&self, links: Vec<ShareLinkInfo>) -> PhotoDetails {
         PhotoDetails {
             summary: self.summary(),
+            links,
+            likes: self.likes.max(0) as u64,
             model_caption: self.model_caption.clone(),
             own_caption: self.own_caption.clone(),
             suggestions: self.suggestions.clone(),
@@ -121,8 +140,29 @@ impl Photo {
             width: self.width,
             height: self.height,
             byte_size: self.byte_size.max(0) as u64,
-            uploaded_at: if when.len() >= 16 { format!("{} {} UTC", &when[..10], &when[11..16]) } else { when },
+            uploaded_at: self.uploaded_at_text(),
         }
+    }
+
+    /// What anyone but the owner gets (the caller checked `access`): no file name, no original.
+    pub fn public_view(&self, owner: &User, image_base: String, liked: Option<bool>) -> PublicPhoto {
+        PublicPhoto {
+            id: self.id.to_hex(),
+            caption: self.shown_caption().map(str::to_owned),
+            caption_state: self.job.state,
+            owner: owner.card(),
+            image_base,
+            width: self.width,
+            height: self.height,
+            uploaded_at: self.uploaded_at_text(),
+            likes: self.likes.max(0) as u64,
+            liked,
+        }
+    }
+
+    /// Where a public photo's copies are served.
+    pub fn media_base(&self) -> String {
+        format!("/media/{}", self.id.to_hex())
     }
 }
 
@@ -141,6 +181,23 @@ pub async fn ensure_indexes(db: &Database) -> mongodb::error::Result<()> {
             IndexModel::builder()
                 .keys(doc! { "owner_id": 1, "_id": -1 })
                 .options(IndexOptions::builder().name("owner_newest_first".to_owned()).build())
+                .build(),
+        )
+        .await?;
+    // Explore and public search; then profiles: both page newest first by `_id`.
+    collection(db)
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "visibility": 1, "_id": -1 })
+                .options(IndexOptions::builder().name("visibility_newest_first".to_owned()).build())
+                .build(),
+        )
+        .await?;
+    collection(db)
+        .create_index(
+            IndexModel::builder()
+                .keys(doc! { "owner_id": 1, "visibility": 1, "_id": -1 })
+                .options(IndexOptions::builder().name("owner_visibility_newest_first".to_owned()).build())
                 .build(),
         )
         .await?;
@@ -184,6 +241,7 @@ pub async fn store(
     file_name: &str,
     original: &[u8],
     processed: &ProcessedPhoto,
+    visibility: Visibility,
 ) -> mongodb::error::Result<Photo> {
     let bucket = bucket(db);
     let mut written = Vec::new();
@@ -207,6 +265,8 @@ pub async fn store(
             caption_words: Vec::new(),
             own_words: Vec::new(),
             job: CaptionJob::new(),
+            visibility,
+            likes: 0,
         };
         collection(db).insert_one(&photo).await?;
         Ok(photo)
@@ -241,7 +301,14 @@ pub async fn find_owned(db: &Database, owner_id: ObjectId, id: &str) -> mongodb:
 
 /// The owner's photos, newest first, `PAGE_SIZE` at a time after the cursor `before`.
 pub async fn list(db: &Database, owner_id: ObjectId, before: Option<&str>) -> mongodb::error::Result<GalleryPage> {
-    page(db, doc! { "owner_id": owner_id }, before).await
+    gallery_page(db, doc! { "owner_id": owner_id }, before).await
+}
+
+/// The condition "the captions (the model's or the owner's) have every word of `words`".
+pub fn caption_words_filter(words: &[String]) -> Document {
+    let each_word: Vec<Document> =
+        words.iter().map(|w| doc! { "$or": [ { "caption_words": w }, { "own_words": w } ] }).collect();
+    doc! { "$and": each_word }
 }
 
 /// The owner's photos whose captions (the model's or their own) have every word of `words`
@@ -255,9 +322,9 @@ pub async fn search(
     if words.is_empty() {
         return Ok(GalleryPage::default());
     }
-    let each_word: Vec<Document> =
-        words.iter().map(|w| doc! { "$or": [ { "caption_words": w }, { "own_words": w } ] }).collect();
-    page(db, doc! { "owner_id": owner_id, "$and": each_word }, before).await
+    let mut filter = caption_words_filter(words);
+    filter.insert("owner_id", owner_id);
+    gallery_page(db, filter, before).await
 }
 
 /// The current state of some of the owner's photos (the gallery asks while captions are coming).
@@ -310,7 +377,30 @@ pub async fn retry_caption(db: &Database, owner_id: ObjectId, id: &str) -> mongo
     caption_jobs::retry(&collection(db), doc! { "_id": id, "owner_id": owner_id }).await
 }
 
-async fn page(db: &Database, mut filter: Document, before: Option<&str>) -> mongodb::error::Result<GalleryPage> {
+/// Sets the visibility of the owner's photos `ids`; returns how many of them are the owner's.
+pub async fn set_visibility(
+    db: &Database,
+    owner_id: ObjectId,
+    ids: &[String],
+    visibility: Visibility,
+) -> mongodb::error::Result<u64> {
+    let ids: Vec<ObjectId> = ids.iter().filter_map(|id| parse_id(id)).collect();
+    let result = collection(db)
+        .update_many(
+            doc! { "_id": { "$in": ids }, "owner_id": owner_id },
+            doc! { "$set": { "visibility": visibility.as_str() } },
+        )
+        .await?;
+    Ok(result.matched_count)
+}
+
+/// The photos that match `filter`, newest first, `PAGE_SIZE` at a time after the cursor
+/// `before` (a photo id: pages by index, never by skipping), and the cursor of the next page.
+pub async fn newest_page(
+    db: &Database,
+    mut filter: Document,
+    before: Option<&str>,
+) -> mongodb::error::Result<(Vec<Photo>, Option<String>)> {
     if let Some(cursor) = before.and_then(parse_id) {
         filter.insert("_id", doc! { "$lt": cursor });
     }
@@ -320,6 +410,11 @@ async fn page(db: &Database, mut filter: Document, before: Option<&str>) -> mong
         found.truncate(PAGE_SIZE as usize);
         found.last().map(|p| p.id.to_hex()).unwrap_or_default()
     });
+    Ok((found, next))
+}
+
+async fn gallery_page(db: &Database, filter: Document, before: Option<&str>) -> mongodb::error::Result<GalleryPage> {
+    let (found, next) = newest_page(db, filter, before).await?;
     Ok(GalleryPage { photos: found.iter().map(Photo::summary).collect(), next })
 }
 
@@ -329,6 +424,9 @@ pub async fn delete(db: &Database, owner_id: ObjectId, id: &str) -> mongodb::err
     // Files first: if this fails, the document is still there and the delete can be retried.
     delete_files(&bucket(db), &[photo.files.original, photo.files.display, photo.files.thumb]).await?;
     collection(db).delete_one(doc! { "_id": photo.id, "owner_id": owner_id }).await?;
+    // The photo is gone, so its links and likes show nothing any more; they are tidied up.
+    share_links::delete_for_photo(db, photo.id).await?;
+    likes::delete_for_photo(db, photo.id).await?;
     Ok(true)
 }
 
@@ -396,4 +494,53 @@ async fn ids_of(collection: &mongodb::Collection<Document>, filter: Document) ->
 /// A download stream of one stored copy.
 pub async fn open(db: &Database, photo: &Photo, variant: Variant) -> mongodb::error::Result<GridFsDownloadStream> {
     bucket(db).open_download_stream(Bson::ObjectId(photo.file_id(variant))).await
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A stored photo of `owner`, as the database would hold it.
+    pub(crate) fn photo_of(owner: &User, visibility: Visibility) -> Photo {
+        Photo {
+            id: ObjectId::new(),
+            owner_id: owner.id,
+            file_name: "IMG_0001.jpg".into(),
+            content_type: "image/jpeg".into(),
+            byte_size: 1000,
+            width: 640,
+            height: 480,
+            uploaded_at: DateTime::from_millis(0),
+            files: PhotoFiles { original: ObjectId::new(), display: ObjectId::new(), thumb: ObjectId::new() },
+            model_caption: Some("a dog runs".into()),
+            suggestions: Vec::new(),
+            own_caption: None,
+            caption_words: Vec::new(),
+            own_words: Vec::new(),
+            job: CaptionJob::new(),
+            visibility,
+            likes: 2,
+        }
+    }
+
+    #[test]
+    fn others_never_get_the_file_name_or_the_original() {
+        let owner = crate::ssr::accounts::tests::user_named("ann");
+        let photo = photo_of(&owner, Visibility::Public);
+        let seen = photo.public_view(&owner, photo.media_base(), None);
+        let json = serde_json::to_string(&seen).unwrap();
+        assert!(!json.contains("IMG_0001") && !json.contains("original"), "{json}");
+        assert_eq!(seen.caption.as_deref(), Some("a dog runs"));
+        assert_eq!((seen.likes, seen.owner.username.as_str()), (2, "ann"));
+    }
+
+    #[test]
+    fn photos_stored_before_sharing_are_private() {
+        let owner = crate::ssr::accounts::tests::user_named("ann");
+        let mut stored = bson::to_document(&photo_of(&owner, Visibility::Public)).unwrap();
+        stored.remove("visibility");
+        stored.remove("likes");
+        let photo: Photo = bson::from_document(stored).unwrap();
+        assert_eq!((photo.visibility, photo.likes), (Visibility::Private, 0));
+    }
 }

@@ -8,7 +8,13 @@ use http::{header, request::Parts, HeaderValue};
 use leptos::prelude::{expect_context, use_context};
 use leptos_axum::ResponseOptions;
 
-use super::{accounts::User, app_state, sessions, AppState};
+use super::{
+    access::Viewer,
+    accounts::User,
+    app_state, sessions,
+    share_links::{self, LinkState},
+    AppState,
+};
 use crate::error::AppError;
 
 fn session_token() -> Option<String> {
@@ -30,6 +36,57 @@ pub async fn signed_in() -> Result<(AppState, User), AppError> {
     let state = app_state()?;
     let user = current_user().await?.ok_or(AppError::Unauthorized)?;
     Ok((state, user))
+}
+
+/// Who is asking, from a request's headers, for the server functions and the image routes
+/// alike: the logged-in user or a visitor, holding the share link `link_token` when it opens
+/// (active, and unlocked when it has a password). Also what the token opens.
+pub async fn viewer_from(
+    db: &mongodb::Database,
+    headers: &http::HeaderMap,
+    link_token: Option<&str>,
+) -> Result<(Viewer, LinkState), AppError> {
+    let user = sessions::user_from_headers(db, headers).await.map_err(AppError::database)?;
+    let link = match link_token {
+        Some(token) => {
+            let cookies = headers.get(header::COOKIE).and_then(|h| h.to_str().ok());
+            share_links::open(db, token, cookies).await.map_err(AppError::database)?
+        }
+        None => LinkState::Unknown,
+    };
+    let opened = match &link {
+        LinkState::Open(opened) => Some(opened.clone()),
+        LinkState::Unknown | LinkState::Locked(_) => None,
+    };
+    Ok((Viewer { user, link: opened }, link))
+}
+
+/// The caller of a server function that anyone may call: the state and the viewer. The state is
+/// taken before the first await.
+pub async fn viewer(link_token: Option<&str>) -> Result<(AppState, Viewer, LinkState), AppError> {
+    let state = app_state()?;
+    let headers = use_context::<Parts>().map(|parts| parts.headers).unwrap_or_default();
+    let (viewer, link) = viewer_from(&state.db, &headers, link_token).await?;
+    Ok((state, viewer, link))
+}
+
+/// The site's origin as browsers see it, for absolute URLs (link previews): `PUBLIC_ORIGIN`
+/// when set, else the request's `Host`.
+pub fn site_origin() -> String {
+    if let Some(origin) = use_context::<AppState>().and_then(|s| s.public_origin.as_deref().map(str::to_owned)) {
+        return origin;
+    }
+    let host = use_context::<Parts>()
+        .and_then(|parts| parts.headers.get(header::HOST).and_then(|h| h.to_str().ok()).map(str::to_owned))
+        .filter(|host| host.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | ':' | '[' | ']')));
+    format!("http://{}", host.unwrap_or_else(|| "localhost".to_owned()))
+}
+
+/// Adds a `Set-Cookie` to the response.
+pub fn add_set_cookie(cookie: String) {
+    if let Ok(value) = HeaderValue::from_str(&cookie) {
+        expect_context::<ResponseOptions>().append_header(header::SET_COOKIE, value);
+    }
 }
 
 /// The client's address, as the rate limits key it.
@@ -75,12 +132,6 @@ pub fn server_failure(err: AppError) -> AppError {
         set_status(&err);
     }
     err
-}
-
-fn add_set_cookie(cookie: String) {
-    if let Ok(value) = HeaderValue::from_str(&cookie) {
-        expect_context::<ResponseOptions>().append_header(header::SET_COOKIE, value);
-    }
 }
 
 /// Logs the user in: a new session, and its cookie on the response.

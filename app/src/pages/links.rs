@@ -1,0 +1,102 @@
+//! "Shared links": every active share link of the user, each revocable on its own.
+
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+use crate::{auth::RequireUser, error::AppError, layout::Alert, photo_view::ShareLinkInfo};
+
+/// The caller's active share links, newest first, with their photos' captions.
+#[server(prefix = "/api", endpoint = "list_share_links")]
+pub async fn list_share_links() -> Result<Vec<ShareLinkInfo>, AppError> {
+    use crate::ssr::{photos, request, share_links};
+    use bson::doc;
+    use futures::TryStreamExt;
+    let (state, user) = request::signed_in().await?;
+    let links = share_links::list_active(&state.db, user.id, None).await.map_err(AppError::database)?;
+    let ids: Vec<_> = links.iter().map(|l| l.photo_id).collect();
+    let shown: Vec<photos::Photo> = photos::collection(&state.db)
+        .find(doc! { "_id": { "$in": ids }, "owner_id": user.id })
+        .await
+        .map_err(AppError::database)?
+        .try_collect()
+        .await
+        .map_err(AppError::database)?;
+    Ok(links
+        .iter()
+        .filter_map(|link| {
+            let photo = shown.iter().find(|p| p.id == link.photo_id)?;
+            Some(link.info(photo.shown_caption().map(str::to_owned)))
+        })
+        .collect())
+}
+
+/// Revokes one of the caller's links: it answers 404 from now on.
+#[server(prefix = "/api", endpoint = "revoke_share_link")]
+pub async fn revoke_share_link(id: String) -> Result<(), AppError> {
+    use crate::ssr::{request, share_links};
+    let (state, user) = request::signed_in().await?;
+    if !share_links::revoke(&state.db, user.id, &id).await.map_err(AppError::database)? {
+        return Err(AppError::NotFound);
+    }
+    Ok(())
+}
+
+#[component]
+pub fn LinksPage() -> impl IntoView {
+    let revoke = ServerAction::<RevokeShareLink>::new();
+    let links = Resource::new(move || revoke.version().get(), |_| list_share_links());
+    let revoke_error = move || revoke.value().get().and_then(Result::err).map(|e| e.to_string());
+    view! {
+        <Title text="Shared links"/>
+        <RequireUser let:_user>
+            <section class="links-page">
+                <h1>"Shared links"</h1>
+                <p class="muted">"Every link to your photos that still works. Revoke one and it stops working at once."</p>
+                {move || revoke_error().map(|msg| view! { <Alert message=msg/> })}
+                <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                    {move || Suspend::new(async move {
+                        match links.await {
+                            Err(err) => view! { <Alert message=err.to_string()/> }.into_any(),
+                            Ok(links) if links.is_empty() => view! {
+                                <p class="empty-state" data-testid="no-links">"You have no active share links. Make one on a photo's page."</p>
+                            }.into_any(),
+                            Ok(links) => view! {
+                                <table class="links-table">
+                                    <thead><tr><th>"Photo"</th><th>"Link"</th><th>"Made"</th><th>"Ends"</th><th>"Views"</th><th></th></tr></thead>
+                                    <tbody>
+                                        {links.into_iter().map(|link| view! { <LinkRow link revoke/> }).collect_view()}
+                                    </tbody>
+                                </table>
+                            }.into_any(),
+                        }
+                    })}
+                </Transition>
+            </section>
+        </RequireUser>
+    }
+}
+
+#[component]
+fn LinkRow(link: ShareLinkInfo, revoke: ServerAction<RevokeShareLink>) -> impl IntoView {
+    let caption = link.photo_caption.clone().unwrap_or_else(|| "Captioning…".to_owned());
+    view! {
+        <tr data-testid="share-link">
+            <td>
+                <a href=format!("/photos/{}", link.photo_id) class="link-photo">
+                    <img src=format!("/media/{}/thumb", link.photo_id) alt=caption.clone() width="64" height="64"/>
+                    <span>{caption}</span>
+                </a>
+            </td>
+            <td><code>{format!("/s/{}…", link.hint)}</code>{link.has_password.then_some(" (password)")}</td>
+            <td>{link.created_at}</td>
+            <td>{link.expires_at.unwrap_or_else(|| "Never".to_owned())}</td>
+            <td data-testid="link-views">{link.views}</td>
+            <td>
+                <ActionForm action=revoke attr:class="inline-form">
+                    <input type="hidden" name="id" value=link.id/>
+                    <button type="submit" class="button danger small">"Revoke"</button>
+                </ActionForm>
+            </td>
+        </tr>
+    }
+}
