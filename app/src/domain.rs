@@ -263,7 +263,10 @@ mod tests {
         assert_eq!(DisplayName::parse("  Ann \n Lee ").unwrap().unwrap().into_string(), "Ann Lee");
         assert_eq!(DisplayName::parse("   ").unwrap(), None);
         assert!(DisplayName::parse(&"é".repeat(51)).is_err());
-        assert_eq!(Bio::parse(" I take photos.\r\nOf dogs. ").unwrap().unwrap().into_string(), "I take photos.\nOf dogs.");
+        assert_eq!(
+            Bio::parse(" I take photos.\r\nOf dogs. ").unwrap().unwrap().into_string(),
+            "I take photos.\nOf dogs."
+        );
         assert_eq!(Bio::parse("").unwrap(), None);
         assert!(Bio::parse(&"é".repeat(301)).is_err());
         assert!(Bio::parse("bell\u{7}").is_err());

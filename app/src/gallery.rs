@@ -38,8 +38,8 @@ pub async fn list_photos(q: Option<String>, before: Option<String>) -> Result<Ga
 pub async fn set_visibility(ids: Vec<String>, visibility: String) -> Result<u64, AppError> {
     use crate::ssr::{photos, request};
     let (state, user) = request::signed_in().await?;
-    let visibility =
-        Visibility::parse(&visibility).ok_or_else(|| AppError::Invalid("Please choose who can see the photos.".into()))?;
+    let visibility = Visibility::parse(&visibility)
+        .ok_or_else(|| AppError::Invalid("Please choose who can see the photos.".into()))?;
     if ids.len() > photos::PAGE_SIZE as usize * 20 {
         return Err(AppError::Invalid("Please choose fewer photos at once.".into()));
     }

@@ -26,9 +26,14 @@ pub async fn set_like(id: String, like: bool) -> Result<u64, AppError> {
         .map_err(AppError::database)?
         .filter(|(photo, _)| photo.visibility == Visibility::Public)
         .ok_or(AppError::NotFound)?;
-    let result = if like { likes::like(&state.db, user, photo.id).await } else { likes::unlike(&state.db, user, photo.id).await };
+    let result = if like {
+        likes::like(&state.db, user, photo.id).await
+    } else {
+        likes::unlike(&state.db, user, photo.id).await
+    };
     result.map_err(AppError::database)?;
-    let (now, _) = access::find_viewable(&state.db, &viewer, &id).await.map_err(AppError::database)?.ok_or(AppError::NotFound)?;
+    let (now, _) =
+        access::find_viewable(&state.db, &viewer, &id).await.map_err(AppError::database)?.ok_or(AppError::NotFound)?;
     Ok(now.likes.max(0) as u64)
 }
 

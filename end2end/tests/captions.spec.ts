@@ -1,19 +1,9 @@
-import { expect, Page, test } from "@playwright/test";
-import { fixturePhotos, signedUp } from "./helpers";
+import { expect, test } from "@playwright/test";
+import { fixturePhotos, signedUp, uploadCaptioned } from "./helpers";
 
 // The project's own photos in fixtures/photos/, in name order: the tests use all ten.
 const photos = fixturePhotos(10);
 const photo = (i: number) => photos[i];
-
-/** Uploads one photo and waits until the model's caption has replaced "Captioning…". */
-async function uploadCaptioned(page: Page, file: string): Promise<string> {
-  await page.locator("#photo-input").setInputFiles(file);
-  const tile = page.getByTestId("photo-tile").first();
-  await expect(tile).toHaveAttribute("data-caption-state", "done", { timeout: 30_000 });
-  const caption = (await tile.getByTestId("tile-caption").textContent()) ?? "";
-  expect(caption).not.toBe("Captioning…");
-  return caption;
-}
 
 test("an uploaded photo shows Captioning… and then its caption, without a reload", async ({ page }) => {
   await signedUp(page);

@@ -86,3 +86,13 @@ export async function signedUp(page: Page): Promise<Account> {
   await hydrated(page);
   return account;
 }
+
+/** Uploads one photo and waits until the model's caption has replaced "Captioning…". */
+export async function uploadCaptioned(page: Page, file: string): Promise<string> {
+  await page.locator("#photo-input").setInputFiles(file);
+  const tile = page.getByTestId("photo-tile").first();
+  await expect(tile).toHaveAttribute("data-caption-state", "done", { timeout: 30_000 });
+  const caption = (await tile.getByTestId("tile-caption").textContent()) ?? "";
+  expect(caption).not.toBe("Captioning…");
+  return caption;
+}

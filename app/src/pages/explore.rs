@@ -5,13 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::Form, hooks::use_query_map};
 
-use crate::{
-    auth::encode_query_value,
-    error::AppError,
-    layout::Alert,
-    photo_view::FeedPage,
-    sharing::FeedGrid,
-};
+use crate::{auth::encode_query_value, error::AppError, layout::Alert, photo_view::FeedPage, sharing::FeedGrid};
 
 /// A page of public photos, newest first, after the cursor `before`; with `q`, only those whose
 /// captions have all of its words.
@@ -29,7 +23,8 @@ pub async fn explore(q: Option<String>, before: Option<String>) -> Result<FeedPa
 /// The feed of public photos for a search `q` (empty: all), starting after `before`.
 #[component]
 pub fn ExploreFeed(#[prop(into)] q: Signal<String>, #[prop(into)] before: Signal<Option<String>>) -> impl IntoView {
-    let page = Resource::new(move || (q.get(), before.get()), |(q, before)| explore((!q.is_empty()).then_some(q), before));
+    let page =
+        Resource::new(move || (q.get(), before.get()), |(q, before)| explore((!q.is_empty()).then_some(q), before));
     view! {
         <Transition fallback=|| view! { <p class="muted">"Loading photos…"</p> }>
             {move || Suspend::new(async move {

@@ -24,12 +24,14 @@ pub async fn get_photo(id: String) -> Result<PhotoPageData, AppError> {
     let (photo, access) =
         access::find_viewable(&state.db, &viewer, &id).await.map_err(AppError::database)?.ok_or(AppError::NotFound)?;
     if access == Access::Owner {
-        let links = share_links::list_active(&state.db, photo.owner_id, Some(photo.id)).await.map_err(AppError::database)?;
+        let links =
+            share_links::list_active(&state.db, photo.owner_id, Some(photo.id)).await.map_err(AppError::database)?;
         let caption = photo.shown_caption().map(str::to_owned);
         let links = links.iter().map(|link| link.info(caption.clone())).collect();
         return Ok(PhotoPageData::Owned(photo.details(links)));
     }
-    let seen = sharing::public_views(&state.db, &viewer, &[photo], Photo::media_base).await.map_err(AppError::database)?;
+    let seen =
+        sharing::public_views(&state.db, &viewer, &[photo], Photo::media_base).await.map_err(AppError::database)?;
     seen.into_iter().next().map(PhotoPageData::Viewed).ok_or(AppError::NotFound)
 }
 
@@ -42,14 +44,17 @@ pub async fn create_share_link(id: String, expiry: String, password: String) -> 
         ssr::{photos, request, share_links},
     };
     let (state, user) = request::signed_in().await?;
-    let expiry = LinkExpiry::parse(&expiry).ok_or_else(|| AppError::Invalid("Please choose when the link ends.".into()))?;
+    let expiry =
+        LinkExpiry::parse(&expiry).ok_or_else(|| AppError::Invalid("Please choose when the link ends.".into()))?;
     let password = parse_link_password(&password).map_err(|why| AppError::Invalid(why.to_owned()))?;
-    let photo = photos::find_owned(&state.db, user.id, &id).await.map_err(AppError::database)?.ok_or(AppError::NotFound)?;
+    let photo =
+        photos::find_owned(&state.db, user.id, &id).await.map_err(AppError::database)?.ok_or(AppError::NotFound)?;
     if photo.visibility == Visibility::Private {
         photos::set_visibility(&state.db, user.id, &[id], Visibility::Link).await.map_err(AppError::database)?;
     }
-    let (_, token) =
-        share_links::create(&state.db, user.id, photo.id, expiry, password.as_deref()).await.map_err(AppError::internal)?;
+    let (_, token) = share_links::create(&state.db, user.id, photo.id, expiry, password.as_deref())
+        .await
+        .map_err(AppError::internal)?;
     Ok(NewShareLink { path: share_links::link_path(&token) })
 }
 
@@ -114,8 +119,11 @@ pub fn PhotoPage() -> impl IntoView {
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let actions = CaptionActions { set: ServerAction::new(), reset: ServerAction::new(), retry: ServerAction::new() };
-    let sharing =
-        SharingActions { visibility: ServerAction::new(), create_link: ServerAction::new(), revoke: ServerAction::new() };
+    let sharing = SharingActions {
+        visibility: ServerAction::new(),
+        create_link: ServerAction::new(),
+        revoke: ServerAction::new(),
+    };
     // Bumped while the caption is being written, so that the page asks again (polling).
     let poll = RwSignal::new(0u32);
     let photo = Resource::new(

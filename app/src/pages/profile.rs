@@ -4,7 +4,12 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::{use_params_map, use_query_map};
 
-use crate::{error::AppError, layout::{Alert, NotFound}, photo_view::Profile, sharing::FeedGrid};
+use crate::{
+    error::AppError,
+    layout::{Alert, NotFound},
+    photo_view::Profile,
+    sharing::FeedGrid,
+};
 
 /// The profile of `username` with a page of their public photos after `before`; an unknown user
 /// and a private profile are "not found" alike.

@@ -6,10 +6,10 @@ use leptos_meta::Title;
 
 use crate::{
     auth::RequireUser,
-    unescaped_child_text,
     error::AppError,
     layout::Alert,
     photo_view::{AccountSettings, Visibility},
+    unescaped_child_text,
 };
 
 #[server(prefix = "/api", endpoint = "get_settings")]
@@ -34,8 +34,8 @@ pub async fn save_settings(
     let invalid = |why: &str| AppError::Invalid(why.to_owned());
     let display_name = DisplayName::parse(&display_name).map_err(invalid)?;
     let bio = Bio::parse(&bio).map_err(invalid)?;
-    let default_visibility = Visibility::parse(&default_visibility)
-        .ok_or_else(|| invalid("Please choose who can see your new photos."))?;
+    let default_visibility =
+        Visibility::parse(&default_visibility).ok_or_else(|| invalid("Please choose who can see your new photos."))?;
     accounts::save_settings(&state.db, user.id, display_name, bio, default_visibility, profile_public.is_some())
         .await
         .map_err(AppError::database)

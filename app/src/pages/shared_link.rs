@@ -43,7 +43,8 @@ pub async fn open_shared(token: String) -> Result<SharedPhoto, AppError> {
                 .ok_or(AppError::NotFound)?;
             share_links::record_view(db, opened.id).await.map_err(AppError::database)?;
             let base = opened.image_base();
-            let seen = sharing::public_views(db, &viewer, &[photo], |_| base.clone()).await.map_err(AppError::database)?;
+            let seen =
+                sharing::public_views(db, &viewer, &[photo], |_| base.clone()).await.map_err(AppError::database)?;
             seen.into_iter().next().map(SharedPhoto::Photo).ok_or(AppError::NotFound)
         }
     }

@@ -108,9 +108,8 @@ fn grants(db: &Database) -> mongodb::Collection<Grant> {
 
 pub async fn ensure_indexes(db: &Database) -> mongodb::error::Result<()> {
     let named = |name: &str| IndexOptions::builder().name(name.to_owned()).build();
-    let expiry = |name: &str| {
-        IndexOptions::builder().expire_after(std::time::Duration::ZERO).name(name.to_owned()).build()
-    };
+    let expiry =
+        |name: &str| IndexOptions::builder().expire_after(std::time::Duration::ZERO).name(name.to_owned()).build();
     links(db)
         .create_index(
             IndexModel::builder()
@@ -120,11 +119,19 @@ pub async fn ensure_indexes(db: &Database) -> mongodb::error::Result<()> {
         )
         .await?;
     links(db)
-        .create_index(IndexModel::builder().keys(doc! { "owner_id": 1, "_id": -1 }).options(named("owner_newest_first")).build())
+        .create_index(
+            IndexModel::builder().keys(doc! { "owner_id": 1, "_id": -1 }).options(named("owner_newest_first")).build(),
+        )
         .await?;
-    links(db).create_index(IndexModel::builder().keys(doc! { "photo_id": 1 }).options(named("by_photo")).build()).await?;
-    links(db).create_index(IndexModel::builder().keys(doc! { "expires_at": 1 }).options(expiry("link_expiry")).build()).await?;
-    grants(db).create_index(IndexModel::builder().keys(doc! { "expires_at": 1 }).options(expiry("grant_expiry")).build()).await?;
+    links(db)
+        .create_index(IndexModel::builder().keys(doc! { "photo_id": 1 }).options(named("by_photo")).build())
+        .await?;
+    links(db)
+        .create_index(IndexModel::builder().keys(doc! { "expires_at": 1 }).options(expiry("link_expiry")).build())
+        .await?;
+    grants(db)
+        .create_index(IndexModel::builder().keys(doc! { "expires_at": 1 }).options(expiry("grant_expiry")).build())
+        .await?;
     Ok(())
 }
 
@@ -183,7 +190,9 @@ pub async fn open(db: &Database, token: &str, cookie_header: Option<&str>) -> mo
         });
         let granted = match grant {
             Some(grant) => grants(db)
-                .find_one(doc! { "_id": hash_token(&grant), "link_id": link.id, "expires_at": { "$gt": DateTime::now() } })
+                .find_one(
+                    doc! { "_id": hash_token(&grant), "link_id": link.id, "expires_at": { "$gt": DateTime::now() } },
+                )
                 .await?
                 .is_some(),
             None => false,
@@ -210,7 +219,11 @@ pub async fn unlock(
     let until_ms = DateTime::now().timestamp_millis() + GRANT_HOURS * 3600 * 1000;
     let until_ms = link.expires_at.map_or(until_ms, |e| e.timestamp_millis().min(until_ms));
     grants(db)
-        .insert_one(Grant { token_hash: hash_token(&token), link_id: link.id, expires_at: DateTime::from_millis(until_ms) })
+        .insert_one(Grant {
+            token_hash: hash_token(&token),
+            link_id: link.id,
+            expires_at: DateTime::from_millis(until_ms),
+        })
         .await?;
     let max_age = (until_ms - DateTime::now().timestamp_millis()).max(0) / 1000;
     let cookie = Cookie::build((grant_cookie_name(link.id), token))
@@ -256,8 +269,14 @@ pub async fn revoke(db: &Database, owner_id: ObjectId, id: &str) -> mongodb::err
 
 /// Removes the links of a deleted photo.
 pub async fn delete_for_photo(db: &Database, photo_id: ObjectId) -> mongodb::error::Result<()> {
-    let ids: Vec<ObjectId> =
-        links(db).find(doc! { "photo_id": photo_id }).await?.try_collect::<Vec<_>>().await?.iter().map(|l| l.id).collect();
+    let ids: Vec<ObjectId> = links(db)
+        .find(doc! { "photo_id": photo_id })
+        .await?
+        .try_collect::<Vec<_>>()
+        .await?
+        .iter()
+        .map(|l| l.id)
+        .collect();
     links(db).delete_many(doc! { "photo_id": photo_id }).await?;
     grants(db).delete_many(doc! { "link_id": { "$in": ids } }).await?;
     Ok(())

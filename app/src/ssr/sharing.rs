@@ -31,7 +31,8 @@ pub async fn public_views(
         .filter_map(|photo| {
             let owner = owners.get(&photo.owner_id)?;
             // only public photos can be liked
-            let liked = liked.as_ref().filter(|_| photo.visibility == Visibility::Public).map(|l| l.contains(&photo.id));
+            let liked =
+                liked.as_ref().filter(|_| photo.visibility == Visibility::Public).map(|l| l.contains(&photo.id));
             Some(photo.public_view(owner, image_base(photo), liked))
         })
         .collect())

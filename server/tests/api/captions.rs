@@ -45,7 +45,7 @@ async fn an_uploaded_photo_is_captioned_with_three_scored_suggestions() {
     let page: Value = app.post_form("/api/list_photos", &[]).await.json().await.unwrap();
     assert_eq!(page["photos"][0]["shown_caption"], caption);
     assert_eq!(page["photos"][0]["caption_state"], "done");
-    let details: Value = app.post_form("/api/get_photo", &[("id", &id)]).await.json().await.unwrap();
+    let details = app.owned_photo(&id).await;
     assert_eq!(details["suggestions"].as_array().unwrap().len(), 3);
     assert_eq!(details["model_caption"], caption);
 }
@@ -59,7 +59,7 @@ async fn the_owner_picks_or_writes_a_caption_and_the_models_stays_stored() {
     // pick the second suggestion
     let res = app.post_form("/api/set_caption", &[("id", &id), ("caption", "a brown dog on sand")]).await;
     assert!(res.status().is_success(), "{}", res.status());
-    let details: Value = app.post_form("/api/get_photo", &[("id", &id)]).await.json().await.unwrap();
+    let details = app.owned_photo(&id).await;
     assert_eq!(details["summary"]["shown_caption"], "a brown dog on sand", "the owner's caption is shown");
     assert_eq!(details["model_caption"], "a dog runs on the beach", "the model's is kept");
 
@@ -80,7 +80,7 @@ async fn the_owner_picks_or_writes_a_caption_and_the_models_stays_stored() {
 
     // back to the model's caption
     assert!(app.post_form("/api/use_model_caption", &[("id", &id)]).await.status().is_success());
-    let details: Value = app.post_form("/api/get_photo", &[("id", &id)]).await.json().await.unwrap();
+    let details = app.owned_photo(&id).await;
     assert_eq!(details["summary"]["shown_caption"], "a dog runs on the beach");
     assert!(details["own_caption"].is_null());
 
@@ -172,7 +172,7 @@ async fn a_failing_job_is_tried_three_times_then_failed_and_try_again_queues_it(
     assert_eq!(failed.get_str("state").unwrap(), "failed");
     assert_eq!(failed.get_i32("attempts").unwrap(), caption_jobs::MAX_ATTEMPTS);
     assert!(failed.get_str("last_error").unwrap().contains("could not be read"), "{failed}");
-    let details: Value = app.post_form("/api/get_photo", &[("id", &id)]).await.json().await.unwrap();
+    let details = app.owned_photo(&id).await;
     assert!(details["caption_error"].as_str().unwrap().contains("could not be read"));
 
     // Put the copy back; "try again" queues the job with fresh attempts and it succeeds.

@@ -207,6 +207,12 @@ impl TestApp {
         body.get("username").and_then(|u| u.as_str()).map(str::to_owned)
     }
 
+    /// The owner's view of one of their photos, as `get_photo` answers it.
+    pub async fn owned_photo(&self, id: &str) -> Value {
+        let page: Value = self.post_form("/api/get_photo", &[("id", id)]).await.json().await.unwrap();
+        page.get("Owned").unwrap_or_else(|| panic!("the owner's view of their photo: {page}")).clone()
+    }
+
     /// GETs a page the way a browser navigates to it.
     pub async fn get(&self, path: &str) -> reqwest::Response {
         self.client.get(format!("{}{path}", self.address)).header("Accept", "text/html").send().await.expect("request")

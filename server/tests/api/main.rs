@@ -9,3 +9,4 @@ mod hardening;
 mod helpers;
 mod http;
 mod photos;
+mod sharing;
