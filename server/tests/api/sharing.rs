@@ -54,11 +54,6 @@ fn seen(status: StatusCode, what: &str) -> bool {
     }
 }
 
-/// Ids in a feed page (`photos[].id`).
-fn feed_ids(page: &Value) -> Vec<String> {
-    ids(page)
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Kind {
     Private,
@@ -211,11 +206,11 @@ async fn every_viewer_sees_exactly_what_the_rule_allows() {
     let public_id = photos.iter().find(|(k, _)| *k == Kind::Public).unwrap().1.id.clone();
     for (viewer, who) in [(&owner, "owner"), (&other, "other"), (&visitor, "visitor")] {
         let explore = viewer.json("/api/explore", &[]).await;
-        assert_eq!(feed_ids(&explore), [public_id.clone()], "{who}: explore");
+        assert_eq!(ids(&explore), [public_id.as_str()], "{who}: explore");
         let search = viewer.json("/api/explore", &[("q", "zebra crossing")]).await;
-        assert_eq!(feed_ids(&search), [public_id.clone()], "{who}: public search");
+        assert_eq!(ids(&search), [public_id.as_str()], "{who}: public search");
         let profile = viewer.json("/api/get_profile", &[("username", &owner_name)]).await;
-        assert_eq!(feed_ids(&profile["photos"]), [public_id.clone()], "{who}: profile");
+        assert_eq!(ids(&profile["photos"]), [public_id.as_str()], "{who}: profile");
         assert!(!explore.to_string().contains(".jpg") && !profile.to_string().contains(".jpg"), "no file names");
     }
     // The owner's own search still finds all of theirs that exist.
@@ -365,7 +360,7 @@ async fn profiles_settings_and_the_default_visibility() {
     let visitor = owner.another_client();
     let profile = visitor.json("/api/get_profile", &[("username", &name.to_uppercase())]).await;
     assert_eq!(profile["owner"]["name"], "Ann <b>Lee</b>");
-    assert_eq!(feed_ids(&profile["photos"]), [id.clone()]);
+    assert_eq!(ids(&profile["photos"]), [id.as_str()]);
     let html = visitor.get(&format!("/u/{name}")).await.text().await.unwrap();
     assert!(!html.contains("<script>alert(1)") && !html.contains("<b>Lee"), "profile text is escaped");
     assert!(html.contains("&lt;script&gt;alert(1)"));
@@ -414,10 +409,10 @@ async fn explore_pages_by_cursor_and_likes_count_once() {
     assert_eq!(res, 26);
     let visitor = owner.another_client();
     let first = visitor.json("/api/explore", &[]).await;
-    assert_eq!(feed_ids(&first).len(), 24);
-    assert_eq!(feed_ids(&first)[0], uploaded[25], "newest first");
+    assert_eq!(ids(&first).len(), 24);
+    assert_eq!(ids(&first)[0], uploaded[25], "newest first");
     let second = visitor.json("/api/explore", &[("before", first["next"].as_str().unwrap())]).await;
-    assert_eq!(feed_ids(&second), [uploaded[1].clone(), uploaded[0].clone()]);
+    assert_eq!(ids(&second), [uploaded[1].clone(), uploaded[0].clone()]);
     assert!(second["next"].is_null());
     assert!(first["photos"][0]["liked"].is_null(), "a visitor cannot like");
 
@@ -428,7 +423,7 @@ async fn explore_pages_by_cursor_and_likes_count_once() {
     }
     assert_eq!(owner.json("/api/set_like", &[("id", id), ("like", "true")]).await, 2);
     let liked = fan.json("/api/liked_photos", &[]).await;
-    assert_eq!(feed_ids(&liked), [id.clone()]);
+    assert_eq!(ids(&liked), [id.as_str()]);
     assert_eq!(liked["photos"][0]["liked"], true);
     assert_eq!(liked["photos"][0]["likes"], 2);
     assert_eq!(
@@ -436,12 +431,12 @@ async fn explore_pages_by_cursor_and_likes_count_once() {
         StatusCode::UNAUTHORIZED
     );
     assert_eq!(fan.json("/api/set_like", &[("id", id), ("like", "false")]).await, 1);
-    assert!(feed_ids(&fan.json("/api/liked_photos", &[]).await).is_empty());
+    assert!(ids(&fan.json("/api/liked_photos", &[]).await).is_empty());
 
     // Liked, then made link-only: gone from the Liked tab, and it cannot be liked.
     fan.json("/api/set_like", &[("id", id), ("like", "true")]).await;
     owner.set_visibility(&[id], "link").await;
-    assert!(feed_ids(&fan.json("/api/liked_photos", &[]).await).is_empty());
+    assert!(ids(&fan.json("/api/liked_photos", &[]).await).is_empty());
     assert_eq!(fan.post_form("/api/set_like", &[("id", id), ("like", "true")]).await.status(), StatusCode::NOT_FOUND);
     // Deleting a photo removes its likes.
     owner.post_form("/api/delete_photo", &[("id", id)]).await;
