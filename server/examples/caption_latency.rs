@@ -17,7 +17,7 @@ use std::{
 };
 
 use bson::{doc, oid::ObjectId, Document};
-use helpers::TestApp;
+use helpers::{median, percentile, TestApp};
 use image::{imageops::FilterType, DynamicImage, ImageFormat};
 use server::configuration::WorkerSettings;
 
@@ -35,16 +35,6 @@ fn flickr8k_photos(n: usize) -> Vec<(String, Vec<u8>)> {
         .take(n)
         .map(|name| (name.to_owned(), std::fs::read(root.join("Images").join(name)).expect("a Flickr8k photo")))
         .collect()
-}
-
-fn median(values: &mut [f64]) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[values.len() / 2]
-}
-
-fn percentile(values: &mut [f64], p: f64) -> f64 {
-    values.sort_by(f64::total_cmp);
-    values[((values.len() as f64 - 1.0) * p).round() as usize]
 }
 
 /// A real photo blown up to 4000x3000 with grain, so that the JPEG is as heavy as a camera's.

@@ -491,3 +491,14 @@ pub async fn upload_worst_files(app: &TestApp) -> Vec<(&'static str, StatusCode)
     });
     futures::future::join_all(uploads).await
 }
+
+/// The median of measurements (the benchmarks' statistics).
+pub fn median(values: &mut [f64]) -> f64 {
+    percentile(values, 0.5)
+}
+
+/// The `p` quantile (0..=1) of measurements, nearest rank.
+pub fn percentile(values: &mut [f64], p: f64) -> f64 {
+    values.sort_by(f64::total_cmp);
+    values[((values.len() as f64 - 1.0) * p).round() as usize]
+}
