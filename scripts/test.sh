@@ -22,9 +22,9 @@ cargo clippy --workspace --exclude frontend --all-targets -- -D warnings || stat
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings || status=1
 
 echo "==> Rust tests"
-cargo test -p app -p server --no-fail-fast || status=1
-# The captioner runs VGG16 in its tests: optimised, or it takes minutes.
-cargo test --release -p captioner --no-fail-fast || status=1
+# The captioner runs VGG16 in its tests: it and burn are optimised in the dev profile too
+# (Cargo.toml), so its tests run in the same debug build, and one build of burn serves all three.
+cargo test -p app -p server -p captioner --no-fail-fast || status=1
 
 echo "==> Browser tests (Playwright, Chromium)"
 export MONGODB_DATABASE="e2e_$(date +%s)_$$"

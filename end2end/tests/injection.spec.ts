@@ -408,4 +408,63 @@ test.describe("every user-controlled text is escaped in every context", () => {
       await noScripts.close();
     }
   });
+
+  test("a shared photo's caption and its owner's name and bio are text on Explore, the profile, the photo page and in its preview", async ({
+    page,
+    browser,
+  }) => {
+    test.slow(); // each payload saved twice, then three pages loaded by a visitor
+    const account = await signedUp(page);
+    await page.locator("#photo-input").setInputFiles(fixturePhotos(1)[0]);
+    const tile = page.getByTestId("photo-tile");
+    await expect(tile).toHaveAttribute("data-caption-state", /^(done|failed)$/, { timeout: 30_000 });
+    await tileLink(page).click();
+    await expect(page).toHaveURL(/\/photos\/[0-9a-f]{24}$/);
+    const photoPath = new URL(page.url()).pathname;
+    await page.getByLabel("Who can see this photo").selectOption("public");
+    await page.getByRole("button", { name: "Save", exact: true }).click();
+    await expect(page.getByTestId("visibility")).toContainText("Public");
+
+    const visitorContext = await browser.newContext();
+    const visitor = await visitorContext.newPage();
+    await watch(visitor);
+    try {
+      for (const payload of corpus) {
+        const name = payload.slice(0, 50).trim(); // a display name is at most 50 characters
+        await open(page, photoPath);
+        await page.locator("#own-caption").fill(payload);
+        await page.getByRole("button", { name: "Save caption" }).click();
+        await expect(page.getByTestId("caption")).toHaveText(payload);
+        await open(page, "/settings");
+        await page.getByLabel("Display name").fill(name);
+        await page.getByLabel("Bio").fill(payload);
+        await page.getByRole("button", { name: "Save settings" }).click();
+        await expect(page.getByTestId("saved")).toBeVisible();
+        await load(page, "/settings", corpus);
+        await expectClean(page, `settings loaded with ${payload}`);
+        await expect(page.getByLabel("Display name")).toHaveValue(name);
+        await expect(page.getByLabel("Bio")).toHaveValue(payload);
+
+        await load(visitor, `/u/${account.username}`, corpus);
+        await expectClean(visitor, `profile with ${payload}`);
+        await expect(visitor.getByTestId("profile-name")).toHaveText(name);
+        await expect(visitor.getByTestId("bio")).toHaveText(payload);
+
+        await load(visitor, "/explore", corpus);
+        await expectClean(visitor, `explore with ${payload}`);
+        const feedTile = visitor.getByTestId("feed-tile").filter({ has: visitor.locator(`a[href="${photoPath}"]`) });
+        await expect(feedTile.getByTestId("tile-caption")).toHaveText(payload);
+        await expect(feedTile.getByRole("img")).toHaveAttribute("alt", payload);
+        await expect(feedTile.getByTestId("owner")).toHaveText(name);
+
+        await load(visitor, photoPath, corpus);
+        await expectClean(visitor, `public photo page with ${payload}`);
+        await expect(visitor.getByTestId("caption")).toHaveText(payload);
+        await expect(visitor.locator("meta[property='og:title']")).toHaveAttribute("content", payload);
+        await expect(visitor.locator("meta[name='twitter:image:alt']")).toHaveAttribute("content", payload);
+      }
+    } finally {
+      await visitorContext.close();
+    }
+  });
 });

@@ -26,7 +26,7 @@ use helpers::{median, percentile};
 const PUBLIC: usize = 10_000;
 const PRIVATE: usize = 10_000;
 const OWNERS: usize = 20;
-const REQUESTS: usize = 200;
+const REQUESTS: usize = 100;
 
 const SUBJECTS: [&str; 8] =
     ["a dog", "two children", "a man", "a woman", "a black dog", "a girl", "a boy", "three people"];
@@ -37,10 +37,13 @@ fn caption(i: usize) -> String {
     format!("{} {} {}", SUBJECTS[i % 8], ACTIONS[(i / 8) % 6], PLACES[(i / 48) % 6])
 }
 
+/// The `i`th photo: uploaded `i` x 30 minutes ago (20,000 photos over about a year, the newest
+/// first), as photos of a real instance are spread over time.
 fn photo(i: usize, owner: ObjectId, visibility: Visibility) -> Photo {
     let text = caption(i);
+    let uploaded = DateTime::now().timestamp_millis() / 1000 - i as i64 * 1800;
     Photo {
-        id: ObjectId::new(),
+        id: ObjectId::from_parts(uploaded as u32, [7; 5], [(i >> 16) as u8, (i >> 8) as u8, i as u8]),
         owner_id: owner,
         file_name: format!("IMG_{i:05}.jpg"),
         content_type: "image/jpeg".into(),
