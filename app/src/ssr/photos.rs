@@ -413,7 +413,7 @@ pub async fn newest_page(
     before: Option<&str>,
 ) -> mongodb::error::Result<(Vec<Photo>, Option<String>)> {
     let cursor = before.and_then(parse_id);
-    let until_seconds = cursor.map_or_else(|| DateTime::now(), |id| id.timestamp()).timestamp_millis() / 1000;
+    let until_seconds = cursor.map_or_else(DateTime::now, |id| id.timestamp()).timestamp_millis() / 1000;
     let mut found: Vec<Photo> = Vec::new();
     for window in PAGE_WINDOWS_SECONDS.map(Some).into_iter().chain([None]) {
         let mut range = Document::new();
