@@ -9,5 +9,6 @@ source scripts/lib.sh
 mkdir -p .tmp
 trap stop_mongo EXIT
 start_mongo :memory: "$(free_port)" .tmp/mongo-bench.log --standalone
-echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores"
+echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores;" \
+  "vector extensions: $(grep -m1 '^flags' /proc/cpuinfo | grep -o -w -E 'avx2|avx512[a-z]*|fma' | sort -u | xargs)"
 RUST_LOG=warn cargo run --release -q -p server --example explore_latency

@@ -6,7 +6,7 @@ use bson::{doc, oid::ObjectId, Bson, DateTime, Document};
 use futures::{AsyncWriteExt, TryStreamExt};
 use mongodb::{
     gridfs::{GridFsBucket, GridFsDownloadStream},
-    options::{GridFsBucketOptions, IndexOptions},
+    options::{GridFsBucketOptions, Hint, IndexOptions},
     Database, IndexModel,
 };
 use serde::{Deserialize, Serialize};
@@ -29,6 +29,35 @@ use crate::{
 pub const PHOTOS: &str = "photos";
 pub const BUCKET: &str = "photos";
 pub const PAGE_SIZE: i64 = 24;
+
+/// The indexes that serve pages of photos, newest first (see `newest_page`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PageIndex {
+    /// `owner_id, _id`: a user's gallery and private search.
+    Owner,
+    /// `visibility, _id`: Explore and public search.
+    Visibility,
+    /// `owner_id, visibility, _id`: a profile.
+    OwnerVisibility,
+}
+
+impl PageIndex {
+    pub fn name(self) -> &'static str {
+        match self {
+            PageIndex::Owner => "owner_newest_first",
+            PageIndex::Visibility => "visibility_newest_first",
+            PageIndex::OwnerVisibility => "owner_visibility_newest_first",
+        }
+    }
+
+    fn keys(self) -> Document {
+        match self {
+            PageIndex::Owner => doc! { "owner_id": 1, "_id": -1 },
+            PageIndex::Visibility => doc! { "visibility": 1, "_id": -1 },
+            PageIndex::OwnerVisibility => doc! { "owner_id": 1, "visibility": 1, "_id": -1 },
+        }
+    }
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct PhotoFiles {
@@ -176,31 +205,16 @@ pub fn bucket(db: &Database) -> GridFsBucket {
 }
 
 pub async fn ensure_indexes(db: &Database) -> mongodb::error::Result<()> {
-    collection(db)
-        .create_index(
-            IndexModel::builder()
-                .keys(doc! { "owner_id": 1, "_id": -1 })
-                .options(IndexOptions::builder().name("owner_newest_first".to_owned()).build())
-                .build(),
-        )
-        .await?;
-    // Explore and public search; then profiles: both page newest first by `_id`.
-    collection(db)
-        .create_index(
-            IndexModel::builder()
-                .keys(doc! { "visibility": 1, "_id": -1 })
-                .options(IndexOptions::builder().name("visibility_newest_first".to_owned()).build())
-                .build(),
-        )
-        .await?;
-    collection(db)
-        .create_index(
-            IndexModel::builder()
-                .keys(doc! { "owner_id": 1, "visibility": 1, "_id": -1 })
-                .options(IndexOptions::builder().name("owner_visibility_newest_first".to_owned()).build())
-                .build(),
-        )
-        .await?;
+    for index in [PageIndex::Owner, PageIndex::Visibility, PageIndex::OwnerVisibility] {
+        collection(db)
+            .create_index(
+                IndexModel::builder()
+                    .keys(index.keys())
+                    .options(IndexOptions::builder().name(index.name().to_owned()).build())
+                    .build(),
+            )
+            .await?;
+    }
     caption_jobs::ensure_indexes(&collection(db)).await
 }
 
@@ -406,10 +420,12 @@ const PAGE_WINDOWS_SECONDS: [u32; 8] =
 /// before the cursor, widened until it holds a full page: each query then reads only the index
 /// entries in its window. A query without a lower bound makes a server whose planner sorts what
 /// the index found (the embedded SecantusDB does) read every match, 10,000 public photos for one
-/// page of Explore; MongoDB's planner needs no help, and the windows cost it little.
+/// page of Explore; MongoDB's planner needs no help, and the windows cost it little. The index is
+/// named (a hint), because with more conditions (search words) SecantusDB scans the collection.
 pub async fn newest_page(
     db: &Database,
     filter: Document,
+    index: PageIndex,
     before: Option<&str>,
 ) -> mongodb::error::Result<(Vec<Photo>, Option<String>)> {
     let cursor = before.and_then(parse_id);
@@ -428,7 +444,14 @@ pub async fn newest_page(
         if !range.is_empty() {
             query.insert("_id", range);
         }
-        found = collection(db).find(query).sort(doc! { "_id": -1 }).limit(PAGE_SIZE + 1).await?.try_collect().await?;
+        found = collection(db)
+            .find(query)
+            .sort(doc! { "_id": -1 })
+            .hint(Hint::Name(index.name().to_owned()))
+            .limit(PAGE_SIZE + 1)
+            .await?
+            .try_collect()
+            .await?;
         if found.len() as i64 > PAGE_SIZE {
             break;
         }
@@ -441,7 +464,7 @@ pub async fn newest_page(
 }
 
 async fn gallery_page(db: &Database, filter: Document, before: Option<&str>) -> mongodb::error::Result<GalleryPage> {
-    let (found, next) = newest_page(db, filter, before).await?;
+    let (found, next) = newest_page(db, filter, PageIndex::Owner, before).await?;
     Ok(GalleryPage { photos: found.iter().map(Photo::summary).collect(), next })
 }
 
