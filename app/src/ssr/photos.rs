@@ -6,7 +6,7 @@ use bson::{doc, oid::ObjectId, Bson, DateTime, Document};
 use futures::{AsyncWriteExt, TryStreamExt};
 use mongodb::{
     gridfs::{GridFsBucket, GridFsDownloadStream},
-    options::{GridFsBucketOptions, Hint, IndexOptions},
+    options::{GridFsBucketOptions, IndexOptions},
     Database, IndexModel,
 };
 use serde::{Deserialize, Serialize};
@@ -315,14 +315,7 @@ pub async fn find_owned(db: &Database, owner_id: ObjectId, id: &str) -> mongodb:
 
 /// The owner's photos, newest first, `PAGE_SIZE` at a time after the cursor `before`.
 pub async fn list(db: &Database, owner_id: ObjectId, before: Option<&str>) -> mongodb::error::Result<GalleryPage> {
-    gallery_page(db, doc! { "owner_id": owner_id }, before).await
-}
-
-/// The condition "the captions (the model's or the owner's) have every word of `words`".
-pub fn caption_words_filter(words: &[String]) -> Document {
-    let each_word: Vec<Document> =
-        words.iter().map(|w| doc! { "$or": [ { "caption_words": w }, { "own_words": w } ] }).collect();
-    doc! { "$and": each_word }
+    gallery_page(db, doc! { "owner_id": owner_id }, &[], before).await
 }
 
 /// The owner's photos whose captions (the model's or their own) have every word of `words`
@@ -336,9 +329,7 @@ pub async fn search(
     if words.is_empty() {
         return Ok(GalleryPage::default());
     }
-    let mut filter = caption_words_filter(words);
-    filter.insert("owner_id", owner_id);
-    gallery_page(db, filter, before).await
+    gallery_page(db, doc! { "owner_id": owner_id }, words, before).await
 }
 
 /// The current state of some of the owner's photos (the gallery asks while captions are coming).
@@ -413,19 +404,21 @@ pub async fn set_visibility(
 const PAGE_WINDOWS_SECONDS: [u32; 8] =
     [3600, 4 * 3600, 16 * 3600, 64 * 3600, 256 * 3600, 1024 * 3600, 4096 * 3600, 16384 * 3600];
 
-/// The photos that match `filter`, newest first, `PAGE_SIZE` at a time after the cursor
+/// The photos that match `filter` and whose captions (the model's or the owner's) have every
+/// word of `words` (none: no search), newest first, `PAGE_SIZE` at a time after the cursor
 /// `before` (a photo id: pages by index, never by skipping), and the cursor of the next page.
 ///
 /// An `_id` holds its creation time, so a page is first looked for in a window of time just
 /// before the cursor, widened until it holds a full page: each query then reads only the index
 /// entries in its window. A query without a lower bound makes a server whose planner sorts what
 /// the index found (the embedded SecantusDB does) read every match, 10,000 public photos for one
-/// page of Explore; MongoDB's planner needs no help, and the windows cost it little. The index is
-/// named (a hint), because with more conditions (search words) SecantusDB scans the collection.
+/// page of Explore; MongoDB's planner needs no help, and the windows cost it little. The search
+/// words are checked here, on the window's caption words: with them in the query, SecantusDB
+/// scans the whole collection instead of the index.
 pub async fn newest_page(
     db: &Database,
     filter: Document,
-    index: PageIndex,
+    words: &[String],
     before: Option<&str>,
 ) -> mongodb::error::Result<(Vec<Photo>, Option<String>)> {
     let cursor = before.and_then(parse_id);
@@ -444,15 +437,37 @@ pub async fn newest_page(
         if !range.is_empty() {
             query.insert("_id", range);
         }
-        found = collection(db)
+        let newest_first = doc! { "_id": -1 };
+        if words.is_empty() {
+            found = collection(db).find(query).sort(newest_first).limit(PAGE_SIZE + 1).await?.try_collect().await?;
+            if found.len() as i64 > PAGE_SIZE {
+                break;
+            }
+            continue;
+        }
+        let mut candidates = collection(db)
+            .clone_with_type::<Document>()
             .find(query)
-            .sort(doc! { "_id": -1 })
-            .hint(Hint::Name(index.name().to_owned()))
-            .limit(PAGE_SIZE + 1)
-            .await?
-            .try_collect()
+            .projection(doc! { "caption_words": 1, "own_words": 1 })
+            .sort(newest_first.clone())
             .await?;
-        if found.len() as i64 > PAGE_SIZE {
+        let mut matching = Vec::new();
+        while let Some(candidate) = candidates.try_next().await? {
+            if has_every_word(&candidate, words) {
+                matching
+                    .push(candidate.get_object_id("_id").map_err(|e| mongodb::error::Error::custom(e.to_string()))?);
+                if matching.len() as i64 > PAGE_SIZE {
+                    break;
+                }
+            }
+        }
+        if matching.len() as i64 > PAGE_SIZE || window.is_none() {
+            found = collection(db)
+                .find(doc! { "_id": { "$in": matching } })
+                .sort(newest_first)
+                .await?
+                .try_collect()
+                .await?;
             break;
         }
     }
@@ -463,8 +478,23 @@ pub async fn newest_page(
     Ok((found, next))
 }
 
-async fn gallery_page(db: &Database, filter: Document, before: Option<&str>) -> mongodb::error::Result<GalleryPage> {
-    let (found, next) = newest_page(db, filter, PageIndex::Owner, before).await?;
+/// Whether the stored caption words (`caption_words`, `own_words`) of a photo have every word
+/// of `words`: the search rule, on words already normalised by `crate::search`.
+fn has_every_word(photo: &Document, words: &[String]) -> bool {
+    let stored = |field: &str| {
+        photo.get_array(field).map(|a| a.iter().filter_map(Bson::as_str).collect()).unwrap_or_else(|_| Vec::new())
+    };
+    let (model, own): (Vec<&str>, Vec<&str>) = (stored("caption_words"), stored("own_words"));
+    words.iter().all(|w| model.contains(&w.as_str()) || own.contains(&w.as_str()))
+}
+
+async fn gallery_page(
+    db: &Database,
+    filter: Document,
+    words: &[String],
+    before: Option<&str>,
+) -> mongodb::error::Result<GalleryPage> {
+    let (found, next) = newest_page(db, filter, words, before).await?;
     Ok(GalleryPage { photos: found.iter().map(Photo::summary).collect(), next })
 }
 

@@ -8,7 +8,7 @@ use mongodb::Database;
 use super::{
     access::{access, listed_for_everyone, Viewer},
     accounts, likes,
-    photos::{self, PageIndex, Photo, PAGE_SIZE},
+    photos::{self, Photo, PAGE_SIZE},
 };
 use crate::photo_view::{FeedPage, Profile, PublicPhoto, Visibility};
 
@@ -45,11 +45,7 @@ pub async fn explore(
     words: &[String],
     before: Option<&str>,
 ) -> mongodb::error::Result<FeedPage> {
-    let mut filter = listed_for_everyone();
-    if !words.is_empty() {
-        filter.extend(photos::caption_words_filter(words));
-    }
-    let (found, next) = photos::newest_page(db, filter, PageIndex::Visibility, before).await?;
+    let (found, next) = photos::newest_page(db, listed_for_everyone(), words, before).await?;
     Ok(FeedPage { photos: public_views(db, viewer, &found, Photo::media_base).await?, next })
 }
 
@@ -67,7 +63,7 @@ pub async fn profile(
     }
     let mut filter = listed_for_everyone();
     filter.insert("owner_id", user.id);
-    let (found, next) = photos::newest_page(db, filter, PageIndex::OwnerVisibility, before).await?;
+    let (found, next) = photos::newest_page(db, filter, &[], before).await?;
     let photos = public_views(db, viewer, &found, Photo::media_base).await?;
     Ok(Some(Profile { owner: user.card(), bio: user.bio.clone(), photos: FeedPage { photos, next } }))
 }

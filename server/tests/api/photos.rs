@@ -122,9 +122,14 @@ async fn each_accepted_format_is_stored_with_its_derived_copies() {
 }
 
 #[tokio::test]
-async fn a_12_megapixel_photo_gets_a_2048_display_copy() {
+async fn a_12_megapixel_photo_gets_a_display_copy_of_about_2048() {
     let app = helpers::spawn_app().await.signed_up().await;
+    // A JPEG is decoded at half scale (2000 px reaches 15/16 of 2048): nothing is resized up.
     let id = app.upload_ok("big.jpg", encode(&picture(4000, 3000), ImageFormat::Jpeg)).await;
+    let display = image::load_from_memory(&app.media(&id, "display").await.bytes().await.unwrap()).unwrap();
+    assert_eq!((display.width(), display.height()), (2000, 1500));
+    // Other formats are decoded in full and fitted within 2048.
+    let id = app.upload_ok("big.png", encode(&picture(4000, 3000), ImageFormat::Png)).await;
     let display = image::load_from_memory(&app.media(&id, "display").await.bytes().await.unwrap()).unwrap();
     assert_eq!((display.width(), display.height()), (2048, 1536));
 }
