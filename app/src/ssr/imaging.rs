@@ -214,17 +214,21 @@ pub fn fit_within(image: &DynamicImage, max_side: u32) -> DynamicImage {
     }
 }
 
-/// RGB, with any transparency laid over white (JPEG has no alpha).
-fn flatten(image: &DynamicImage) -> RgbImage {
+/// RGB, with any transparency laid over white (JPEG has no alpha); borrowed when it already is.
+fn flatten(image: &DynamicImage) -> std::borrow::Cow<'_, RgbImage> {
+    use std::borrow::Cow;
+    if let Some(rgb) = image.as_rgb8() {
+        return Cow::Borrowed(rgb);
+    }
     if !image.color().has_alpha() {
-        return image.to_rgb8();
+        return Cow::Owned(image.to_rgb8());
     }
     let rgba = image.to_rgba8();
-    RgbImage::from_fn(rgba.width(), rgba.height(), |x, y| {
+    Cow::Owned(RgbImage::from_fn(rgba.width(), rgba.height(), |x, y| {
         let [r, g, b, a] = rgba.get_pixel(x, y).0;
         let over_white = |c: u8| ((u16::from(c) * u16::from(a) + 255 * (255 - u16::from(a))) / 255) as u8;
         image::Rgb([over_white(r), over_white(g), over_white(b)])
-    })
+    }))
 }
 
 /// Encodes as baseline JPEG (`jpeg-encoder`, with AVX2 when the CPU has it). The encoder writes
@@ -244,8 +248,11 @@ pub fn encode_jpeg(image: &DynamicImage) -> Vec<u8> {
 pub fn process(bytes: &[u8]) -> Result<ProcessedPhoto, ImageRejection> {
     let header = inspect(bytes)?;
     let upright = decode_for_display(bytes, &header)?;
-    let display = fit_within(&upright, DISPLAY_MAX_SIDE);
-    drop(upright);
+    let display = if upright.width().max(upright.height()) <= DISPLAY_MAX_SIDE {
+        upright // already small enough (a JPEG decoded at reduced scale): no copy
+    } else {
+        fit_within(&upright, DISPLAY_MAX_SIDE)
+    };
     // From the display copy: the same look, a fraction of the work.
     let thumb = fit_within(&display, THUMB_MAX_SIDE);
     Ok(ProcessedPhoto {
