@@ -5,8 +5,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh >/dev/null
+source scripts/lib.sh
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 cargo leptos build --release
-echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores"
+print_cpu
 CAPTIONED_SERVER_BINARY="$PWD/target/release/server" RUST_LOG=warn \
   cargo run --release -q -p server --example hardening_check

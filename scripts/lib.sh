@@ -1,4 +1,4 @@
-# Helpers shared by run.sh and test.sh (sourced, not run).
+# Helpers shared by the scripts: run.sh, test.sh and the benchmarks (sourced, not run).
 
 # A free TCP port on the loopback interface.
 free_port() {
@@ -31,4 +31,20 @@ stop_mongo() {
     kill "$MONGO_PID" 2>/dev/null || true
     wait "$MONGO_PID" 2>/dev/null || true
   fi
+}
+
+# The CPU, its cores and its vector extensions: printed with every benchmark, since machines of
+# one kind differ (some have AVX-512) and figures compare only within one run.
+print_cpu() {
+  echo "CPU: $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs), $(nproc) cores;" \
+    "vector extensions: $(grep -m1 '^flags' /proc/cpuinfo | grep -o -w -E 'avx2|avx512[a-z]*|fma' | sort -u | xargs)"
+}
+
+# What a benchmark script needs first: the tools, and a throwaway database (stopped on exit).
+start_bench_database() {
+  bash scripts/setup.sh >/dev/null
+  mkdir -p .tmp
+  trap stop_mongo EXIT
+  start_mongo :memory: "$(free_port)" .tmp/mongo-bench.log --standalone
+  print_cpu
 }

@@ -1,29 +1,11 @@
 //! Upload processing of a 12-megapixel JPEG: the whole pipeline, and each of its steps, so that
 //! the share of each is visible. Run with `cargo bench -p app --features ssr`.
 
-use std::{hint::black_box, io::Cursor};
+use std::hint::black_box;
 
 use app::ssr::imaging::{self, DISPLAY_MAX_SIDE, THUMB_MAX_SIDE};
 use criterion::{criterion_group, criterion_main, Criterion};
-use image::{imageops::FilterType, metadata::Orientation, DynamicImage, ImageFormat, RgbImage};
-
-/// A 4000 x 3000 JPEG with photo-like content: smooth gradients plus sensor-like noise, so that
-/// it compresses (and decodes) like a camera picture rather than a flat test card.
-fn twelve_megapixel_jpeg() -> Vec<u8> {
-    let mut seed = 0x2545_f491_u32;
-    let image = RgbImage::from_fn(4000, 3000, |x, y| {
-        seed ^= seed << 13;
-        seed ^= seed >> 17;
-        seed ^= seed << 5;
-        let noise = (seed % 24) as i32 - 12;
-        let base = |v: u32, period: u32| ((v % period) * 255 / period) as i32;
-        let c = |v: i32| (v + noise).clamp(0, 255) as u8;
-        image::Rgb([c(base(x, 1500)), c(base(y, 1100)), c(base(x + y, 2300))])
-    });
-    let mut out = Cursor::new(Vec::new());
-    DynamicImage::ImageRgb8(image).write_to(&mut out, ImageFormat::Jpeg).unwrap();
-    out.into_inner()
-}
+use image::{imageops::FilterType, metadata::Orientation};
 
 fn benches(c: &mut Criterion) {
     let cpu = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
@@ -32,7 +14,7 @@ fn benches(c: &mut Criterion) {
     let vector: Vec<&str> =
         flags.split_whitespace().filter(|f| *f == "avx2" || *f == "fma" || f.starts_with("avx512")).collect();
     println!("CPU:{model}; vector extensions: {}", vector.join(" "));
-    let jpeg = twelve_megapixel_jpeg();
+    let jpeg = imaging::samples::twelve_megapixel_jpeg();
     let mut group = c.benchmark_group("upload_12mp_jpeg");
     group.sample_size(10);
     group.bench_function("whole_pipeline", |b| b.iter(|| imaging::process(black_box(&jpeg)).unwrap()));

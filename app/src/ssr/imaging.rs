@@ -264,6 +264,27 @@ pub fn process(bytes: &[u8]) -> Result<ProcessedPhoto, ImageRejection> {
     })
 }
 
+/// A camera-like test photo, for the upload benchmark and the tests of the scaled decode.
+pub mod samples {
+    /// A 4000 x 3000 JPEG with photo-like content: smooth gradients plus sensor-like noise, so that
+    /// it compresses (and decodes) like a camera picture rather than a flat test card.
+    pub fn twelve_megapixel_jpeg() -> Vec<u8> {
+        let mut seed = 0x2545_f491_u32;
+        let image = super::RgbImage::from_fn(4000, 3000, |x, y| {
+            seed ^= seed << 13;
+            seed ^= seed >> 17;
+            seed ^= seed << 5;
+            let noise = (seed % 24) as i32 - 12;
+            let base = |v: u32, period: u32| ((v % period) * 255 / period) as i32;
+            let c = |v: i32| (v + noise).clamp(0, 255) as u8;
+            image::Rgb([c(base(x, 1500)), c(base(y, 1100)), c(base(x + y, 2300))])
+        });
+        let mut out = super::Cursor::new(Vec::new());
+        super::DynamicImage::ImageRgb8(image).write_to(&mut out, super::ImageFormat::Jpeg).unwrap();
+        out.into_inner()
+    }
+}
+
 /// Files made to attack the decoder, for the tests and the hardening checks (`scripts/`).
 pub mod hostile {
     /// A GIF whose logical screen is `canvas` but whose one frame is `frame` pixels, all of
@@ -328,21 +349,6 @@ mod tests {
         assert_eq!((display.width(), display.height()), (2048, 1024));
     }
 
-    /// A 4000 x 3000 JPEG with photo-like content: gradients, edges and sensor-like noise.
-    fn twelve_megapixels() -> Vec<u8> {
-        let mut seed = 0x2545_f491_u32;
-        let image = RgbImage::from_fn(4000, 3000, |x, y| {
-            seed ^= seed << 13;
-            seed ^= seed >> 17;
-            seed ^= seed << 5;
-            let noise = (seed % 16) as i32 - 8;
-            let edge = if (x / 250 + y / 250) % 2 == 0 { 40 } else { 0 };
-            let c = |v: u32| (v as i32 + noise + edge).clamp(0, 255) as u8;
-            image::Rgb([c(x * 200 / 4000), c(y * 200 / 3000), c((x + y) * 200 / 7000)])
-        });
-        encoded(&DynamicImage::ImageRgb8(image), ImageFormat::Jpeg)
-    }
-
     /// `jpeg` with an EXIF segment saying "rotate 90° clockwise to view" (orientation 6).
     fn rotated_90(jpeg: &[u8]) -> Vec<u8> {
         let mut exif = b"Exif\0\0MM\0\x2a\0\0\0\x08\0\x01".to_vec();
@@ -364,7 +370,7 @@ mod tests {
 
     #[test]
     fn a_large_jpeg_is_decoded_at_half_scale_upright_and_without_visible_loss() {
-        let jpeg = twelve_megapixels();
+        let jpeg = samples::twelve_megapixel_jpeg();
         let header = inspect(&jpeg).unwrap();
         let scaled = decode_for_display(&jpeg, &header).unwrap();
         assert_eq!((scaled.width(), scaled.height()), (2000, 1500), "half of 4000 x 3000 reaches 1920");
