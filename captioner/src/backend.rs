@@ -12,6 +12,9 @@ pub enum Backend {
     Flex,
     /// burn-ndarray, kept selectable as the product owner asked.
     Ndarray,
+    /// burn's Vulkan backend (feature `gpu`): training on a GPU machine.
+    #[cfg(feature = "gpu")]
+    Vulkan,
 }
 
 impl Backend {
@@ -22,6 +25,8 @@ impl Backend {
             Backend::Flex => Device::flex(),
             #[allow(deprecated)] // burn 0.22 favours Flex; ndarray still works
             Backend::Ndarray => Device::ndarray(),
+            #[cfg(feature = "gpu")]
+            Backend::Vulkan => Device::vulkan(burn::tensor::DeviceKind::DiscreteGpu(0)),
         }
     }
 
@@ -38,6 +43,8 @@ impl FromStr for Backend {
         match s.trim().to_ascii_lowercase().as_str() {
             "flex" => Ok(Backend::Flex),
             "ndarray" => Ok(Backend::Ndarray),
+            #[cfg(feature = "gpu")]
+            "vulkan" => Ok(Backend::Vulkan),
             other => Err(format!("unknown backend {other:?}: use flex or ndarray")),
         }
     }
@@ -48,6 +55,8 @@ impl fmt::Display for Backend {
         f.write_str(match self {
             Backend::Flex => "flex",
             Backend::Ndarray => "ndarray",
+            #[cfg(feature = "gpu")]
+            Backend::Vulkan => "vulkan",
         })
     }
 }

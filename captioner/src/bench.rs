@@ -46,7 +46,7 @@ pub fn run(runs: usize, vocab_size: usize) -> Result<Vec<BackendTimings>, String
             let encoder_batch1 = time(runs, || vgg.forward(one()).into_data());
             let encoder_batch8 = time(runs.div_ceil(2), || vgg.forward(eight.clone()).into_data());
             let decoder = DecoderConfig::new(vocab_size).init(&device);
-            let features = Tensor::<2>::random([1, 512], burn::tensor::Distribution::Uniform(0.0, 5.0), &device);
+            let features = Tensor::<3>::random([1, 1, 512], burn::tensor::Distribution::Uniform(0.0, 5.0), &device);
             // An untrained decoder rarely ends early: 20 steps are measured.
             let greedy_20_tokens = time(runs * 2, || greedy(&decoder, features.clone(), 20));
             Ok(BackendTimings {

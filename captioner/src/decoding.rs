@@ -1,12 +1,26 @@
 //! Turning a trained decoder and image features into captions: greedy, and beam search with
-//! length normalisation returning the best `n`.
+//! length normalisation returning the best `n`. Decoding sees a decoder only through
+//! [`StepDecoder`], so that every architecture is decoded by the same code.
 
-use burn::{nn::LstmState, prelude::*, tensor::activation::log_softmax};
+use burn::{prelude::*, tensor::activation::log_softmax};
 
-use crate::{
-    model::decoder::Decoder,
-    vocab::{END_ID, PAD_ID, START_ID, UNKNOWN_ID},
-};
+use crate::vocab::{END_ID, PAD_ID, START_ID, UNKNOWN_ID};
+
+/// What decoding needs of a decoder: a start from image features, one word at a time, and the
+/// rows of its state kept or reordered as beams are.
+pub trait StepDecoder {
+    /// What the decoder carries from word to word, one row per caption being written.
+    type State: Clone;
+
+    /// Image features `[n, regions, dim]` (one row per caption) → the state before the first word.
+    fn start(&self, features: Tensor<3>) -> Self::State;
+
+    /// The last tokens `[n, 1]` → next-token logits `[n, vocab]` and the new state.
+    fn step(&self, state: Self::State, last_tokens: Tensor<2, Int>) -> (Tensor<2>, Self::State);
+
+    /// Keeps the given rows of a state, in that order.
+    fn reorder(&self, state: Self::State, rows: Tensor<1, Int>) -> Self::State;
+}
 
 /// A caption as token ids (without `<start>`/`<end>`), with its summed log-probability and its
 /// score: the log-probability divided by `length^alpha` (tokens, `<end>` included). `alpha` 1 is
@@ -53,32 +67,58 @@ fn log_probs(logits: Tensor<2>) -> Vec<Vec<f32>> {
         .collect()
 }
 
-/// The most likely word at each step, for one image (`features`: `[1, 512]`).
-pub fn greedy(decoder: &Decoder, features: Tensor<2>, max_len: usize) -> Hypothesis {
-    let device = features.device();
-    let image = decoder.image_projection(features);
-    let (mut state, mut last, mut tokens, mut log_prob) = (None::<LstmState<2>>, START_ID, Vec::new(), 0.0f32);
-    for _ in 0..max_len {
-        let (logits, next_state) = decoder.step(image.clone(), tokens_tensor(&[last], &device), state);
-        state = Some(next_state);
-        let probs = &log_probs(logits)[0];
-        let (best, lp) =
-            probs.iter().enumerate().fold((0, f32::NEG_INFINITY), |a, (i, &p)| if p > a.1 { (i, p) } else { a });
-        log_prob += lp;
-        if best == END_ID {
-            return Hypothesis { score: normalised(log_prob, tokens.len() + 1, 1.0), tokens, log_prob };
-        }
-        tokens.push(best);
-        last = best;
-    }
-    Hypothesis { score: normalised(log_prob, tokens.len(), 1.0), tokens, log_prob }
+/// The most likely word at each step, for one image (`features`: `[1, regions, dim]`).
+pub fn greedy<D: StepDecoder>(decoder: &D, features: Tensor<3>, max_len: usize) -> Hypothesis {
+    greedy_batch(decoder, features, max_len).remove(0)
 }
 
-/// Beam search of width `k` for one image; returns up to `n` finished captions, best first by
-/// their length-normalised score (`alpha`, see [`Hypothesis`]).
-pub fn beam_search(
-    decoder: &Decoder,
-    features: Tensor<2>,
+/// Greedy decoding of many images at once (`features`: `[n, regions, dim]`): one decoder step
+/// per word for all of them, which is what makes dev-split scoring cheap on a GPU.
+pub fn greedy_batch<D: StepDecoder>(decoder: &D, features: Tensor<3>, max_len: usize) -> Vec<Hypothesis> {
+    let device = features.device();
+    let n = features.dims()[0];
+    let mut state = decoder.start(features);
+    let mut last = vec![START_ID; n];
+    let mut tokens: Vec<Vec<usize>> = vec![Vec::new(); n];
+    let mut log_prob = vec![0.0f32; n];
+    let mut done = vec![false; n];
+    for _ in 0..max_len {
+        let (logits, next) = decoder.step(state, tokens_tensor(&last, &device));
+        state = next;
+        for (row, probs) in log_probs(logits).iter().enumerate() {
+            if done[row] {
+                continue;
+            }
+            let (best, lp) =
+                probs.iter().enumerate().fold((0, f32::NEG_INFINITY), |a, (i, &p)| if p > a.1 { (i, p) } else { a });
+            log_prob[row] += lp;
+            if best == END_ID {
+                done[row] = true;
+            } else {
+                tokens[row].push(best);
+                last[row] = best;
+            }
+        }
+        if done.iter().all(|d| *d) {
+            break;
+        }
+    }
+    tokens
+        .into_iter()
+        .zip(log_prob)
+        .zip(done)
+        .map(|((tokens, log_prob), ended)| {
+            let length = tokens.len() + usize::from(ended);
+            Hypothesis { score: normalised(log_prob, length, 1.0), tokens, log_prob }
+        })
+        .collect()
+}
+
+/// Beam search of width `k` for one image (`features`: `[1, regions, dim]`); returns up to `n`
+/// finished captions, best first by their length-normalised score (`alpha`, see [`Hypothesis`]).
+pub fn beam_search<D: StepDecoder>(
+    decoder: &D,
+    features: Tensor<3>,
     k: usize,
     n: usize,
     max_len: usize,
@@ -86,15 +126,13 @@ pub fn beam_search(
 ) -> Vec<Hypothesis> {
     let k = k.max(1);
     let device = features.device();
-    let image = decoder.image_projection(features);
-    // Live beams: tokens so far and summed log-probability; their LSTM states stacked in `state`.
+    // Live beams: tokens so far and summed log-probability; their decoder states are the rows of `state`.
     let mut beams: Vec<(Vec<usize>, f32)> = vec![(Vec::new(), 0.0)];
-    let mut state: Option<LstmState<2>> = None;
+    let mut state = decoder.start(features);
     let mut finished: Vec<Hypothesis> = Vec::new();
     for _ in 0..max_len {
         let last: Vec<usize> = beams.iter().map(|(t, _)| t.last().copied().unwrap_or(START_ID)).collect();
-        let images = image.clone().repeat_dim(0, beams.len());
-        let (logits, new_state) = decoder.step(images, tokens_tensor(&last, &device), state);
+        let (logits, new_state) = decoder.step(state, tokens_tensor(&last, &device));
         let probs = log_probs(logits);
         // every extension of every beam, best first
         let mut candidates: Vec<(usize, usize, f32)> = Vec::with_capacity(beams.len() * k);
@@ -132,7 +170,7 @@ pub fn beam_search(
             break;
         }
         let rows = Tensor::<1, Int>::from_data(TensorData::new(keep_rows, [next_beams.len()]), &device);
-        state = Some(LstmState::new(new_state.cell.select(0, rows.clone()), new_state.hidden.select(0, rows)));
+        state = decoder.reorder(new_state, rows);
         beams = next_beams;
     }
     // captions cut off at max_len still count, so that there is always an answer

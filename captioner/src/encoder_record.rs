@@ -3,7 +3,10 @@
 
 use std::path::{Path, PathBuf};
 
-use burn::prelude::*;
+use burn::{
+    prelude::*,
+    store::{BurnpackStore, HalfPrecisionAdapter, ModuleSnapshot},
+};
 
 use crate::model::Vgg16;
 
@@ -26,7 +29,24 @@ pub fn save(vgg: Vgg16, path: &Path) -> Result<(), String> {
     vgg.save_file(path).map_err(|e| format!("cannot save {}: {e:?}", path.display()))
 }
 
+/// A copy in half precision (`…-f16.bpk`): half the size, for moving the weights to another
+/// machine. `load` reads either.
+pub fn save_half(vgg: Vgg16, path: &Path) -> Result<(), String> {
+    let mut store = BurnpackStore::from_file(path).overwrite(true).with_to_adapter(HalfPrecisionAdapter::new());
+    vgg.save_into(&mut store).map_err(|e| format!("cannot save {}: {e:?}", path.display()))
+}
+
+fn is_half(path: &Path) -> bool {
+    path.file_name().is_some_and(|n| n.to_string_lossy().ends_with("-f16.bpk"))
+}
+
 pub fn load(path: &Path, device: &Device) -> Result<Vgg16, String> {
+    if is_half(path) {
+        let mut vgg = Vgg16::new(device);
+        let mut store = BurnpackStore::from_file(path).with_from_adapter(HalfPrecisionAdapter::new());
+        vgg.load_from(&mut store).map_err(|e| format!("cannot load {}: {e:?}", path.display()))?;
+        return Ok(vgg);
+    }
     if !path.exists() {
         return Err(format!(
             "no VGG16 record at {}: run scripts/setup.sh, or `captioner import-vgg16 FILE.onnx`",

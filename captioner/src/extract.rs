@@ -1,14 +1,22 @@
-//! `captioner extract`: VGG16 features of every photo, written to the feature cache batch by
-//! batch, with a progress bar.
+//! `captioner extract`: VGG16 features of every photo (pooled, or the 7x7 map), written to the
+//! feature cache batch by batch, with a progress bar.
 
 use std::path::Path;
 
 use burn::prelude::*;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::{features::FeatureCache, model::Vgg16, preprocess};
+use crate::{
+    features::{FeatureCache, FeatureShape},
+    model::Vgg16,
+    preprocess,
+};
 
-pub const FEATURE_SIZE: usize = 512;
+/// Where `extract` writes features of this shape unless told otherwise.
+pub fn default_cache_path(shape: FeatureShape) -> std::path::PathBuf {
+    let kind = if shape.regions == 1 { "pooled" } else { "map" };
+    Path::new(".cache/features").join(format!("flickr8k-vgg16-{kind}.f16.bin"))
+}
 
 /// The photo file names in a folder, sorted.
 pub fn photo_names(dir: &Path) -> std::io::Result<Vec<String>> {
@@ -24,15 +32,35 @@ pub fn photo_names(dir: &Path) -> std::io::Result<Vec<String>> {
     Ok(names)
 }
 
-/// Encodes a batch of photos: `[n, 512]` features, one row per photo.
-pub fn encode_photos(vgg: &Vgg16, device: &Device, photos: &[image::DynamicImage]) -> Vec<Vec<f32>> {
+/// Encodes a batch of photos: one `Vec` per photo of `shape`: the pooled 512 values (1 region),
+/// or the 7x7 map as 49 regions of 512 values, region after region (row-major).
+pub fn encode_photos(
+    vgg: &Vgg16,
+    device: &Device,
+    photos: &[image::DynamicImage],
+    shape: FeatureShape,
+) -> Vec<Vec<f32>> {
     let mut pixels = Vec::with_capacity(photos.len() * 3 * 224 * 224);
     for photo in photos {
         pixels.extend(preprocess::to_encoder_input(photo));
     }
     let input = Tensor::<4>::from_data(TensorData::new(pixels, [photos.len(), 3, 224, 224]), device);
-    let features: Vec<f32> = vgg.forward(input).into_data().try_into_vec::<f32>().expect("float features");
-    features.chunks(FEATURE_SIZE).map(<[f32]>::to_vec).collect()
+    let features = if shape.regions == 1 {
+        vgg.forward(input)
+    } else {
+        let map = vgg.feature_map(input);
+        let [n, channels, h, w] = map.dims();
+        assert_eq!((h * w, channels), (shape.regions, shape.dim), "the map's shape");
+        map.reshape([n, channels, h * w]).swap_dims(1, 2).reshape([n, h * w * channels])
+    };
+    let features: Vec<f32> = features.into_data().try_into_vec::<f32>().expect("float features");
+    features.chunks(shape.len()).map(<[f32]>::to_vec).collect()
+}
+
+/// Opens a photo by its content, whatever its name says (a WebP copy of a photo can keep the
+/// name its captions use).
+pub fn open_photo(path: &Path) -> image::ImageResult<image::DynamicImage> {
+    image::ImageReader::open(path)?.with_guessed_format()?.decode()
 }
 
 /// Computes the features of the photos the cache does not have yet. Returns how many were computed.
@@ -56,9 +84,9 @@ pub fn extract(
     for batch in todo.chunks(batch_size.max(1)) {
         let photos = batch
             .iter()
-            .map(|name| image::open(images_dir.join(name)).map_err(|e| format!("{name}: {e}")))
+            .map(|name| open_photo(&images_dir.join(name)).map_err(|e| format!("{name}: {e}")))
             .collect::<Result<Vec<_>, _>>()?;
-        let features = encode_photos(vgg, device, &photos);
+        let features = encode_photos(vgg, device, &photos, cache.shape());
         cache
             .append(batch.iter().map(|n| (*n).clone()).zip(features).collect())
             .map_err(|e| format!("cannot write the feature cache: {e}"))?;

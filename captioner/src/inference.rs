@@ -8,10 +8,9 @@ use burn::prelude::*;
 
 use crate::{
     backend::Backend,
-    decoding::beam_search,
     encoder_record,
-    extract::{encode_photos, FEATURE_SIZE},
-    model::{decoder::Decoder, Vgg16},
+    extract::encode_photos,
+    model::{CaptionModel, Vgg16},
     pipeline::{ModelFiles, TrainConfig},
     vocab::Vocabulary,
 };
@@ -69,8 +68,9 @@ pub struct ScoredCaption {
 
 /// A loaded caption model, ready to caption photos.
 pub struct Captioner {
+    name: String,
     vgg: Vgg16,
-    decoder: Decoder,
+    decoder: CaptionModel,
     vocab: Vocabulary,
     config: TrainConfig,
     device: Device,
@@ -84,12 +84,20 @@ impl Captioner {
         let device = backend.device();
         let vgg = encoder_record::load(&paths.vgg16, &device)?;
         let (config, vocab, decoder) = ModelFiles { dir: paths.decoder_dir.clone() }.load(&device)?;
-        Ok(Self { vgg, decoder, vocab, config, device })
+        let name = paths.decoder_dir.file_name().map_or_else(|| "caption-model".into(), |n| n.to_string_lossy().into_owned());
+        Ok(Self { name, vgg, decoder, vocab, config, device })
     }
 
-    /// The 512 pooled VGG16 features of a photo.
+    /// The model's name, recorded with each caption: its folder's name (`caption-attention`).
+    pub fn name(&self) -> String {
+        self.name.clone()
+    }
+
+    /// The VGG16 features of a photo that the decoder reads: the pooled 512 values, or the
+    /// 7x7 map (49 x 512).
     pub fn features(&self, photo: &image::DynamicImage) -> Vec<f32> {
-        encode_photos(&self.vgg, &self.device, std::slice::from_ref(photo)).remove(0)
+        let shape = self.decoder.architecture().features();
+        encode_photos(&self.vgg, &self.device, std::slice::from_ref(photo), shape).remove(0)
     }
 
     /// The best `n` captions of a beam search of width `beam`, best first.
@@ -98,8 +106,10 @@ impl Captioner {
     }
 
     pub fn caption_features(&self, features: Vec<f32>, beam: usize, n: usize) -> Vec<ScoredCaption> {
-        let input = Tensor::<2>::from_data(TensorData::new(features, [1, FEATURE_SIZE]), &self.device);
-        beam_search(&self.decoder, input, beam, n, self.config.max_caption_len, self.config.length_alpha)
+        let shape = self.decoder.architecture().features();
+        let input = Tensor::<3>::from_data(TensorData::new(features, [1, shape.regions, shape.dim]), &self.device);
+        self.decoder
+            .beam_search(input, beam, n, self.config.max_caption_len, self.config.length_alpha)
             .into_iter()
             .map(|h| ScoredCaption { text: self.vocab.decode(&h.tokens), score: h.score, per_word: h.per_token() })
             .collect()

@@ -9,7 +9,6 @@ use std::{
 };
 
 use burn::{
-    optim::{AdamConfig, GradientsParams},
     prelude::*,
     store::{BurnpackStore, HalfPrecisionAdapter, ModuleSnapshot},
 };
@@ -19,12 +18,15 @@ use serde::{Deserialize, Serialize};
 use crate::{
     averaging::average,
     data::{parse_karpathy_json, parse_split_file, parse_token_file, CaptionSet, Splits},
-    decoding::{beam_search, greedy, Hypothesis},
-    features::FeatureCache,
+    decoding::{beam_search, greedy_batch, Hypothesis, StepDecoder},
     metrics::{cider_d, corpus_bleu},
-    model::decoder::{Decoder, DecoderConfig},
+    model::{
+        attention::AttentionDecoderConfig,
+        decoder::DecoderConfig,
+        Architecture, CaptionModel,
+    },
     text::tokenize,
-    training::{batch_loss, make_batch, Example},
+    training::{mean_loss, optimizer, train_epoch, Example, PhotoFeatures, TrainableDecoder},
     vocab::Vocabulary,
 };
 
@@ -32,7 +34,17 @@ use crate::{
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TrainConfig {
+    /// Which decoder (folders from before the choice hold the merge decoder).
+    pub architecture: Architecture,
     pub hidden_size: usize,
+    /// Word embedding size of the attention decoder (the merge decoder uses `hidden_size`).
+    pub embedding_size: usize,
+    /// Width of the attention decoder's attention layer.
+    pub attention_size: usize,
+    /// Weight of the attention decoder's doubly stochastic regulariser.
+    pub attention_penalty: f64,
+    /// Clip the gradients' norm to this (0: no clipping).
+    pub gradient_clip: f32,
     pub dropout: f64,
     /// Multiplies the image features (see `DecoderConfig::feature_scale`).
     pub feature_scale: f64,
@@ -65,7 +77,12 @@ pub struct TrainConfig {
 impl Default for TrainConfig {
     fn default() -> Self {
         Self {
+            architecture: Architecture::Merge,
             hidden_size: 256,
+            embedding_size: 256,
+            attention_size: 512,
+            attention_penalty: 1.0,
+            gradient_clip: 0.0,
             dropout: 0.5,
             feature_scale: 1.0,
             learning_rate: 1e-3,
@@ -186,49 +203,71 @@ impl ModelFiles {
         let (_, _, decoder) = self.load_with(device, false)?;
         let mut store =
             BurnpackStore::from_file(self.decoder_half()).overwrite(true).with_to_adapter(HalfPrecisionAdapter::new());
-        decoder.save_into(&mut store).map_err(|e| format!("{}: {e:?}", self.decoder_half().display()))
+        let saved = match decoder {
+            CaptionModel::Merge(d) => d.save_into(&mut store),
+            CaptionModel::Attention(d) => d.save_into(&mut store),
+        };
+        saved.map_err(|e| format!("{}: {e:?}", self.decoder_half().display()))
     }
 
     /// Loads the model, from `decoder-f16.bpk` when there is one.
-    pub fn load(&self, device: &Device) -> Result<(TrainConfig, Vocabulary, Decoder), String> {
+    pub fn load(&self, device: &Device) -> Result<(TrainConfig, Vocabulary, CaptionModel), String> {
         self.load_with(device, self.decoder_half().exists())
     }
 
-    pub fn load_with(&self, device: &Device, half: bool) -> Result<(TrainConfig, Vocabulary, Decoder), String> {
+    pub fn load_with(&self, device: &Device, half: bool) -> Result<(TrainConfig, Vocabulary, CaptionModel), String> {
         let read = |p: PathBuf| std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()));
         let config: TrainConfig = serde_json::from_str(&read(self.config())?).map_err(|e| e.to_string())?;
         let vocab = Vocabulary::from_json(&read(self.vocab())?).map_err(|e| e.to_string())?;
-        let mut decoder = decoder_config(&config, vocab.len()).init(device);
+        let model = match config.architecture {
+            Architecture::Merge => CaptionModel::Merge(self.load_weights(merge_config(&config, vocab.len()).init(device), half)?),
+            Architecture::Attention => {
+                CaptionModel::Attention(self.load_weights(attention_config(&config, vocab.len()).init(device), half)?)
+            }
+        };
+        Ok((config, vocab, model))
+    }
+
+    fn load_weights<M: Module>(&self, mut decoder: M, half: bool) -> Result<M, String> {
         if half {
             let mut store =
                 BurnpackStore::from_file(self.decoder_half()).with_from_adapter(HalfPrecisionAdapter::new());
             decoder.load_from(&mut store).map_err(|e| format!("{}: {e:?}", self.decoder_half().display()))?;
+            Ok(decoder)
         } else {
-            decoder =
-                decoder.try_load_file(self.decoder()).map_err(|e| format!("{}: {e:?}", self.decoder().display()))?;
+            decoder.try_load_file(self.decoder()).map_err(|e| format!("{}: {e:?}", self.decoder().display()))
         }
-        Ok((config, vocab, decoder))
     }
 }
 
-pub fn decoder_config(config: &TrainConfig, vocab_size: usize) -> DecoderConfig {
+pub fn merge_config(config: &TrainConfig, vocab_size: usize) -> DecoderConfig {
     DecoderConfig::new(vocab_size)
         .with_hidden_size(config.hidden_size)
         .with_dropout(config.dropout)
         .with_feature_scale(config.feature_scale)
 }
 
+pub fn attention_config(config: &TrainConfig, vocab_size: usize) -> AttentionDecoderConfig {
+    AttentionDecoderConfig::new(vocab_size)
+        .with_embedding_size(config.embedding_size)
+        .with_hidden_size(config.hidden_size)
+        .with_attention_size(config.attention_size)
+        .with_dropout(config.dropout)
+        .with_feature_scale(config.feature_scale)
+        .with_attention_penalty(config.attention_penalty)
+}
+
 fn examples<'a>(
-    names: &[String],
+    names: &'a [String],
     captions: &CaptionSet,
-    features: &'a FeatureCache,
+    features: &dyn PhotoFeatures,
     vocab: &Vocabulary,
 ) -> Vec<Example<'a>> {
     names
         .iter()
-        .filter_map(|name| Some((name, features.get(name)?)))
-        .flat_map(|(name, f)| {
-            captions.captions(name).iter().map(move |c| Example { features: f, caption: vocab.encode(&tokenize(c)) })
+        .filter(|name| features.contains(name))
+        .flat_map(|name| {
+            captions.captions(name).iter().map(move |c| Example { photo: name, caption: vocab.encode(&tokenize(c)) })
         })
         .collect()
 }
@@ -254,41 +293,49 @@ fn bar(len: usize, message: &str) -> ProgressBar {
     bar
 }
 
-fn mean_loss(decoder: &Decoder, examples: &[Example], batch_size: usize, device: &Device) -> f32 {
-    let mut total = 0.0;
-    let mut count = 0;
-    for chunk in examples.chunks(batch_size) {
-        total += batch_loss(decoder, make_batch(chunk, device)).into_scalar::<f32>() * chunk.len() as f32;
-        count += chunk.len();
+/// A photo's features as a `[1, regions, dim]` tensor, or `None` when it has none.
+pub fn features_tensor(features: &dyn PhotoFeatures, photos: &[&str], device: &Device) -> Option<Tensor<3>> {
+    let shape = features.shape();
+    let mut values = Vec::with_capacity(photos.len() * shape.len());
+    for photo in photos {
+        if !features.extend_with(photo, &mut values) {
+            return None;
+        }
     }
-    total / count.max(1) as f32
+    Some(Tensor::<3>::from_data(TensorData::new(values, [photos.len(), shape.regions, shape.dim]), device))
 }
 
-/// Captions for each photo (greedy when `beam` is 1; `alpha` ranks the beams, see `Hypothesis`).
-pub fn caption_all(
-    decoder: &Decoder,
+/// Photos decoded together by greedy decoding.
+const GREEDY_BATCH: usize = 250;
+
+/// Captions for each photo that has features (greedy when `beam` is 1, many photos at a time;
+/// `alpha` ranks the beams, see `Hypothesis`).
+#[allow(clippy::too_many_arguments)]
+pub fn caption_all<D: StepDecoder>(
+    decoder: &D,
     names: &[String],
-    features: &FeatureCache,
+    features: &dyn PhotoFeatures,
     beam: usize,
     max_len: usize,
     alpha: f32,
     device: &Device,
 ) -> Vec<(String, Hypothesis)> {
+    let names: Vec<&str> = names.iter().map(String::as_str).filter(|n| features.contains(n)).collect();
     let progress = bar(names.len(), if beam > 1 { "beam search" } else { "greedy" });
-    let out = names
-        .iter()
-        .filter_map(|name| {
-            let f = features.get(name)?;
-            let input = Tensor::<2>::from_data(TensorData::new(f.to_vec(), [1, f.len()]), device);
-            let best = if beam > 1 {
-                beam_search(decoder, input, beam, 1, max_len, alpha).remove(0)
-            } else {
-                greedy(decoder, input, max_len)
-            };
+    let mut out = Vec::with_capacity(names.len());
+    if beam > 1 {
+        for name in names {
+            let input = features_tensor(features, &[name], device).expect("checked above");
+            out.push((name.to_owned(), beam_search(decoder, input, beam, 1, max_len, alpha).remove(0)));
             progress.inc(1);
-            Some((name.clone(), best))
-        })
-        .collect();
+        }
+    } else {
+        for chunk in names.chunks(GREEDY_BATCH) {
+            let input = features_tensor(features, chunk, device).expect("checked above");
+            out.extend(chunk.iter().map(|n| (*n).to_owned()).zip(greedy_batch(decoder, input, max_len)));
+            progress.inc(chunk.len() as u64);
+        }
+    }
     progress.finish_and_clear();
     out
 }
@@ -302,15 +349,66 @@ pub fn score(generated: &[(String, String)], captions: &CaptionSet) -> ([f64; 4]
     (corpus_bleu(&pairs).0, cider_d(&pairs).0)
 }
 
+/// How caption quality follows the model's confidence (its mean per-word probability, as the
+/// app shows it): per band of confidence, how many captions and their mean CIDEr-D.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct ConfidenceBand {
+    pub from_percent: u32,
+    pub to_percent: u32,
+    pub captions: usize,
+    pub mean_cider_d: f64,
+}
+
+/// The band edges, in percent.
+const CONFIDENCE_EDGES: [u32; 7] = [0, 20, 25, 30, 35, 40, 101];
+
+/// Per-caption CIDEr-D grouped by confidence band (`per_word`: each caption's mean
+/// log-probability per word).
+pub fn confidence_bands(generated: &[(String, String, f32)], captions: &CaptionSet) -> Vec<ConfidenceBand> {
+    let pairs: Vec<(Vec<String>, Vec<Vec<String>>)> = generated
+        .iter()
+        .map(|(name, caption, _)| (tokenize(caption), captions.captions(name).iter().map(|r| tokenize(r)).collect()))
+        .collect();
+    let per_caption = cider_d(&pairs).1;
+    CONFIDENCE_EDGES
+        .windows(2)
+        .map(|edge| {
+            let scores: Vec<f64> = generated
+                .iter()
+                .zip(&per_caption)
+                .filter(|((_, _, per_word), _)| {
+                    let percent = (f64::from(*per_word).exp() * 100.0).round() as u32;
+                    (edge[0]..edge[1]).contains(&percent)
+                })
+                .map(|(_, s)| *s)
+                .collect();
+            ConfidenceBand {
+                from_percent: edge[0],
+                to_percent: edge[1].min(100),
+                captions: scores.len(),
+                mean_cider_d: scores.iter().sum::<f64>() / scores.len().max(1) as f64 * 100.0,
+            }
+        })
+        .collect()
+}
+
 /// Trains a model into `out`, keeping the decoder with the best dev figure (`checkpoint_on`):
 /// a single epoch's, or the mean of the last `average_last` epochs'.
 pub fn train(
     config: &TrainConfig,
     source: &DataSource,
-    features: &FeatureCache,
+    features: &dyn PhotoFeatures,
     out: &Path,
     device: &Device,
 ) -> Result<Vec<EpochRecord>, String> {
+    if features.shape() != config.architecture.features() {
+        return Err(format!(
+            "the {:?} decoder reads {:?} features, the cache holds {:?}",
+            config.architecture,
+            config.architecture.features(),
+            features.shape()
+        ));
+    }
     let (captions, splits) = source.load()?;
     let train_tokens: Vec<Vec<String>> =
         splits.train.iter().flat_map(|n| captions.captions(n).iter().map(|c| tokenize(c))).collect();
@@ -320,122 +418,164 @@ pub fn train(
     std::fs::write(files.vocab(), vocab.to_json()).map_err(|e| e.to_string())?;
     std::fs::write(files.config(), serde_json::to_string_pretty(config).unwrap()).map_err(|e| e.to_string())?;
 
-    let mut train_examples = examples(&splits.train, &captions, features, &vocab);
+    let train_examples = examples(&splits.train, &captions, features, &vocab);
     let dev_examples = examples(&splits.dev, &captions, features, &vocab);
     if train_examples.is_empty() || dev_examples.is_empty() {
         return Err("no training or dev examples: run `captioner extract` first".into());
     }
     println!(
-        "vocabulary {} words; {} training and {} dev captions",
+        "{:?} decoder; vocabulary {} words; {} training and {} dev captions",
+        config.architecture,
         vocab.len(),
         train_examples.len(),
         dev_examples.len()
     );
     device.seed(config.seed);
     let autodiff = device.clone().autodiff();
-    let mut model = decoder_config(config, vocab.len()).init(&autodiff);
-    let mut optimizer = AdamConfig::new().init();
-    let mut seed = config.seed.max(1);
-    let started = Instant::now();
-    let mut history: Vec<EpochRecord> = Vec::new();
-    let mut best = f64::NEG_INFINITY;
-    let mut since_best = 0;
-    let mut learning_rate = config.learning_rate;
-    let dev_photos: Vec<String> =
-        splits.dev.iter().filter(|n| features.contains(n)).take(config.dev_bleu_photos).cloned().collect();
-    let mut recent: Vec<Decoder> = Vec::new();
-    for epoch in 1..=config.max_epochs {
-        let epoch_start = Instant::now();
-        shuffle(&mut train_examples, &mut seed);
-        let progress = bar(train_examples.len().div_ceil(config.batch_size), &format!("epoch {epoch}"));
-        let (mut total, mut batches) = (0.0, 0);
-        for chunk in train_examples.chunks(config.batch_size) {
-            let loss = batch_loss(&model, make_batch(chunk, &autodiff));
-            total += loss.clone().into_scalar::<f32>();
-            batches += 1;
-            let grads = GradientsParams::from_grads(loss.backward(), &model);
-            model = optimizer.step(learning_rate, model, grads);
-            progress.inc(1);
+    let run = Run { config, files: &files, captions: &captions, vocab: &vocab, features, device };
+    match config.architecture {
+        Architecture::Merge => {
+            run.fit(merge_config(config, vocab.len()).init(&autodiff), train_examples, &dev_examples, &splits.dev)
         }
-        progress.finish_and_clear();
-        let valid = model.valid();
-        let dev = |decoder: &Decoder| {
-            let dev_loss = mean_loss(decoder, &dev_examples, config.batch_size, device);
-            let generated: Vec<(String, String)> = caption_all(
-                decoder,
-                &dev_photos,
-                features,
-                config.dev_bleu_beam.max(1),
-                config.max_caption_len,
-                config.length_alpha,
-                device,
-            )
-            .into_iter()
-            .map(|(n, h)| (n, vocab.decode(&h.tokens)))
-            .collect();
-            DevFigures { dev_loss, dev_bleu4: score(&generated, &captions).0[3] * 100.0 }
-        };
-        let single = dev(&valid);
-        recent.push(valid.clone());
-        if recent.len() > config.average_last.max(1) {
-            recent.remove(0);
-        }
-        let averaged = (recent.len() > 1).then(|| average(&recent));
-        let averaged_figures = averaged.as_ref().map(&dev);
-        let record = EpochRecord {
-            epoch,
-            train_loss: total / batches as f32,
-            dev_loss: single.dev_loss,
-            dev_bleu4: single.dev_bleu4,
-            averaged: averaged_figures,
-            seconds: epoch_start.elapsed().as_secs_f64(),
-        };
-        print!(
-            "epoch {epoch}: train loss {:.3}, dev loss {:.3}, dev BLEU-4 {:.1} (beam {}, {} photos)",
-            record.train_loss,
-            record.dev_loss,
-            record.dev_bleu4,
-            config.dev_bleu_beam.max(1),
-            dev_photos.len()
-        );
-        if let Some(a) = &averaged_figures {
-            print!(
-                "; mean of the last {} epochs: dev loss {:.3}, dev BLEU-4 {:.1}",
-                recent.len(),
-                a.dev_loss,
-                a.dev_bleu4
-            );
-        }
-        println!(", {:.0} s", record.seconds);
-        history.push(record);
-        learning_rate *= config.learning_rate_decay;
-        // the better of this epoch's decoder and the mean of the recent ones
-        let (figure, candidate) = match (averaged_figures, averaged) {
-            (Some(a), Some(decoder)) if a.figure(config.checkpoint_on) > single.figure(config.checkpoint_on) => {
-                (a.figure(config.checkpoint_on), decoder)
-            }
-            _ => (single.figure(config.checkpoint_on), valid),
-        };
-        if figure > best {
-            best = figure;
-            since_best = 0;
-            candidate.save_file(files.decoder()).map_err(|e| format!("saving the decoder: {e:?}"))?;
-        } else {
-            since_best += 1;
-        }
-        std::fs::write(out.join("history.json"), serde_json::to_string_pretty(&history).unwrap())
-            .map_err(|e| e.to_string())?;
-        std::fs::write(out.join("training.svg"), crate::plot::training_svg(&history)).map_err(|e| e.to_string())?;
-        if since_best >= config.patience {
-            println!("early stop: no better {:?} for {} epochs", config.checkpoint_on, config.patience);
-            break;
-        }
-        if config.max_minutes > 0.0 && started.elapsed().as_secs_f64() / 60.0 >= config.max_minutes {
-            println!("stopping: the {} minute budget is spent", config.max_minutes);
-            break;
+        Architecture::Attention => {
+            run.fit(attention_config(config, vocab.len()).init(&autodiff), train_examples, &dev_examples, &splits.dev)
         }
     }
-    Ok(history)
+}
+
+/// What one training run reads.
+struct Run<'a> {
+    config: &'a TrainConfig,
+    files: &'a ModelFiles,
+    captions: &'a CaptionSet,
+    vocab: &'a Vocabulary,
+    features: &'a dyn PhotoFeatures,
+    device: &'a Device,
+}
+
+impl Run<'_> {
+    /// How a decoder does on the dev split: its loss, and the BLEU-4 of its captions.
+    fn dev<M: TrainableDecoder>(&self, decoder: &M, dev_examples: &[Example], dev_photos: &[String]) -> DevFigures {
+        let config = self.config;
+        let dev_loss = mean_loss(decoder, dev_examples, self.features, config.batch_size, self.device);
+        let generated: Vec<(String, String)> = caption_all(
+            decoder,
+            dev_photos,
+            self.features,
+            config.dev_bleu_beam.max(1),
+            config.max_caption_len,
+            config.length_alpha,
+            self.device,
+        )
+        .into_iter()
+        .map(|(n, h)| (n, self.vocab.decode(&h.tokens)))
+        .collect();
+        DevFigures { dev_loss, dev_bleu4: score(&generated, self.captions).0[3] * 100.0 }
+    }
+
+    fn fit<M: TrainableDecoder>(
+        &self,
+        mut model: M,
+        mut train_examples: Vec<Example>,
+        dev_examples: &[Example],
+        dev_split: &[String],
+    ) -> Result<Vec<EpochRecord>, String> {
+        let config = self.config;
+        let autodiff = self.device.clone().autodiff();
+        let mut optimizer = optimizer(config.gradient_clip);
+        let mut seed = config.seed.max(1);
+        let started = Instant::now();
+        let mut history: Vec<EpochRecord> = Vec::new();
+        let mut best = f64::NEG_INFINITY;
+        let mut since_best = 0;
+        let mut learning_rate = config.learning_rate;
+        let dev_photos: Vec<String> = dev_split
+            .iter()
+            .filter(|n| self.features.contains(n))
+            .take(config.dev_bleu_photos)
+            .cloned()
+            .collect();
+        let mut recent: Vec<M> = Vec::new();
+        for epoch in 1..=config.max_epochs {
+            let epoch_start = Instant::now();
+            shuffle(&mut train_examples, &mut seed);
+            let progress = bar(train_examples.len().div_ceil(config.batch_size), &format!("epoch {epoch}"));
+            let (trained, train_loss) = train_epoch(
+                model,
+                &mut optimizer,
+                &train_examples,
+                self.features,
+                config.batch_size,
+                learning_rate,
+                &autodiff,
+                Some(&progress),
+            );
+            model = trained;
+            progress.finish_and_clear();
+            let valid = model.valid();
+            let single = self.dev(&valid, dev_examples, &dev_photos);
+            recent.push(valid.clone());
+            if recent.len() > config.average_last.max(1) {
+                recent.remove(0);
+            }
+            let averaged = (recent.len() > 1).then(|| average(&recent));
+            let averaged_figures = averaged.as_ref().map(|a| self.dev(a, dev_examples, &dev_photos));
+            let record = EpochRecord {
+                epoch,
+                train_loss,
+                dev_loss: single.dev_loss,
+                dev_bleu4: single.dev_bleu4,
+                averaged: averaged_figures,
+                seconds: epoch_start.elapsed().as_secs_f64(),
+            };
+            print!(
+                "epoch {epoch}: train loss {:.3}, dev loss {:.3}, dev BLEU-4 {:.1} (beam {}, {} photos)",
+                record.train_loss,
+                record.dev_loss,
+                record.dev_bleu4,
+                config.dev_bleu_beam.max(1),
+                dev_photos.len()
+            );
+            if let Some(a) = &averaged_figures {
+                print!(
+                    "; mean of the last {} epochs: dev loss {:.3}, dev BLEU-4 {:.1}",
+                    recent.len(),
+                    a.dev_loss,
+                    a.dev_bleu4
+                );
+            }
+            println!(", {:.0} s", record.seconds);
+            history.push(record);
+            learning_rate *= config.learning_rate_decay;
+            // the better of this epoch's decoder and the mean of the recent ones
+            let (figure, candidate) = match (averaged_figures, averaged) {
+                (Some(a), Some(decoder)) if a.figure(config.checkpoint_on) > single.figure(config.checkpoint_on) => {
+                    (a.figure(config.checkpoint_on), decoder)
+                }
+                _ => (single.figure(config.checkpoint_on), valid),
+            };
+            if figure > best {
+                best = figure;
+                since_best = 0;
+                candidate.save_file(self.files.decoder()).map_err(|e| format!("saving the decoder: {e:?}"))?;
+            } else {
+                since_best += 1;
+            }
+            let dir = &self.files.dir;
+            std::fs::write(dir.join("history.json"), serde_json::to_string_pretty(&history).unwrap())
+                .map_err(|e| e.to_string())?;
+            std::fs::write(dir.join("training.svg"), crate::plot::training_svg(&history)).map_err(|e| e.to_string())?;
+            if since_best >= config.patience {
+                println!("early stop: no better {:?} for {} epochs", config.checkpoint_on, config.patience);
+                break;
+            }
+            if config.max_minutes > 0.0 && started.elapsed().as_secs_f64() / 60.0 >= config.max_minutes {
+                println!("stopping: the {} minute budget is spent", config.max_minutes);
+                break;
+            }
+        }
+        Ok(history)
+    }
 }
 
 /// The generated captions of a split as coco-caption's results JSON.

@@ -1,36 +1,85 @@
-//! Teacher-forced training of the decoder on whole caption sequences (batches of sequences,
-//! not one sample per prefix), with Adam.
+//! Teacher-forced training of a decoder on whole caption sequences (batches of sequences, not
+//! one sample per prefix), with Adam: the one epoch loop that `captioner train` and the tiny
+//! training test both run.
+
+use std::collections::HashMap;
 
 use burn::{
+    grad_clipping::GradientClippingConfig,
     nn::loss::CrossEntropyLossConfig,
-    optim::{AdamConfig, GradientsParams},
+    optim::{AdamConfig, GradientsParams, ModuleOptimizer},
     prelude::*,
 };
+use indicatif::ProgressBar;
 
-use crate::{model::decoder::Decoder, vocab::PAD_ID};
+use crate::{
+    decoding::StepDecoder,
+    features::{FeatureCache, FeatureShape},
+    model::{attention::AttentionDecoder, decoder::Decoder},
+    vocab::PAD_ID,
+};
 
-/// One training example: an image's features and one of its captions as ids
-/// (`<start> … <end>`, see `Vocabulary::encode`).
+/// One training example: a photo's name and one of its captions as ids (`<start> … <end>`,
+/// see `Vocabulary::encode`). The features stay in the cache until the batch is made.
 #[derive(Debug, Clone)]
 pub struct Example<'a> {
-    pub features: &'a [f32],
+    pub photo: &'a str,
     pub caption: Vec<usize>,
 }
 
-/// A batch: features `[b, 512]`, inputs `[b, t]` (caption without its last token) and targets
-/// `[b, t]` (caption without `<start>`), padded with `<pad>`, which the loss ignores.
+/// Where a batch's features come from: the feature cache, or features held in memory (tests).
+pub trait PhotoFeatures {
+    fn shape(&self) -> FeatureShape;
+    fn contains(&self, photo: &str) -> bool;
+    /// Appends the photo's features to `out`; false when there are none.
+    fn extend_with(&self, photo: &str, out: &mut Vec<f32>) -> bool;
+}
+
+impl PhotoFeatures for FeatureCache {
+    fn shape(&self) -> FeatureShape {
+        FeatureCache::shape(self)
+    }
+    fn contains(&self, photo: &str) -> bool {
+        FeatureCache::contains(self, photo)
+    }
+    fn extend_with(&self, photo: &str, out: &mut Vec<f32>) -> bool {
+        FeatureCache::extend_with(self, photo, out)
+    }
+}
+
+/// Features by photo name, with their shape.
+pub struct InMemoryFeatures {
+    pub shape: FeatureShape,
+    pub by_photo: HashMap<String, Vec<f32>>,
+}
+
+impl PhotoFeatures for InMemoryFeatures {
+    fn shape(&self) -> FeatureShape {
+        self.shape
+    }
+    fn contains(&self, photo: &str) -> bool {
+        self.by_photo.contains_key(photo)
+    }
+    fn extend_with(&self, photo: &str, out: &mut Vec<f32>) -> bool {
+        self.by_photo.get(photo).map(|v| out.extend_from_slice(v)).is_some()
+    }
+}
+
+/// A batch: features `[b, regions, dim]`, inputs `[b, t]` (caption without its last token) and
+/// targets `[b, t]` (caption without `<start>`), padded with `<pad>`, which the loss ignores.
 pub struct CaptionBatch {
-    pub features: Tensor<2>,
+    pub features: Tensor<3>,
     pub inputs: Tensor<2, Int>,
     pub targets: Tensor<2, Int>,
 }
 
-pub fn make_batch(examples: &[Example], device: &Device) -> CaptionBatch {
-    let feature_size = examples[0].features.len();
+/// Panics when a photo has no features: examples are only made for photos that have them.
+pub fn make_batch(examples: &[Example], features: &dyn PhotoFeatures, device: &Device) -> CaptionBatch {
+    let shape = features.shape();
     let steps = examples.iter().map(|e| e.caption.len() - 1).max().unwrap_or(1);
-    let (mut features, mut inputs, mut targets) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut values, mut inputs, mut targets) = (Vec::with_capacity(examples.len() * shape.len()), Vec::new(), Vec::new());
     for example in examples {
-        features.extend_from_slice(example.features);
+        assert!(features.extend_with(example.photo, &mut values), "no features for {}", example.photo);
         let ids: Vec<i64> = example.caption.iter().map(|&t| t as i64).collect();
         let pad = PAD_ID as i64;
         for t in 0..steps {
@@ -40,7 +89,7 @@ pub fn make_batch(examples: &[Example], device: &Device) -> CaptionBatch {
     }
     let b = examples.len();
     CaptionBatch {
-        features: Tensor::<2>::from_data(TensorData::new(features, [b, feature_size]), device),
+        features: Tensor::<3>::from_data(TensorData::new(values, [b, shape.regions, shape.dim]), device),
         inputs: Tensor::<2, Int>::from_data(TensorData::new(inputs, [b, steps]), device),
         targets: Tensor::<2, Int>::from_data(TensorData::new(targets, [b, steps]), device),
     }
@@ -48,41 +97,109 @@ pub fn make_batch(examples: &[Example], device: &Device) -> CaptionBatch {
 
 /// Mean cross-entropy per real token: burn 0.22.1 leaves `<pad>` targets out of both the sum
 /// and the count.
-pub fn batch_loss(decoder: &Decoder, batch: CaptionBatch) -> Tensor<1> {
-    let device = batch.features.device();
-    let logits = decoder.forward(batch.features, batch.inputs);
+fn cross_entropy(logits: Tensor<3>, targets: Tensor<2, Int>) -> Tensor<1> {
     let [b, t, v] = logits.dims();
     CrossEntropyLossConfig::new()
         .with_pad_tokens(Some(vec![PAD_ID]))
-        .init(&device)
-        .forward(logits.reshape([b * t, v]), batch.targets.reshape([b * t]))
+        .init(&logits.device())
+        .forward(logits.reshape([b * t, v]), targets.reshape([b * t]))
 }
 
-/// Trains for `steps` passes over `examples` in batches of `batch_size`; returns the decoder
-/// (on the plain device) and the mean loss of each pass.
-pub fn train_passes(
-    decoder: Decoder,
+/// A decoder that can be trained: its loss on a batch.
+pub trait TrainableDecoder: Module + StepDecoder {
+    fn loss(&self, batch: CaptionBatch) -> Tensor<1>;
+}
+
+impl TrainableDecoder for Decoder {
+    fn loss(&self, batch: CaptionBatch) -> Tensor<1> {
+        let [b, _, _] = batch.features.dims();
+        cross_entropy(self.forward(batch.features.reshape([b, 0]), batch.inputs), batch.targets)
+    }
+}
+
+impl TrainableDecoder for AttentionDecoder {
+    /// Cross-entropy plus the doubly stochastic regulariser: `penalty * Σ_i (1 - Σ_t α_ti)²`
+    /// per caption (real words only), which asks the decoder to look at every region about once
+    /// over the caption, instead of staring at one.
+    fn loss(&self, batch: CaptionBatch) -> Tensor<1> {
+        let words = batch.targets.clone().not_equal_elem(PAD_ID as i64).float();
+        let (logits, weights) = self.forward(batch.features, batch.inputs);
+        let [b, _, _] = weights.dims();
+        let attention_per_region = (weights * words.unsqueeze_dim::<3>(2)).sum_dim(1);
+        let regulariser = (attention_per_region.neg() + 1.0).powi_scalar(2).sum().div_scalar(b as f32);
+        cross_entropy(logits, batch.targets) + regulariser.reshape([1]) * self.attention_penalty()
+    }
+}
+
+/// Adam, with the gradients' norm clipped when `clip` is above 0 (the attention LSTM's
+/// gradients can spike early on).
+pub fn optimizer(clip: f32) -> ModuleOptimizer {
+    AdamConfig::new().with_grad_clipping((clip > 0.0).then_some(GradientClippingConfig::Norm(clip))).init()
+}
+
+/// One pass over `examples` in batches of `batch_size` on an autodiff device; returns the
+/// model and the mean batch loss.
+#[allow(clippy::too_many_arguments)]
+pub fn train_epoch<M: TrainableDecoder>(
+    mut model: M,
+    optimizer: &mut ModuleOptimizer,
     examples: &[Example],
+    features: &dyn PhotoFeatures,
+    batch_size: usize,
+    learning_rate: f64,
+    autodiff: &Device,
+    progress: Option<&ProgressBar>,
+) -> (M, f32) {
+    let (mut total, mut batches) = (0.0, 0);
+    for chunk in examples.chunks(batch_size.max(1)) {
+        let loss = model.loss(make_batch(chunk, features, autodiff));
+        total += loss.clone().into_scalar::<f32>();
+        batches += 1;
+        let grads = GradientsParams::from_grads(loss.backward(), &model);
+        model = optimizer.step(learning_rate, model, grads);
+        if let Some(progress) = progress {
+            progress.inc(1);
+        }
+    }
+    (model, total / batches.max(1) as f32)
+}
+
+/// Mean loss over `examples` without training (dev loss).
+pub fn mean_loss<M: TrainableDecoder>(
+    model: &M,
+    examples: &[Example],
+    features: &dyn PhotoFeatures,
+    batch_size: usize,
+    device: &Device,
+) -> f32 {
+    let (mut total, mut count) = (0.0, 0);
+    for chunk in examples.chunks(batch_size.max(1)) {
+        total += model.loss(make_batch(chunk, features, device)).into_scalar::<f32>() * chunk.len() as f32;
+        count += chunk.len();
+    }
+    total / count.max(1) as f32
+}
+
+/// Trains for `passes` epochs (the tiny training test); returns the decoder on the plain device
+/// and the mean loss of each pass.
+pub fn train_passes<M: TrainableDecoder>(
+    decoder: M,
+    examples: &[Example],
+    features: &dyn PhotoFeatures,
     batch_size: usize,
     learning_rate: f64,
     passes: usize,
     device: &Device,
-) -> (Decoder, Vec<f32>) {
+) -> (M, Vec<f32>) {
     let autodiff = device.clone().autodiff();
     let mut model = decoder.train();
-    let mut optimizer = AdamConfig::new().init();
+    let mut optimizer = optimizer(0.0);
     let mut losses = Vec::new();
     for _ in 0..passes {
-        let mut total = 0.0;
-        let mut batches = 0;
-        for chunk in examples.chunks(batch_size.max(1)) {
-            let loss = batch_loss(&model, make_batch(chunk, &autodiff));
-            total += loss.clone().into_scalar::<f32>();
-            batches += 1;
-            let grads = GradientsParams::from_grads(loss.backward(), &model);
-            model = optimizer.step(learning_rate, model, grads);
-        }
-        losses.push(total / batches as f32);
+        let (trained, loss) =
+            train_epoch(model, &mut optimizer, examples, features, batch_size, learning_rate, &autodiff, None);
+        model = trained;
+        losses.push(loss);
     }
     (model.valid(), losses)
 }

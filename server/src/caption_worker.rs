@@ -92,6 +92,7 @@ impl Workers {
                     spawn_model_thread(format!("caption-{n}"), model.clone(), settings.beam, settings.suggestions);
                 let worker = Worker {
                     name,
+                    model_name: model.name(),
                     db: db.clone(),
                     photos: photos::collection(&db),
                     thread,
@@ -121,6 +122,8 @@ fn hostname() -> String {
 
 struct Worker {
     name: String,
+    /// Recorded with each caption: which model wrote it.
+    model_name: String,
     db: Database,
     /// The photos, as the caption queue's collection.
     photos: Collection<Photo>,
@@ -169,7 +172,7 @@ impl Worker {
         };
         let result = caption_jobs::holding(&self.photos, &job, self.lease, work).await;
         match result {
-            Ok(suggestions) => match photos::store_model_captions(&self.db, &job, &suggestions).await {
+            Ok(suggestions) => match photos::store_model_captions(&self.db, &job, &suggestions, &self.model_name).await {
                 Ok(true) => {
                     tracing::info!(photo = %job.id, attempt = job.attempt, ms = started.elapsed().as_millis() as u64, caption = %suggestions[0].text, "photo captioned")
                 }

@@ -84,6 +84,10 @@ pub struct Photo {
     /// The model's best captions with their scores, best first.
     #[serde(default)]
     pub suggestions: Vec<Suggestion>,
+    /// Which caption model wrote `caption` and `suggestions` (its folder's name, e.g.
+    /// `caption-attention`); `None` for captions from before this was recorded.
+    #[serde(default)]
+    pub caption_model: Option<String>,
     /// The owner's own caption (written, or picked from the suggestions): shown when present.
     #[serde(default)]
     pub own_caption: Option<String>,
@@ -364,12 +368,14 @@ pub async fn store_model_captions(
     db: &Database,
     job: &ClaimedJob<Photo>,
     suggestions: &[Suggestion],
+    model: &str,
 ) -> mongodb::error::Result<bool> {
     let best = suggestions.first().map(|s| s.text.clone());
     let words = best.as_deref().map(index_words).unwrap_or_default();
     let fields = doc! {
         "caption": best,
         "suggestions": bson::to_bson(suggestions).map_err(|e| mongodb::error::Error::custom(e.to_string()))?,
+        "caption_model": model,
         "caption_words": words,
     };
     caption_jobs::complete(&collection(db), job, fields).await

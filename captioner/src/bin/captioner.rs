@@ -12,6 +12,7 @@ use captioner::{
     features::FeatureCache,
     import,
     inference::{Captioner, ModelPaths},
+    model::{Architecture, CaptionModel},
     pipeline::{self, DataSource, ModelFiles, TrainConfig},
 };
 use clap::{Parser, Subcommand};
@@ -36,14 +37,24 @@ enum Command {
         #[arg(long, default_value_os_t = encoder_record::default_path())]
         out: PathBuf,
     },
+    /// Writes the VGG16 record in half precision (NAME-f16.bpk), to carry it to another machine.
+    HalveVgg16 {
+        #[arg(long, default_value_os_t = encoder_record::default_path())]
+        vgg16: PathBuf,
+        #[arg(long)]
+        out: PathBuf,
+    },
     /// Computes the VGG16 features of every photo in a folder into a cache file (resumable).
     Extract {
         /// the photos (default: FLICKR8K_DIR's Images/)
         #[arg(long)]
         images: Option<PathBuf>,
-        /// the feature cache
-        #[arg(long, default_value = ".cache/features/flickr8k-vgg16.bin")]
-        out: PathBuf,
+        /// VGG16's 7x7 map (for the attention decoder) instead of the pooled 512 values
+        #[arg(long)]
+        map: bool,
+        /// the feature cache (default: .cache/features/flickr8k-vgg16-{pooled,map}.f16.bin)
+        #[arg(long)]
+        out: Option<PathBuf>,
         #[arg(long, default_value_t = 8)]
         batch: usize,
         /// only the first N photos (sorted by name), for a quick try
@@ -59,8 +70,9 @@ enum Command {
         config: Option<PathBuf>,
         #[command(flatten)]
         data: DataArgs,
-        #[arg(long, default_value = ".cache/features/flickr8k-vgg16.bin")]
-        features: PathBuf,
+        /// the feature cache (default: the one `extract` writes for the architecture)
+        #[arg(long)]
+        features: Option<PathBuf>,
         /// the model folder to write
         #[arg(long, default_value = "models/caption-merge")]
         out: PathBuf,
@@ -77,8 +89,9 @@ enum Command {
         alpha: Option<f32>,
         #[command(flatten)]
         data: DataArgs,
-        #[arg(long, default_value = ".cache/features/flickr8k-vgg16.bin")]
-        features: PathBuf,
+        /// the feature cache (default: the one `extract` writes for the model's architecture)
+        #[arg(long)]
+        features: Option<PathBuf>,
         #[arg(long, default_value = "models/caption-merge")]
         model: PathBuf,
         /// the results JSON (default: MODEL/eval-SPLIT-beamK.json)
@@ -146,9 +159,12 @@ impl DataArgs {
     }
 }
 
-fn open_features(path: &std::path::Path) -> Result<FeatureCache, String> {
-    captioner::features::read(path, extract::FEATURE_SIZE)
-        .map_err(|e| format!("{}: {e} (run `captioner extract`)", path.display()))
+/// The feature cache an architecture reads: `path`, or where `extract` puts it.
+fn open_features(path: Option<PathBuf>, architecture: Architecture) -> Result<FeatureCache, String> {
+    let shape = architecture.features();
+    let path = path.unwrap_or_else(|| extract::default_cache_path(shape));
+    let hint = if shape.regions == 1 { "captioner extract" } else { "captioner extract --map" };
+    captioner::features::read(&path, shape).map_err(|e| format!("{}: {e} (run `{hint}`)", path.display()))
 }
 
 fn run(cli: Cli) -> Result<(), String> {
@@ -165,14 +181,17 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("VGG16 weights imported to {} in {:.1} s", out.display(), started.elapsed().as_secs_f64());
             Ok(())
         }
-        Command::Extract { images, out, batch, limit, vgg16 } => {
+        Command::HalveVgg16 { vgg16, out } => encoder_record::save_half(encoder_record::load(&vgg16, &device)?, &out),
+        Command::Extract { images, map, out, batch, limit, vgg16 } => {
+            let shape = if map { Architecture::Attention } else { Architecture::Merge }.features();
+            let out = out.unwrap_or_else(|| extract::default_cache_path(shape));
             let images = images.unwrap_or_else(|| captioner::data::flickr8k_dir(Path::new(".")).join("Images"));
             let vgg = encoder_record::load(&vgg16, &device)?;
             let mut names = extract::photo_names(&images).map_err(|e| format!("{}: {e}", images.display()))?;
             if let Some(limit) = limit {
                 names.truncate(limit);
             }
-            let mut cache = FeatureCache::open(&out, extract::FEATURE_SIZE).map_err(|e| e.to_string())?;
+            let mut cache = FeatureCache::open(&out, shape).map_err(|e| format!("{}: {e}", out.display()))?;
             let started = Instant::now();
             let computed = extract::extract(&vgg, &device, &images, &names, &mut cache, batch)?;
             println!(
@@ -192,7 +211,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| format!("{}: {e}", path.display()))?,
                 None => TrainConfig::default(),
             };
-            let features = open_features(&features)?;
+            let features = open_features(features, config.architecture)?;
             let started = Instant::now();
             let history = pipeline::train(&config, &data.source(), &features, &out, &device)?;
             println!(
@@ -204,8 +223,8 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Eval { split, beam, alpha, data, features, model, out } => {
-            let features = open_features(&features)?;
             let (config, vocab, decoder) = ModelFiles { dir: model.clone() }.load(&device)?;
+            let features = open_features(features, config.architecture)?;
             let (captions, splits) = data.source().load()?;
             let names = match split.as_str() {
                 "test" => splits.test,
@@ -215,15 +234,30 @@ fn run(cli: Cli) -> Result<(), String> {
             };
             let started = Instant::now();
             let alpha = alpha.unwrap_or(config.length_alpha);
-            let generated: Vec<(String, String)> =
-                pipeline::caption_all(&decoder, &names, &features, beam, config.max_caption_len, alpha, &device)
+            let max_len = config.max_caption_len;
+            let captioned = match &decoder {
+                CaptionModel::Merge(d) => pipeline::caption_all(d, &names, &features, beam, max_len, alpha, &device),
+                CaptionModel::Attention(d) => pipeline::caption_all(d, &names, &features, beam, max_len, alpha, &device),
+            };
+            let scored: Vec<(String, String, f32)> = captioned
                     .into_iter()
-                    .map(|(n, h)| (n, vocab.decode(&h.tokens)))
+                    .map(|(n, h)| (n, vocab.decode(&h.tokens), h.per_token()))
                     .collect();
+            let generated: Vec<(String, String)> = scored.iter().map(|(n, c, _)| (n.clone(), c.clone())).collect();
             let seconds = started.elapsed().as_secs_f64();
             let out = out.unwrap_or_else(|| model.join(format!("eval-{split}-beam{beam}.json")));
             std::fs::write(&out, pipeline::results_json(&generated)).map_err(|e| e.to_string())?;
             let (bleu, cider) = pipeline::score(&generated, &captions);
+            let bands = pipeline::confidence_bands(&scored, &captions);
+            println!("confidence band | captions | mean CIDEr-D");
+            for band in &bands {
+                println!("{:>3}-{:<3}% | {:>5} | {:.1}", band.from_percent, band.to_percent, band.captions, band.mean_cider_d);
+            }
+            let distinct: std::collections::HashSet<&str> = generated.iter().map(|(_, c)| c.as_str()).collect();
+            let words: std::collections::HashSet<&str> = generated.iter().flat_map(|(_, c)| c.split(' ')).collect();
+            println!("{} distinct captions of {}, {} distinct words", distinct.len(), generated.len(), words.len());
+            let bands_file = model.join(format!("confidence-{split}-beam{beam}.json"));
+            std::fs::write(&bands_file, serde_json::to_string_pretty(&bands).unwrap()).map_err(|e| e.to_string())?;
             println!(
                 "{split} ({} photos, {}): BLEU-1 {:.1}  BLEU-2 {:.1}  BLEU-3 {:.1}  BLEU-4 {:.1}  CIDEr-D {:.1}  ({:.0} s; {})",
                 generated.len(),

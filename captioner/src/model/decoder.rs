@@ -9,6 +9,8 @@ use burn::{
     tensor::activation::relu,
 };
 
+use crate::decoding::StepDecoder;
+
 #[derive(Config, Debug)]
 pub struct DecoderConfig {
     pub vocab_size: usize,
@@ -84,6 +86,34 @@ impl Decoder {
         let logits = self.merge(out, image);
         let [batch, _, vocab] = logits.dims();
         (logits.reshape([batch, vocab]), state)
+    }
+}
+
+/// The merge decoder's state between words: the image's projection (fixed) and the LSTM's state.
+#[derive(Debug, Clone)]
+pub struct MergeState {
+    image: Tensor<2>,
+    lstm: Option<LstmState<2>>,
+}
+
+impl StepDecoder for Decoder {
+    type State = MergeState;
+
+    fn start(&self, features: Tensor<3>) -> MergeState {
+        let [n, _, _] = features.dims();
+        MergeState { image: self.image_projection(features.reshape([n, 0])), lstm: None }
+    }
+
+    fn step(&self, state: MergeState, last_tokens: Tensor<2, Int>) -> (Tensor<2>, MergeState) {
+        let (logits, lstm) = Decoder::step(self, state.image.clone(), last_tokens, state.lstm);
+        (logits, MergeState { image: state.image, lstm: Some(lstm) })
+    }
+
+    fn reorder(&self, state: MergeState, rows: Tensor<1, Int>) -> MergeState {
+        MergeState {
+            image: state.image.select(0, rows.clone()),
+            lstm: state.lstm.map(|s| LstmState::new(s.cell.select(0, rows.clone()), s.hidden.select(0, rows))),
+        }
     }
 }
 

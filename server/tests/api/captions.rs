@@ -204,12 +204,13 @@ async fn an_expired_lease_is_claimed_again_and_the_old_claim_cannot_store() {
     assert_eq!(second.attempt, 2);
 
     let late = [Suggestion { text: "from the dead worker".into(), score: -1.0, per_word: -1.0 }];
-    assert!(!photos::store_model_captions(&app.db, &first, &late).await.unwrap(), "the old claim is void");
+    assert!(!photos::store_model_captions(&app.db, &first, &late, "test-model").await.unwrap(), "the old claim is void");
     assert_eq!(caption_jobs::fail(&queue(&app), &first, "late failure").await.unwrap(), None);
     let fresh = [Suggestion { text: "a dog".into(), score: -0.5, per_word: -0.5 }];
-    assert!(photos::store_model_captions(&app.db, &second, &fresh).await.unwrap());
+    assert!(photos::store_model_captions(&app.db, &second, &fresh, "test-model").await.unwrap());
     let photo = &photo_docs(&app.db).await[0];
     assert_eq!(photo.get_str("caption").unwrap(), "a dog");
+    assert_eq!(photo.get_str("caption_model").unwrap(), "test-model", "which model wrote it");
     assert_eq!(job(photo).get_i32("completions").unwrap(), 1);
 
     // A job whose worker died on its last attempt is marked failed rather than left running.
@@ -247,7 +248,7 @@ async fn a_caption_that_takes_longer_than_the_lease_keeps_its_job() {
     let ((), taken) = tokio::join!(caption_jobs::holding(&photos, &held, lease, slow_caption), contender);
     assert_eq!(taken, 0, "the job stayed with its worker for three leases");
     let caption = [Suggestion { text: "a slow dog".into(), score: -0.5, per_word: -0.5 }];
-    assert!(photos::store_model_captions(&app.db, &held, &caption).await.unwrap(), "the claim is still valid");
+    assert!(photos::store_model_captions(&app.db, &held, &caption, "test-model").await.unwrap(), "the claim is still valid");
     let photo = &photo_docs(&app.db).await[0];
     assert_eq!(job(photo).get_i32("attempts").unwrap(), 1);
 
@@ -335,5 +336,5 @@ async fn complete_by_hand(app: &TestApp, captions: &[&str]) {
         .enumerate()
         .map(|(i, c)| Suggestion { text: (*c).to_owned(), score: -0.5 - i as f32, per_word: -0.5 - i as f32 })
         .collect();
-    assert!(photos::store_model_captions(&app.db, &job, &suggestions).await.unwrap());
+    assert!(photos::store_model_captions(&app.db, &job, &suggestions, "test-model").await.unwrap());
 }

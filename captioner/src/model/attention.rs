@@ -1,0 +1,261 @@
+//! The soft-attention decoder of Show, Attend and Tell (Xu et al., 2015): at each word the LSTM
+//! looks at the photo's regions (VGG16's 7x7 map: 49 annotation vectors of 512 values), weighs
+//! them by how well they match its state, and reads their weighted mean (the context), scaled by
+//! a learnt gate. The initial state comes from the mean annotation; the next word is read off a
+//! deep output layer that sees the previous word, the state and the context.
+
+use burn::{
+    nn::{Dropout, DropoutConfig, Embedding, EmbeddingConfig, Linear, LinearConfig, Lstm, LstmConfig, LstmState},
+    prelude::*,
+    tensor::activation::{sigmoid, softmax, tanh},
+};
+
+use crate::decoding::StepDecoder;
+
+#[derive(Config, Debug)]
+pub struct AttentionDecoderConfig {
+    pub vocab_size: usize,
+    /// Values per annotation vector (VGG16: 512 channels).
+    #[config(default = 512)]
+    pub feature_size: usize,
+    #[config(default = 256)]
+    pub embedding_size: usize,
+    #[config(default = 512)]
+    pub hidden_size: usize,
+    /// Width of the attention's hidden layer.
+    #[config(default = 512)]
+    pub attention_size: usize,
+    #[config(default = 0.5)]
+    pub dropout: f64,
+    /// Multiplies the annotation vectors first (VGG16's map reaches the hundreds; see
+    /// `DecoderConfig::feature_scale`).
+    #[config(default = 1.0)]
+    pub feature_scale: f64,
+    /// Weight of the doubly stochastic attention regulariser in the training loss.
+    #[config(default = 1.0)]
+    pub attention_penalty: f64,
+}
+
+#[derive(Module, Debug)]
+pub struct AttentionDecoder {
+    embedding: Embedding,
+    init_hidden: Linear,
+    init_cell: Linear,
+    /// The attention: `score(tanh(W_a a_i + W_h h))`.
+    attend_annotation: Linear,
+    attend_hidden: Linear,
+    attend_score: Linear,
+    /// The gating scalar per channel: `sigmoid(f_beta(h))` scales the context.
+    gate: Linear,
+    lstm: Lstm,
+    /// The deep output: `output(tanh(E y + L_h h + L_z z))`.
+    out_hidden: Linear,
+    out_context: Linear,
+    output: Linear,
+    dropout: Dropout,
+    feature_scale: f64,
+    attention_penalty: f64,
+}
+
+impl AttentionDecoderConfig {
+    pub fn init(&self, device: &Device) -> AttentionDecoder {
+        let (d, e, h, a) = (self.feature_size, self.embedding_size, self.hidden_size, self.attention_size);
+        AttentionDecoder {
+            embedding: EmbeddingConfig::new(self.vocab_size, e).init(device),
+            init_hidden: LinearConfig::new(d, h).init(device),
+            init_cell: LinearConfig::new(d, h).init(device),
+            attend_annotation: LinearConfig::new(d, a).init(device),
+            attend_hidden: LinearConfig::new(h, a).init(device),
+            attend_score: LinearConfig::new(a, 1).init(device),
+            gate: LinearConfig::new(h, d).init(device),
+            lstm: LstmConfig::new(e + d, h, true).init(device),
+            out_hidden: LinearConfig::new(h, e).init(device),
+            out_context: LinearConfig::new(d, e).init(device),
+            output: LinearConfig::new(e, self.vocab_size).init(device),
+            dropout: DropoutConfig::new(self.dropout).init(),
+            feature_scale: self.feature_scale,
+            attention_penalty: self.attention_penalty,
+        }
+    }
+}
+
+/// What the decoder carries from word to word for a batch of captions (or beams).
+#[derive(Debug, Clone)]
+pub struct AttentionState {
+    /// `[n, regions, features]`: the annotation vectors (scaled).
+    pub annotations: Tensor<3>,
+    /// `[n, regions, attention]`: their projection, the same at every word.
+    pub projected: Tensor<3>,
+    pub lstm: LstmState<2>,
+}
+
+impl AttentionState {
+    /// Keeps the given rows, in that order (beam search).
+    pub fn select(self, rows: Tensor<1, Int>) -> Self {
+        Self {
+            annotations: self.annotations.select(0, rows.clone()),
+            projected: self.projected.select(0, rows.clone()),
+            lstm: LstmState::new(self.lstm.cell.select(0, rows.clone()), self.lstm.hidden.select(0, rows)),
+        }
+    }
+}
+
+impl AttentionDecoder {
+    pub fn attention_penalty(&self) -> f64 {
+        self.attention_penalty
+    }
+
+    /// `[n, regions, features]` annotations → the state before the first word.
+    pub fn start(&self, annotations: Tensor<3>) -> AttentionState {
+        let annotations = annotations * self.feature_scale;
+        let [n, _, d] = annotations.dims();
+        let mean = annotations.clone().mean_dim(1).reshape([n, d]);
+        let hidden = tanh(self.init_hidden.forward(mean.clone()));
+        let cell = tanh(self.init_cell.forward(mean));
+        let projected = self.attend_annotation.forward(annotations.clone());
+        AttentionState { annotations, projected, lstm: LstmState::new(cell, hidden) }
+    }
+
+    /// The attention weights `[n, regions]` (each row sums to one) for the state `hidden`, and
+    /// the context `[n, features]`: the annotations' mean under those weights.
+    pub fn attend(&self, annotations: Tensor<3>, projected: Tensor<3>, hidden: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
+        let [n, regions, d] = annotations.dims();
+        let query = self.attend_hidden.forward(hidden).unsqueeze_dim::<3>(1);
+        let scores = self.attend_score.forward(tanh(projected + query)).reshape([n, regions]);
+        let weights = softmax(scores, 1);
+        let context = weights.clone().unsqueeze_dim::<3>(1).matmul(annotations).reshape([n, d]);
+        (weights, context)
+    }
+
+    /// One word for every row: the previous words' embeddings `[n, embedding]` → next-word
+    /// logits `[n, vocab]`, the attention weights `[n, regions]` and the new state.
+    fn advance(&self, state: AttentionState, words: Tensor<2>) -> (Tensor<2>, Tensor<2>, AttentionState) {
+        let AttentionState { annotations, projected, lstm } = state;
+        let (weights, context) = self.attend(annotations.clone(), projected.clone(), lstm.hidden.clone());
+        let context = sigmoid(self.gate.forward(lstm.hidden.clone())) * context;
+        let input = Tensor::cat(vec![words.clone(), context.clone()], 1).unsqueeze_dim::<3>(1);
+        let (_, lstm) = self.lstm.forward(input, Some(lstm));
+        let deep = tanh(words + self.out_hidden.forward(lstm.hidden.clone()) + self.out_context.forward(context));
+        let logits = self.output.forward(self.dropout.forward(deep));
+        (logits, weights, AttentionState { annotations, projected, lstm })
+    }
+
+    /// Teacher forcing: `[b, regions, features]` and input tokens `[b, steps]` → next-token
+    /// logits `[b, steps, vocab]` and attention weights `[b, steps, regions]`.
+    pub fn forward(&self, annotations: Tensor<3>, tokens: Tensor<2, Int>) -> (Tensor<3>, Tensor<3>) {
+        let [b, steps] = tokens.dims();
+        let embedded = self.embedding.forward(tokens);
+        let mut state = self.start(annotations);
+        let (mut all_logits, mut all_weights) = (Vec::with_capacity(steps), Vec::with_capacity(steps));
+        for t in 0..steps {
+            let words = embedded.clone().narrow(1, t, 1).reshape([b, 0]);
+            let (logits, weights, next) = self.advance(state, words);
+            all_logits.push(logits);
+            all_weights.push(weights);
+            state = next;
+        }
+        (Tensor::stack(all_logits, 1), Tensor::stack(all_weights, 1))
+    }
+
+    /// One decoding step: last tokens `[n, 1]` → next-token logits `[n, vocab]` and the new state.
+    pub fn step(&self, state: AttentionState, last_tokens: Tensor<2, Int>) -> (Tensor<2>, AttentionState) {
+        let [n, _] = last_tokens.dims();
+        let words = self.embedding.forward(last_tokens).reshape([n, 0]);
+        let (logits, _, state) = self.advance(state, words);
+        (logits, state)
+    }
+}
+
+impl StepDecoder for AttentionDecoder {
+    type State = AttentionState;
+
+    fn start(&self, features: Tensor<3>) -> AttentionState {
+        AttentionDecoder::start(self, features)
+    }
+
+    fn step(&self, state: AttentionState, last_tokens: Tensor<2, Int>) -> (Tensor<2>, AttentionState) {
+        AttentionDecoder::step(self, state, last_tokens)
+    }
+
+    fn reorder(&self, state: AttentionState, rows: Tensor<1, Int>) -> AttentionState {
+        state.select(rows)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use burn::module::Param;
+
+    fn values<const D: usize>(t: Tensor<D>) -> Vec<f32> {
+        t.into_data().try_into_vec::<f32>().unwrap()
+    }
+
+    /// A 2-region, 2-value case worked out by hand: the weights are set so that region i
+    /// scores `tanh(a_i1)`; then the weights are the softmax of those scores and the context is
+    /// the annotations' mean under them.
+    #[test]
+    fn attention_weights_sum_to_one_and_the_context_is_their_weighted_mean() {
+        let device = Device::flex();
+        let mut decoder = AttentionDecoderConfig::new(5)
+            .with_feature_size(2)
+            .with_embedding_size(2)
+            .with_hidden_size(2)
+            .with_attention_size(1)
+            .with_dropout(0.0)
+            .init(&device);
+        let linear = |weight: Vec<f32>, rows: usize, cols: usize| {
+            let mut l = LinearConfig::new(rows, cols).init(&device);
+            l.weight = Param::from_tensor(Tensor::<2>::from_data(TensorData::new(weight, [rows, cols]), &device));
+            l.bias = Some(Param::from_tensor(Tensor::<1>::zeros([cols], &device)));
+            l
+        };
+        // the projection keeps the first value, the query adds nothing, the score is the identity
+        decoder.attend_annotation = linear(vec![1.0, 0.0], 2, 1);
+        decoder.attend_hidden = linear(vec![0.0, 0.0], 2, 1);
+        decoder.attend_score = linear(vec![1.0], 1, 1);
+        let annotations = Tensor::<3>::from_data(TensorData::new(vec![0.5f32, 2.0, -1.0, 4.0], [1, 2, 2]), &device);
+        let projected = decoder.attend_annotation.forward(annotations.clone());
+        let hidden = Tensor::<2>::from_data(TensorData::new(vec![0.3f32, -0.7], [1, 2]), &device);
+        let (weights, context) = decoder.attend(annotations, projected, hidden);
+
+        let (s1, s2) = (0.5f32.tanh(), (-1.0f32).tanh());
+        let w1 = s1.exp() / (s1.exp() + s2.exp());
+        let w2 = 1.0 - w1;
+        let expected_context = [w1 * 0.5 + w2 * -1.0, w1 * 2.0 + w2 * 4.0];
+        let weights = values(weights);
+        let context = values(context);
+        assert!((weights[0] - w1).abs() < 1e-6 && (weights[1] - w2).abs() < 1e-6, "{weights:?} vs {w1} {w2}");
+        assert!((weights.iter().sum::<f32>() - 1.0).abs() < 1e-6);
+        for (c, e) in context.iter().zip(expected_context) {
+            assert!((c - e).abs() < 1e-5, "{context:?} vs {expected_context:?}");
+        }
+    }
+
+    #[test]
+    fn teacher_forcing_matches_step_by_step_decoding() {
+        let device = Device::flex();
+        let decoder = AttentionDecoderConfig::new(7)
+            .with_feature_size(4)
+            .with_embedding_size(3)
+            .with_hidden_size(5)
+            .with_attention_size(3)
+            .init(&device);
+        let annotations = Tensor::<3>::random([2, 3, 4], burn::tensor::Distribution::Uniform(0.0, 2.0), &device);
+        let tokens = Tensor::<2, Int>::from_data(TensorData::new(vec![1i64, 4, 5, 1, 6, 2], [2, 3]), &device);
+        let (logits, weights) = decoder.forward(annotations.clone(), tokens.clone());
+        assert_eq!(logits.dims(), [2, 3, 7]);
+        assert_eq!(weights.dims(), [2, 3, 3]);
+        let sums = values(weights.sum_dim(2));
+        assert!(sums.iter().all(|s| (s - 1.0).abs() < 1e-5), "{sums:?}");
+
+        let mut state = decoder.start(annotations);
+        for t in 0..3 {
+            let (step_logits, next) = decoder.step(state, tokens.clone().narrow(1, t, 1));
+            state = next;
+            let expected = values(logits.clone().narrow(1, t, 1).reshape([2, 7]));
+            let actual = values(step_logits);
+            assert!(expected.iter().zip(&actual).all(|(e, a)| (e - a).abs() < 1e-4), "step {t}");
+        }
+    }
+}
