@@ -112,8 +112,8 @@ pub trait TrainableDecoder: Module + StepDecoder {
 
 impl TrainableDecoder for Decoder {
     fn loss(&self, batch: CaptionBatch) -> Tensor<1> {
-        let [b, _, _] = batch.features.dims();
-        cross_entropy(self.forward(batch.features.reshape([b, 0]), batch.inputs), batch.targets)
+        let [b, regions, dim] = batch.features.dims();
+        cross_entropy(self.forward(batch.features.reshape([b, regions * dim]), batch.inputs), batch.targets)
     }
 }
 

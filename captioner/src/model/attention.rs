@@ -145,10 +145,11 @@ impl AttentionDecoder {
     pub fn forward(&self, annotations: Tensor<3>, tokens: Tensor<2, Int>) -> (Tensor<3>, Tensor<3>) {
         let [b, steps] = tokens.dims();
         let embedded = self.embedding.forward(tokens);
+        let width = embedded.dims()[2];
         let mut state = self.start(annotations);
         let (mut all_logits, mut all_weights) = (Vec::with_capacity(steps), Vec::with_capacity(steps));
         for t in 0..steps {
-            let words = embedded.clone().narrow(1, t, 1).reshape([b, 0]);
+            let words = embedded.clone().narrow(1, t, 1).reshape([b, width]);
             let (logits, weights, next) = self.advance(state, words);
             all_logits.push(logits);
             all_weights.push(weights);
@@ -160,7 +161,9 @@ impl AttentionDecoder {
     /// One decoding step: last tokens `[n, 1]` → next-token logits `[n, vocab]` and the new state.
     pub fn step(&self, state: AttentionState, last_tokens: Tensor<2, Int>) -> (Tensor<2>, AttentionState) {
         let [n, _] = last_tokens.dims();
-        let words = self.embedding.forward(last_tokens).reshape([n, 0]);
+        let words = self.embedding.forward(last_tokens);
+        let width = words.dims()[2];
+        let words = words.reshape([n, width]);
         let (logits, _, state) = self.advance(state, words);
         (logits, state)
     }

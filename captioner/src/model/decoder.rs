@@ -100,8 +100,8 @@ impl StepDecoder for Decoder {
     type State = MergeState;
 
     fn start(&self, features: Tensor<3>) -> MergeState {
-        let [n, _, _] = features.dims();
-        MergeState { image: self.image_projection(features.reshape([n, 0])), lstm: None }
+        let [n, regions, dim] = features.dims();
+        MergeState { image: self.image_projection(features.reshape([n, regions * dim])), lstm: None }
     }
 
     fn step(&self, state: MergeState, last_tokens: Tensor<2, Int>) -> (Tensor<2>, MergeState) {
