@@ -293,7 +293,7 @@ fn bar(len: usize, message: &str) -> ProgressBar {
     bar
 }
 
-/// A photo's features as a `[1, regions, dim]` tensor, or `None` when it has none.
+/// The photos' features as one `[photos, regions, dim]` tensor, or `None` when one has none.
 pub fn features_tensor(features: &dyn PhotoFeatures, photos: &[&str], device: &Device) -> Option<Tensor<3>> {
     let shape = features.shape();
     let mut values = Vec::with_capacity(photos.len() * shape.len());
