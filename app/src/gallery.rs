@@ -9,7 +9,7 @@ use leptos::{prelude::*, task::spawn_local};
 use crate::{
     error::AppError,
     layout::Alert,
-    photo_view::{CaptionState, GalleryPage, PhotoSummary, Visibility},
+    photo_view::{CaptionState, GalleryPage, PhotoSummary, Visibility, UNSURE_PREFIX},
     polling::{every, CAPTION_POLL_INTERVAL},
     search::{highlight, query_words},
 };
@@ -182,7 +182,10 @@ fn PhotoTile(photo: PhotoSummary, query: Vec<String>) -> impl IntoView {
     let caption = move || {
         let photo = current.get();
         match photo.shown_caption {
-            Some(text) => view! { <MarkedCaption text query=query.clone()/> }.into_any(),
+            Some(text) => {
+                let unsure = photo.caption_unsure.then_some(UNSURE_PREFIX);
+                view! { {unsure}<MarkedCaption text query=query.clone()/> }.into_any()
+            }
             None => photo.caption_text().into_any(),
         }
     };
@@ -217,7 +220,7 @@ fn PhotoTile(photo: PhotoSummary, query: Vec<String>) -> impl IntoView {
             <span class=format!("badge visibility {}", visibility.as_str()) data-testid="visibility-badge">{visibility.label()}</span>
             <a href=format!("/photos/{}", photo.id)>
                 <img src=format!("/media/{}/thumb", photo.id) alt=alt loading="lazy" decoding="async"/>
-                <p class="caption" class:pending=pending data-testid="tile-caption">{caption}</p>
+                <p class="caption" class:pending=pending class:unsure=move || current.with(|p| p.caption_unsure) data-testid="tile-caption">{caption}</p>
             </a>
             <Show when=failed>
                 <div class="tile-actions">

@@ -83,6 +83,8 @@ pub struct PhotoSummary {
     pub file_name: String,
     /// The caption shown: the owner's own when there is one, else the model's.
     pub shown_caption: Option<String>,
+    /// The shown caption is the model's and the model is unsure of it.
+    pub caption_unsure: bool,
     pub caption_state: CaptionState,
     pub visibility: Visibility,
 }
@@ -104,6 +106,8 @@ pub struct PublicPhoto {
     pub id: String,
     /// The owner's caption, else the model's (`None` while it is being written).
     pub caption: Option<String>,
+    /// The caption is the model's and the model is unsure of it.
+    pub caption_unsure: bool,
     pub caption_state: CaptionState,
     pub owner: OwnerCard,
     /// Where its display copy and thumbnail are: `/media/{id}` for a public photo, the share
@@ -119,7 +123,7 @@ pub struct PublicPhoto {
 
 impl PublicPhoto {
     pub fn caption_text(&self) -> String {
-        caption_text(self.caption.as_deref(), self.caption_state)
+        caption_text(self.caption.as_deref(), self.caption_state, self.caption_unsure)
     }
 }
 
@@ -238,7 +242,7 @@ pub fn format_utc(rfc3339: &str) -> String {
 impl PhotoSummary {
     /// The caption, or what the page says while there is none yet. Also the image's alt text.
     pub fn caption_text(&self) -> String {
-        caption_text(self.shown_caption.as_deref(), self.caption_state)
+        caption_text(self.shown_caption.as_deref(), self.caption_state, self.caption_unsure)
     }
 }
 
@@ -249,6 +253,9 @@ pub struct Suggestion {
     pub text: String,
     pub score: f32,
     pub per_word: f32,
+    /// Below the model's unsure threshold (chosen on the dev split; see the model card).
+    #[serde(default)]
+    pub unsure: bool,
 }
 
 impl Suggestion {
@@ -258,8 +265,14 @@ impl Suggestion {
     }
 }
 
-pub fn caption_text(caption: Option<&str>, state: CaptionState) -> String {
+/// What goes before a caption the model is unsure of, wherever it is shown or read out (the
+/// page, alt text, link previews): the model's guess is not stated as fact.
+pub const UNSURE_PREFIX: &str = "Maybe: ";
+
+/// The caption as shown and read out (alt text, titles, previews).
+pub fn caption_text(caption: Option<&str>, state: CaptionState, unsure: bool) -> String {
     match (caption, state) {
+        (Some(caption), _) if unsure => format!("{UNSURE_PREFIX}{caption}"),
         (Some(caption), _) => caption.to_owned(),
         (None, CaptionState::Failed) => "No caption could be written for this photo.".to_owned(),
         (None, _) => "Captioning…".to_owned(),
@@ -316,9 +329,14 @@ mod tests {
 
     #[test]
     fn caption_text_falls_back_while_captioning() {
-        assert_eq!(caption_text(None, CaptionState::Pending), "Captioning…");
-        assert_eq!(caption_text(Some("a dog"), CaptionState::Done), "a dog");
-        assert!(caption_text(None, CaptionState::Failed).contains("No caption"));
+        assert_eq!(caption_text(None, CaptionState::Pending, false), "Captioning…");
+        assert_eq!(caption_text(Some("a dog"), CaptionState::Done, false), "a dog");
+        assert!(caption_text(None, CaptionState::Failed, false).contains("No caption"));
+    }
+
+    #[test]
+    fn an_unsure_caption_is_not_stated_as_fact() {
+        assert_eq!(caption_text(Some("a dog"), CaptionState::Done, true), "Maybe: a dog");
     }
 
     #[test]
@@ -345,7 +363,7 @@ mod tests {
 
     #[test]
     fn scores_read_as_confidence() {
-        let suggestion = |per_word| Suggestion { text: "a dog".into(), score: per_word, per_word };
+        let suggestion = |per_word| Suggestion { text: "a dog".into(), score: per_word, per_word, unsure: false };
         assert_eq!(suggestion(0.0).confidence_percent(), 100);
         assert_eq!(suggestion(-std::f32::consts::LN_2).confidence_percent(), 50);
         assert_eq!(suggestion(-20.0).confidence_percent(), 0);

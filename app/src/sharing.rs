@@ -105,7 +105,7 @@ fn FeedTile(photo: PublicPhoto) -> impl IntoView {
         <li class="tile" data-testid="feed-tile">
             <a href=format!("/photos/{}", photo.id)>
                 <img src=format!("{}/thumb", photo.image_base) alt=caption.clone() loading="lazy" decoding="async"/>
-                <p class="caption" class:pending=photo.caption.is_none() data-testid="tile-caption">{caption}</p>
+                <p class="caption" class:pending=photo.caption.is_none() class:unsure=photo.caption_unsure data-testid="tile-caption">{caption}</p>
             </a>
             <div class="tile-meta">
                 <OwnerLine owner=photo.owner.clone()/>
@@ -145,7 +145,7 @@ pub fn PublicPhotoView(photo: PublicPhoto) -> impl IntoView {
         <article class="photo-page" data-testid="public-photo">
             <figure class="photo-figure">
                 <img src=format!("{}/display", photo.image_base) alt=caption.clone() width=photo.width height=photo.height/>
-                <figcaption class="caption" class:pending=photo.caption.is_none() data-testid="caption">{caption}</figcaption>
+                <figcaption class="caption" class:pending=photo.caption.is_none() class:unsure=photo.caption_unsure data-testid="caption">{caption}</figcaption>
             </figure>
             <p class="photo-meta">
                 <OwnerLine owner=photo.owner.clone()/>

@@ -26,7 +26,9 @@ impl Backend {
             #[allow(deprecated)] // burn 0.22 favours Flex; ndarray still works
             Backend::Ndarray => Device::ndarray(),
             #[cfg(feature = "gpu")]
-            Backend::Vulkan => Device::vulkan(burn::tensor::DeviceKind::DiscreteGpu(0)),
+            // The best adapter wgpu finds (a discrete GPU first); `CUBECL_WGPU_DEFAULT_DEVICE`
+            // overrides it (`Cpu`: Mesa's lavapipe, to try the path on a machine without a GPU).
+            Backend::Vulkan => Device::vulkan(burn::tensor::DeviceKind::DefaultDevice),
         }
     }
 

@@ -40,6 +40,12 @@ impl Hypothesis {
     }
 }
 
+/// A caption's confidence as people read it, in percent: its mean probability per word (the
+/// geometric mean, `exp` of the mean log-probability `per_token`).
+pub fn confidence_percent(per_token: f32) -> u32 {
+    (f64::from(per_token).exp() * 100.0).round().clamp(0.0, 100.0) as u32
+}
+
 fn normalised(log_prob: f32, length: usize, alpha: f32) -> f32 {
     log_prob / (length.max(1) as f32).powf(alpha)
 }

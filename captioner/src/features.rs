@@ -72,7 +72,13 @@ impl FeatureCache {
             file.write_all(MAGIC)?;
             file.write_all(&(shape.regions as u32).to_le_bytes())?;
             file.write_all(&(shape.dim as u32).to_le_bytes())?;
-            return Ok(Self { path: path.to_owned(), shape, map: None, offsets: HashMap::new(), appended: HashMap::new() });
+            return Ok(Self {
+                path: path.to_owned(),
+                shape,
+                map: None,
+                offsets: HashMap::new(),
+                appended: HashMap::new(),
+            });
         }
         // Safety: the cache is only appended to, by this process, through `append`.
         let map = unsafe { Mmap::map(&file)? };

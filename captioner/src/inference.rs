@@ -11,7 +11,7 @@ use crate::{
     encoder_record,
     extract::encode_photos,
     model::{CaptionModel, Vgg16},
-    pipeline::{ModelFiles, TrainConfig},
+    pipeline::{Calibration, ModelFiles, TrainConfig},
     vocab::Vocabulary,
 };
 
@@ -64,6 +64,8 @@ pub struct ScoredCaption {
     pub text: String,
     pub score: f32,
     pub per_word: f32,
+    /// Below the model's unsure threshold (its `calibration.json`, chosen on dev).
+    pub unsure: bool,
 }
 
 /// A loaded caption model, ready to caption photos.
@@ -73,6 +75,7 @@ pub struct Captioner {
     decoder: CaptionModel,
     vocab: Vocabulary,
     config: TrainConfig,
+    calibration: Option<Calibration>,
     device: Device,
 }
 
@@ -83,9 +86,12 @@ impl Captioner {
         }
         let device = backend.device();
         let vgg = encoder_record::load(&paths.vgg16, &device)?;
-        let (config, vocab, decoder) = ModelFiles { dir: paths.decoder_dir.clone() }.load(&device)?;
-        let name = paths.decoder_dir.file_name().map_or_else(|| "caption-model".into(), |n| n.to_string_lossy().into_owned());
-        Ok(Self { name, vgg, decoder, vocab, config, device })
+        let files = ModelFiles { dir: paths.decoder_dir.clone() };
+        let (config, vocab, decoder) = files.load(&device)?;
+        let calibration = files.load_calibration()?;
+        let name =
+            paths.decoder_dir.file_name().map_or_else(|| "caption-model".into(), |n| n.to_string_lossy().into_owned());
+        Ok(Self { name, vgg, decoder, vocab, config, calibration, device })
     }
 
     /// The model's name, recorded with each caption: its folder's name (`caption-attention`).
@@ -111,7 +117,12 @@ impl Captioner {
         self.decoder
             .beam_search(input, beam, n, self.config.max_caption_len, self.config.length_alpha)
             .into_iter()
-            .map(|h| ScoredCaption { text: self.vocab.decode(&h.tokens), score: h.score, per_word: h.per_token() })
+            .map(|h| ScoredCaption {
+                text: self.vocab.decode(&h.tokens),
+                score: h.score,
+                per_word: h.per_token(),
+                unsure: self.calibration.as_ref().is_some_and(|c| c.is_unsure(h.per_token())),
+            })
             .collect()
     }
 }

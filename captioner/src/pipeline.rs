@@ -18,14 +18,10 @@ use serde::{Deserialize, Serialize};
 use crate::{
     averaging::average,
     data::{parse_karpathy_json, parse_split_file, parse_token_file, CaptionSet, Splits},
-    decoding::{beam_search, greedy_batch, Hypothesis, StepDecoder},
+    decoding::{beam_search, confidence_percent, greedy_batch, Hypothesis, StepDecoder},
     metrics::{cider_d, corpus_bleu},
-    model::{
-        attention::AttentionDecoderConfig,
-        decoder::DecoderConfig,
-        Architecture, CaptionModel,
-    },
-    text::tokenize,
+    model::{attention::AttentionDecoderConfig, decoder::DecoderConfig, Architecture, CaptionModel},
+    text::Language,
     training::{mean_loss, optimizer, train_epoch, Example, PhotoFeatures, TrainableDecoder},
     vocab::Vocabulary,
 };
@@ -34,6 +30,8 @@ use crate::{
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(default)]
 pub struct TrainConfig {
+    /// The captions' language (which caption file `DataSource::flickr8k` reads, how they are tokenised).
+    pub language: Language,
     /// Which decoder (folders from before the choice hold the merge decoder).
     pub architecture: Architecture,
     pub hidden_size: usize,
@@ -67,7 +65,7 @@ pub struct TrainConfig {
     /// Dev photos captioned each epoch for the dev BLEU-4 curve, and the beam width used (1: greedy).
     pub dev_bleu_photos: usize,
     pub dev_bleu_beam: usize,
-    /// Stop starting new epochs after this many minutes (0: no limit).
+    /// Start no epoch that would end after this many minutes, judged by the last one (0: no limit).
     pub max_minutes: f64,
     /// Also score the mean of the last this-many epochs' weights each epoch, and keep it when its
     /// dev figure is the best (1: single epochs only). See `averaging`.
@@ -77,6 +75,7 @@ pub struct TrainConfig {
 impl Default for TrainConfig {
     fn default() -> Self {
         Self {
+            language: Language::En,
             architecture: Architecture::Merge,
             hidden_size: 256,
             embedding_size: 256,
@@ -123,9 +122,17 @@ pub enum DataSource {
 }
 
 impl DataSource {
-    pub fn flickr8k(root: &Path) -> Self {
+    /// Flickr8k's photos and official splits with the captions in `language` (see
+    /// `multilingual/README.md` beside them for the other languages' files).
+    pub fn flickr8k(root: &Path, language: Language) -> Self {
+        let captions = match language {
+            Language::En => "Flickr8k.token.txt",
+            Language::Zh => "multilingual/flickr8kzhc.caption.txt",
+            Language::De => "multilingual/flickr8k_de_multi30k_task2.txt",
+            Language::Ar => "multilingual/Flickr8k.arabic.full.txt",
+        };
         DataSource::Token {
-            captions: root.join("Flickr8k.token.txt"),
+            captions: root.join(captions),
             train: root.join("Flickr_8k.trainImages.txt"),
             dev: root.join("Flickr_8k.devImages.txt"),
             test: root.join("Flickr_8k.testImages.txt"),
@@ -193,6 +200,21 @@ impl ModelFiles {
     pub fn decoder(&self) -> PathBuf {
         self.dir.join("decoder.bpk")
     }
+
+    /// The unsure threshold chosen on dev ([`Calibration`]); models without one mark nothing.
+    pub fn calibration(&self) -> PathBuf {
+        self.dir.join("calibration.json")
+    }
+
+    pub fn load_calibration(&self) -> Result<Option<Calibration>, String> {
+        match std::fs::read_to_string(self.calibration()) {
+            Ok(json) => {
+                serde_json::from_str(&json).map(Some).map_err(|e| format!("{}: {e}", self.calibration().display()))
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(None),
+            Err(e) => Err(format!("{}: {e}", self.calibration().display())),
+        }
+    }
     /// The same weights stored as f16: half the size, for the shipped model.
     pub fn decoder_half(&self) -> PathBuf {
         self.dir.join("decoder-f16.bpk")
@@ -220,7 +242,9 @@ impl ModelFiles {
         let config: TrainConfig = serde_json::from_str(&read(self.config())?).map_err(|e| e.to_string())?;
         let vocab = Vocabulary::from_json(&read(self.vocab())?).map_err(|e| e.to_string())?;
         let model = match config.architecture {
-            Architecture::Merge => CaptionModel::Merge(self.load_weights(merge_config(&config, vocab.len()).init(device), half)?),
+            Architecture::Merge => {
+                CaptionModel::Merge(self.load_weights(merge_config(&config, vocab.len()).init(device), half)?)
+            }
             Architecture::Attention => {
                 CaptionModel::Attention(self.load_weights(attention_config(&config, vocab.len()).init(device), half)?)
             }
@@ -266,9 +290,7 @@ fn examples<'a>(
     names
         .iter()
         .filter(|name| features.contains(name))
-        .flat_map(|name| {
-            captions.captions(name).iter().map(move |c| Example { photo: name, caption: vocab.encode(&tokenize(c)) })
-        })
+        .flat_map(|name| captions.captions(name).iter().map(move |c| Example { photo: name, caption: vocab.encode(c) }))
         .collect()
 }
 
@@ -340,11 +362,38 @@ pub fn caption_all<D: StepDecoder>(
     out
 }
 
+/// Candidate and reference tokens of each photo with references, for the metrics. (Photos without
+/// references, such as the 71 German test photos without German captions, are not scored.)
+fn scoring_pairs<'a>(
+    generated: impl Iterator<Item = (&'a str, &'a str)>,
+    captions: &CaptionSet,
+    language: Language,
+) -> Vec<(Vec<String>, Vec<Vec<String>>)> {
+    generated
+        .filter(|(name, _)| !captions.captions(name).is_empty())
+        .map(|(name, caption)| {
+            (language.tokenize(caption), captions.captions(name).iter().map(|r| language.tokenize(r)).collect())
+        })
+        .collect()
+}
+
 /// Scores generated captions against the references: BLEU-1..4 and CIDEr-D.
-pub fn score(generated: &[(String, String)], captions: &CaptionSet) -> ([f64; 4], f64) {
-    let pairs: Vec<(Vec<String>, Vec<Vec<String>>)> = generated
+pub fn score(generated: &[(String, String)], captions: &CaptionSet, language: Language) -> ([f64; 4], f64) {
+    let pairs = scoring_pairs(generated.iter().map(|(n, c)| (n.as_str(), c.as_str())), captions, language);
+    (corpus_bleu(&pairs).0, cider_d(&pairs).0)
+}
+
+/// The human baseline: for each photo, its first reference scored against the others (so with
+/// one reference fewer than a model is scored against).
+pub fn human_baseline(photos: &[String], captions: &CaptionSet, language: Language) -> ([f64; 4], f64) {
+    let pairs: Vec<(Vec<String>, Vec<Vec<String>>)> = photos
         .iter()
-        .map(|(name, caption)| (tokenize(caption), captions.captions(name).iter().map(|r| tokenize(r)).collect()))
+        .filter_map(|name| match captions.captions(name) {
+            [first, others @ ..] if !others.is_empty() => {
+                Some((language.tokenize(first), others.iter().map(|r| language.tokenize(r)).collect()))
+            }
+            _ => None,
+        })
         .collect();
     (corpus_bleu(&pairs).0, cider_d(&pairs).0)
 }
@@ -364,11 +413,14 @@ const CONFIDENCE_EDGES: [u32; 7] = [0, 20, 25, 30, 35, 40, 101];
 
 /// Per-caption CIDEr-D grouped by confidence band (`per_word`: each caption's mean
 /// log-probability per word).
-pub fn confidence_bands(generated: &[(String, String, f32)], captions: &CaptionSet) -> Vec<ConfidenceBand> {
-    let pairs: Vec<(Vec<String>, Vec<Vec<String>>)> = generated
-        .iter()
-        .map(|(name, caption, _)| (tokenize(caption), captions.captions(name).iter().map(|r| tokenize(r)).collect()))
-        .collect();
+pub fn confidence_bands(
+    generated: &[(String, String, f32)],
+    captions: &CaptionSet,
+    language: Language,
+) -> Vec<ConfidenceBand> {
+    let generated: Vec<&(String, String, f32)> =
+        generated.iter().filter(|(name, _, _)| !captions.captions(name).is_empty()).collect();
+    let pairs = scoring_pairs(generated.iter().map(|(n, c, _)| (n.as_str(), c.as_str())), captions, language);
     let per_caption = cider_d(&pairs).1;
     CONFIDENCE_EDGES
         .windows(2)
@@ -376,10 +428,7 @@ pub fn confidence_bands(generated: &[(String, String, f32)], captions: &CaptionS
             let scores: Vec<f64> = generated
                 .iter()
                 .zip(&per_caption)
-                .filter(|((_, _, per_word), _)| {
-                    let percent = (f64::from(*per_word).exp() * 100.0).round() as u32;
-                    (edge[0]..edge[1]).contains(&percent)
-                })
+                .filter(|((_, _, per_word), _)| (edge[0]..edge[1]).contains(&confidence_percent(*per_word)))
                 .map(|(_, s)| *s)
                 .collect();
             ConfidenceBand {
@@ -390,6 +439,63 @@ pub fn confidence_bands(generated: &[(String, String, f32)], captions: &CaptionS
             }
         })
         .collect()
+}
+
+/// Where a model's captions stop deserving trust, chosen on the dev split with the decoding the
+/// app uses (`captioner eval --split dev` writes it as the model folder's `calibration.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Calibration {
+    pub beam: usize,
+    pub length_alpha: f32,
+    /// Captions less confident than this (percent) are marked unsure: the highest such edge where
+    /// the captions below it score, on average, less than half the split's mean CIDEr-D.
+    pub unsure_below_percent: u32,
+    pub mean_cider_d: f64,
+    /// Mean CIDEr-D and share of the captions below the threshold.
+    pub unsure_mean_cider_d: f64,
+    pub unsure_share: f64,
+}
+
+impl Calibration {
+    pub fn is_unsure(&self, per_token: f32) -> bool {
+        confidence_percent(per_token) < self.unsure_below_percent
+    }
+}
+
+/// Chooses the unsure threshold from generated captions (`per_word`: each one's mean
+/// log-probability per token) and their references.
+pub fn calibrate(
+    generated: &[(String, String, f32)],
+    captions: &CaptionSet,
+    language: Language,
+    beam: usize,
+    length_alpha: f32,
+) -> Calibration {
+    let generated: Vec<&(String, String, f32)> =
+        generated.iter().filter(|(name, _, _)| !captions.captions(name).is_empty()).collect();
+    let pairs = scoring_pairs(generated.iter().map(|(n, c, _)| (n.as_str(), c.as_str())), captions, language);
+    let scored: Vec<(u32, f64)> =
+        generated.iter().map(|(_, _, p)| confidence_percent(*p)).zip(cider_d(&pairs).1).collect();
+    let mean = |items: &[f64]| items.iter().sum::<f64>() / items.len().max(1) as f64;
+    let below = |edge: u32| scored.iter().filter(|(c, _)| *c < edge).map(|(_, s)| *s).collect::<Vec<f64>>();
+    let all: Vec<f64> = scored.iter().map(|(_, s)| *s).collect();
+    let mean_cider_d = mean(&all);
+    let unsure_below_percent = (1..=100)
+        .filter(|&edge| {
+            let under = below(edge);
+            !under.is_empty() && mean(&under) < mean_cider_d / 2.0
+        })
+        .max()
+        .unwrap_or(0);
+    let unsure = below(unsure_below_percent);
+    Calibration {
+        beam,
+        length_alpha,
+        unsure_below_percent,
+        mean_cider_d: mean_cider_d * 100.0,
+        unsure_mean_cider_d: mean(&unsure) * 100.0,
+        unsure_share: unsure.len() as f64 / scored.len().max(1) as f64,
+    }
 }
 
 /// Trains a model into `out`, keeping the decoder with the best dev figure (`checkpoint_on`):
@@ -410,9 +516,10 @@ pub fn train(
         ));
     }
     let (captions, splits) = source.load()?;
+    let language = config.language;
     let train_tokens: Vec<Vec<String>> =
-        splits.train.iter().flat_map(|n| captions.captions(n).iter().map(|c| tokenize(c))).collect();
-    let vocab = Vocabulary::build(train_tokens.iter().map(Vec::as_slice), config.min_word_count);
+        splits.train.iter().flat_map(|n| captions.captions(n).iter().map(|c| language.tokenize(c))).collect();
+    let vocab = Vocabulary::build(language, train_tokens.iter().map(Vec::as_slice), config.min_word_count);
     let files = ModelFiles { dir: out.to_owned() };
     std::fs::create_dir_all(out).map_err(|e| e.to_string())?;
     std::fs::write(files.vocab(), vocab.to_json()).map_err(|e| e.to_string())?;
@@ -424,7 +531,7 @@ pub fn train(
         return Err("no training or dev examples: run `captioner extract` first".into());
     }
     println!(
-        "{:?} decoder; vocabulary {} words; {} training and {} dev captions",
+        "{:?} decoder, {language}; vocabulary {} tokens; {} training and {} dev captions",
         config.architecture,
         vocab.len(),
         train_examples.len(),
@@ -470,7 +577,7 @@ impl Run<'_> {
         .into_iter()
         .map(|(n, h)| (n, self.vocab.decode(&h.tokens)))
         .collect();
-        DevFigures { dev_loss, dev_bleu4: score(&generated, self.captions).0[3] * 100.0 }
+        DevFigures { dev_loss, dev_bleu4: score(&generated, self.captions, self.vocab.language()).0[3] * 100.0 }
     }
 
     fn fit<M: TrainableDecoder>(
@@ -489,12 +596,8 @@ impl Run<'_> {
         let mut best = f64::NEG_INFINITY;
         let mut since_best = 0;
         let mut learning_rate = config.learning_rate;
-        let dev_photos: Vec<String> = dev_split
-            .iter()
-            .filter(|n| self.features.contains(n))
-            .take(config.dev_bleu_photos)
-            .cloned()
-            .collect();
+        let dev_photos: Vec<String> =
+            dev_split.iter().filter(|n| self.features.contains(n)).take(config.dev_bleu_photos).cloned().collect();
         let mut recent: Vec<M> = Vec::new();
         for epoch in 1..=config.max_epochs {
             let epoch_start = Instant::now();
@@ -557,7 +660,10 @@ impl Run<'_> {
             if figure > best {
                 best = figure;
                 since_best = 0;
-                candidate.save_file(self.files.decoder()).map_err(|e| format!("saving the decoder: {e:?}"))?;
+                // Written beside, then renamed: a run stopped while saving keeps the last whole decoder.
+                let partial = self.files.dir.join("decoder.partial.bpk");
+                candidate.save_file(&partial).map_err(|e| format!("saving the decoder: {e:?}"))?;
+                std::fs::rename(&partial, self.files.decoder()).map_err(|e| format!("saving the decoder: {e}"))?;
             } else {
                 since_best += 1;
             }
@@ -569,7 +675,9 @@ impl Run<'_> {
                 println!("early stop: no better {:?} for {} epochs", config.checkpoint_on, config.patience);
                 break;
             }
-            if config.max_minutes > 0.0 && started.elapsed().as_secs_f64() / 60.0 >= config.max_minutes {
+            // Another epoch as long as this one must end within the budget.
+            let after_next = started.elapsed().as_secs_f64() + epoch_start.elapsed().as_secs_f64();
+            if config.max_minutes > 0.0 && after_next / 60.0 > config.max_minutes {
                 println!("stopping: the {} minute budget is spent", config.max_minutes);
                 break;
             }
@@ -583,4 +691,54 @@ pub fn results_json(generated: &[(String, String)]) -> String {
     let items: Vec<HashMap<&str, &str>> =
         generated.iter().map(|(n, c)| HashMap::from([("image_id", n.as_str()), ("caption", c.as_str())])).collect();
     serde_json::to_string_pretty(&items).unwrap()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Ten photos whose references are all "a dog runs on the grass" or "two children play in the
+    /// snow": the confident half of the captions is right, the rest is wrong.
+    fn ten_photos() -> (CaptionSet, Vec<(String, String, f32)>) {
+        let mut captions = CaptionSet::default();
+        let mut generated = Vec::new();
+        for i in 0..10 {
+            let name = format!("{i}.jpg");
+            let reference = if i % 2 == 0 { "a dog runs on the grass" } else { "two children play in the snow" };
+            captions.by_image.insert(name.clone(), vec![reference.to_owned(); 3]);
+            let (caption, confidence): (&str, f32) =
+                if i < 5 { (reference, 0.6) } else { ("three birds fly over water", 0.2 + i as f32 / 100.0) };
+            generated.push((name, caption.to_owned(), confidence.ln()));
+        }
+        (captions, generated)
+    }
+
+    #[test]
+    fn the_unsure_threshold_sits_above_the_wrong_captions() {
+        let (captions, generated) = ten_photos();
+        let calibration = calibrate(&generated, &captions, Language::En, 3, 0.6);
+        // The wrong captions are 25..29% confident, the right ones 60%: every edge from 30 to 60
+        // leaves only wrong captions below it; the highest is kept.
+        assert_eq!(calibration.unsure_below_percent, 60);
+        assert_eq!(calibration.unsure_share, 0.5);
+        assert_eq!(calibration.unsure_mean_cider_d, 0.0);
+        assert!(calibration.is_unsure(0.29f32.ln()) && !calibration.is_unsure(0.6f32.ln()));
+    }
+
+    #[test]
+    fn a_model_that_is_always_right_is_never_unsure() {
+        let (captions, mut generated) = ten_photos();
+        for (name, caption, _) in &mut generated {
+            *caption = captions.captions(name)[0].clone();
+        }
+        assert_eq!(calibrate(&generated, &captions, Language::En, 3, 0.6).unsure_below_percent, 0);
+    }
+
+    #[test]
+    fn the_human_baseline_scores_one_reference_against_the_others() {
+        let (captions, _) = ten_photos();
+        let photos: Vec<String> = captions.by_image.keys().cloned().collect();
+        let (bleu, _) = human_baseline(&photos, &captions, Language::En);
+        assert!((bleu[3] - 1.0).abs() < 1e-9, "identical references agree fully: {bleu:?}");
+    }
 }

@@ -35,6 +35,18 @@ pub trait PhotoFeatures {
     fn extend_with(&self, photo: &str, out: &mut Vec<f32>) -> bool;
 }
 
+impl<T: PhotoFeatures + ?Sized> PhotoFeatures for &T {
+    fn shape(&self) -> FeatureShape {
+        (**self).shape()
+    }
+    fn contains(&self, photo: &str) -> bool {
+        (**self).contains(photo)
+    }
+    fn extend_with(&self, photo: &str, out: &mut Vec<f32>) -> bool {
+        (**self).extend_with(photo, out)
+    }
+}
+
 impl PhotoFeatures for FeatureCache {
     fn shape(&self) -> FeatureShape {
         FeatureCache::shape(self)
@@ -65,6 +77,35 @@ impl PhotoFeatures for InMemoryFeatures {
     }
 }
 
+/// The pooled features read from a map cache: VGG16's pooled vector is the mean of its 7x7 map
+/// (see `Vgg16::forward`), so one extraction serves both decoders.
+pub struct PooledMap<F>(pub F);
+
+impl<F: PhotoFeatures> PhotoFeatures for PooledMap<F> {
+    fn shape(&self) -> FeatureShape {
+        FeatureShape { regions: 1, dim: self.0.shape().dim }
+    }
+    fn contains(&self, photo: &str) -> bool {
+        self.0.contains(photo)
+    }
+    fn extend_with(&self, photo: &str, out: &mut Vec<f32>) -> bool {
+        let mut map = Vec::with_capacity(self.0.shape().len());
+        if !self.0.extend_with(photo, &mut map) {
+            return false;
+        }
+        let FeatureShape { regions, dim } = self.0.shape();
+        let start = out.len();
+        out.resize(start + dim, 0.0);
+        for region in map.chunks(dim) {
+            for (sum, value) in out[start..].iter_mut().zip(region) {
+                *sum += value;
+            }
+        }
+        out[start..].iter_mut().for_each(|v| *v /= regions as f32);
+        true
+    }
+}
+
 /// A batch: features `[b, regions, dim]`, inputs `[b, t]` (caption without its last token) and
 /// targets `[b, t]` (caption without `<start>`), padded with `<pad>`, which the loss ignores.
 pub struct CaptionBatch {
@@ -77,7 +118,8 @@ pub struct CaptionBatch {
 pub fn make_batch(examples: &[Example], features: &dyn PhotoFeatures, device: &Device) -> CaptionBatch {
     let shape = features.shape();
     let steps = examples.iter().map(|e| e.caption.len() - 1).max().unwrap_or(1);
-    let (mut values, mut inputs, mut targets) = (Vec::with_capacity(examples.len() * shape.len()), Vec::new(), Vec::new());
+    let (mut values, mut inputs, mut targets) =
+        (Vec::with_capacity(examples.len() * shape.len()), Vec::new(), Vec::new());
     for example in examples {
         assert!(features.extend_with(example.photo, &mut values), "no features for {}", example.photo);
         let ids: Vec<i64> = example.caption.iter().map(|&t| t as i64).collect();
@@ -202,4 +244,24 @@ pub fn train_passes<M: TrainableDecoder>(
         losses.push(loss);
     }
     (model.valid(), losses)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_pooled_vector_is_the_mean_of_the_map() {
+        // Two regions of three values.
+        let map = InMemoryFeatures {
+            shape: FeatureShape { regions: 2, dim: 3 },
+            by_photo: HashMap::from([("a.jpg".to_owned(), vec![1.0, 2.0, 3.0, 3.0, 4.0, 5.0])]),
+        };
+        let pooled = PooledMap(&map);
+        assert_eq!(pooled.shape(), FeatureShape { regions: 1, dim: 3 });
+        let mut out = vec![9.0];
+        assert!(pooled.extend_with("a.jpg", &mut out));
+        assert_eq!(out, [9.0, 2.0, 3.0, 4.0], "appended after what was there");
+        assert!(!pooled.extend_with("b.jpg", &mut out) && !pooled.contains("b.jpg"));
+    }
 }

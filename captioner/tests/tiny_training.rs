@@ -15,7 +15,7 @@ use captioner::{
     features::FeatureShape,
     inference::{Captioner, ModelPaths},
     model::{attention::AttentionDecoderConfig, decoder::DecoderConfig, Architecture},
-    text::tokenize,
+    text::{tokenize, Language},
     training::{train_passes, Example, InMemoryFeatures, TrainableDecoder},
     vocab::Vocabulary,
 };
@@ -56,8 +56,14 @@ impl Tiny {
             .iter()
             .flat_map(|name| self.captions.captions(name).iter().map(move |c| (name.as_str(), tokenize(c))))
             .collect();
-        let vocab = Vocabulary::build(tokenised.iter().map(|(_, t)| t.as_slice()), 1);
-        let examples = tokenised.iter().map(|(photo, tokens)| Example { photo, caption: vocab.encode(tokens) }).collect();
+        let vocab = Vocabulary::build(Language::En, tokenised.iter().map(|(_, t)| t.as_slice()), 1);
+        let examples = self
+            .images
+            .iter()
+            .flat_map(|name| {
+                self.captions.captions(name).iter().map(|c| Example { photo: name, caption: vocab.encode(c) })
+            })
+            .collect();
         (vocab, examples)
     }
 

@@ -68,7 +68,10 @@ fn caption_bytes(model: &Captioner, bytes: &[u8], beam: usize, n: usize) -> Resu
     if captions.is_empty() {
         return Err("the model wrote no caption".to_owned());
     }
-    Ok(captions.into_iter().map(|c| Suggestion { text: c.text, score: c.score, per_word: c.per_word }).collect())
+    Ok(captions
+        .into_iter()
+        .map(|c| Suggestion { text: c.text, score: c.score, per_word: c.per_word, unsure: c.unsure })
+        .collect())
 }
 
 /// The running workers of this process.
@@ -172,7 +175,8 @@ impl Worker {
         };
         let result = caption_jobs::holding(&self.photos, &job, self.lease, work).await;
         match result {
-            Ok(suggestions) => match photos::store_model_captions(&self.db, &job, &suggestions, &self.model_name).await {
+            Ok(suggestions) => match photos::store_model_captions(&self.db, &job, &suggestions, &self.model_name).await
+            {
                 Ok(true) => {
                     tracing::info!(photo = %job.id, attempt = job.attempt, ms = started.elapsed().as_millis() as u64, caption = %suggestions[0].text, "photo captioned")
                 }

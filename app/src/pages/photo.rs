@@ -187,7 +187,7 @@ fn PhotoView(
             <p><A href="/dashboard">"← All photos"</A></p>
             <figure class="photo-figure">
                 <img src=format!("/media/{id}/display") alt=caption.clone()/>
-                <figcaption class="caption" class:pending=details.summary.shown_caption.is_none() data-testid="caption">{caption}</figcaption>
+                <figcaption class="caption" class:pending=details.summary.shown_caption.is_none() class:unsure=details.summary.caption_unsure data-testid="caption">{caption}</figcaption>
             </figure>
             {failed.then({
                 let id = id.clone();

@@ -146,11 +146,17 @@ impl Photo {
         self.own_caption.as_deref().or(self.model_caption.as_deref())
     }
 
+    /// Whether the shown caption is the model's best and the model is unsure of it.
+    pub fn shown_caption_unsure(&self) -> bool {
+        self.own_caption.is_none() && self.suggestions.first().is_some_and(|best| best.unsure)
+    }
+
     pub fn summary(&self) -> PhotoSummary {
         PhotoSummary {
             id: self.id.to_hex(),
             file_name: self.file_name.clone(),
             shown_caption: self.shown_caption().map(str::to_owned),
+            caption_unsure: self.shown_caption_unsure(),
             caption_state: self.job.state,
             visibility: self.visibility,
         }
@@ -182,6 +188,7 @@ impl Photo {
         PublicPhoto {
             id: self.id.to_hex(),
             caption: self.shown_caption().map(str::to_owned),
+            caption_unsure: self.shown_caption_unsure(),
             caption_state: self.job.state,
             owner: owner.card(),
             image_base,
@@ -278,6 +285,7 @@ pub async fn store(
             uploaded_at: DateTime::now(),
             files: PhotoFiles { original: written[0], display: written[1], thumb: written[2] },
             model_caption: None,
+            caption_model: None,
             suggestions: Vec::new(),
             own_caption: None,
             caption_words: Vec::new(),
@@ -599,6 +607,7 @@ pub(crate) mod tests {
             uploaded_at: DateTime::from_millis(0),
             files: PhotoFiles { original: ObjectId::new(), display: ObjectId::new(), thumb: ObjectId::new() },
             model_caption: Some("a dog runs".into()),
+            caption_model: Some("caption-merge".into()),
             suggestions: Vec::new(),
             own_caption: None,
             caption_words: Vec::new(),

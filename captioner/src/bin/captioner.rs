@@ -14,6 +14,8 @@ use captioner::{
     inference::{Captioner, ModelPaths},
     model::{Architecture, CaptionModel},
     pipeline::{self, DataSource, ModelFiles, TrainConfig},
+    text::Language,
+    training::{PhotoFeatures, PooledMap},
 };
 use clap::{Parser, Subcommand};
 
@@ -98,6 +100,16 @@ enum Command {
         #[arg(long)]
         out: Option<PathBuf>,
     },
+    /// Scores one human's captions against the others' (each photo's first reference against the
+    /// rest), the baseline a model's scores are read beside.
+    HumanBaseline {
+        #[arg(long, default_value = "test")]
+        split: String,
+        #[arg(long, default_value_t = Language::En)]
+        language: Language,
+        #[command(flatten)]
+        data: DataArgs,
+    },
     /// Writes the model's decoder in half precision (decoder-f16.bpk), which `eval` and `caption` then use.
     Halve {
         #[arg(long, default_value = "models/caption-merge")]
@@ -125,7 +137,7 @@ enum Command {
     },
 }
 
-/// The caption data: Flickr8k by default; `--karpathy FILE` for a Flickr30k/COCO split JSON,
+/// The caption data: Flickr8k in the model's language by default; `--karpathy FILE` for a Flickr30k/COCO split JSON,
 /// or `--captions`/`--train`/`--dev`/`--test` for another token file.
 #[derive(clap::Args)]
 struct DataArgs {
@@ -145,7 +157,7 @@ struct DataArgs {
 }
 
 impl DataArgs {
-    fn source(&self) -> DataSource {
+    fn source(&self, language: Language) -> DataSource {
         match (&self.karpathy, &self.captions) {
             (Some(json), _) => DataSource::Karpathy(json.clone()),
             (None, Some(captions)) => DataSource::Token {
@@ -154,17 +166,40 @@ impl DataArgs {
                 dev: self.dev.clone().unwrap_or_default(),
                 test: self.test.clone().unwrap_or_default(),
             },
-            (None, None) => DataSource::flickr8k(&self.flickr8k),
+            (None, None) => DataSource::flickr8k(&self.flickr8k, language),
         }
     }
 }
 
-/// The feature cache an architecture reads: `path`, or where `extract` puts it.
-fn open_features(path: Option<PathBuf>, architecture: Architecture) -> Result<FeatureCache, String> {
+/// The feature cache an architecture reads: `path`, or where `extract` puts it. The merge decoder
+/// reads the map cache, pooled, when there is no pooled cache.
+fn open_features(path: Option<PathBuf>, architecture: Architecture) -> Result<Box<dyn PhotoFeatures>, String> {
     let shape = architecture.features();
-    let path = path.unwrap_or_else(|| extract::default_cache_path(shape));
-    let hint = if shape.regions == 1 { "captioner extract" } else { "captioner extract --map" };
-    captioner::features::read(&path, shape).map_err(|e| format!("{}: {e} (run `{hint}`)", path.display()))
+    let map_shape = Architecture::Attention.features();
+    let open = |path: &Path, shape| {
+        captioner::features::read(path, shape).map_err(|e| {
+            let hint = if shape == map_shape { "captioner extract --map" } else { "captioner extract" };
+            format!("{}: {e} (run `{hint}`)", path.display())
+        })
+    };
+    if let Some(path) = path {
+        return Ok(Box::new(open(&path, shape)?));
+    }
+    let default = extract::default_cache_path(shape);
+    let map = extract::default_cache_path(map_shape);
+    if shape != map_shape && !default.exists() && map.exists() {
+        return Ok(Box::new(PooledMap(open(&map, map_shape)?)));
+    }
+    Ok(Box::new(open(&default, shape)?))
+}
+
+fn split_photos(splits: captioner::data::Splits, split: &str) -> Result<Vec<String>, String> {
+    match split {
+        "test" => Ok(splits.test),
+        "dev" => Ok(splits.dev),
+        "train" => Ok(splits.train),
+        other => Err(format!("unknown split {other:?}: test, dev or train")),
+    }
 }
 
 fn run(cli: Cli) -> Result<(), String> {
@@ -213,7 +248,7 @@ fn run(cli: Cli) -> Result<(), String> {
             };
             let features = open_features(features, config.architecture)?;
             let started = Instant::now();
-            let history = pipeline::train(&config, &data.source(), &features, &out, &device)?;
+            let history = pipeline::train(&config, &data.source(config.language), features.as_ref(), &out, &device)?;
             println!(
                 "{} epochs in {:.1} min; model in {}",
                 history.len(),
@@ -225,44 +260,69 @@ fn run(cli: Cli) -> Result<(), String> {
         Command::Eval { split, beam, alpha, data, features, model, out } => {
             let (config, vocab, decoder) = ModelFiles { dir: model.clone() }.load(&device)?;
             let features = open_features(features, config.architecture)?;
-            let (captions, splits) = data.source().load()?;
-            let names = match split.as_str() {
-                "test" => splits.test,
-                "dev" => splits.dev,
-                "train" => splits.train,
-                other => return Err(format!("unknown split {other:?}: test, dev or train")),
-            };
+            let language = vocab.language();
+            let (captions, splits) = data.source(language).load()?;
+            let names = split_photos(splits, &split)?;
             let started = Instant::now();
             let alpha = alpha.unwrap_or(config.length_alpha);
             let max_len = config.max_caption_len;
             let captioned = match &decoder {
-                CaptionModel::Merge(d) => pipeline::caption_all(d, &names, &features, beam, max_len, alpha, &device),
-                CaptionModel::Attention(d) => pipeline::caption_all(d, &names, &features, beam, max_len, alpha, &device),
+                CaptionModel::Merge(d) => {
+                    pipeline::caption_all(d, &names, features.as_ref(), beam, max_len, alpha, &device)
+                }
+                CaptionModel::Attention(d) => {
+                    pipeline::caption_all(d, &names, features.as_ref(), beam, max_len, alpha, &device)
+                }
             };
-            let scored: Vec<(String, String, f32)> = captioned
-                    .into_iter()
-                    .map(|(n, h)| (n, vocab.decode(&h.tokens), h.per_token()))
-                    .collect();
+            let scored: Vec<(String, String, f32)> =
+                captioned.into_iter().map(|(n, h)| (n, vocab.decode(&h.tokens), h.per_token())).collect();
             let generated: Vec<(String, String)> = scored.iter().map(|(n, c, _)| (n.clone(), c.clone())).collect();
             let seconds = started.elapsed().as_secs_f64();
             let out = out.unwrap_or_else(|| model.join(format!("eval-{split}-beam{beam}.json")));
             std::fs::write(&out, pipeline::results_json(&generated)).map_err(|e| e.to_string())?;
-            let (bleu, cider) = pipeline::score(&generated, &captions);
-            let bands = pipeline::confidence_bands(&scored, &captions);
+            let (bleu, cider) = pipeline::score(&generated, &captions, language);
+            let bands = pipeline::confidence_bands(&scored, &captions, language);
             println!("confidence band | captions | mean CIDEr-D");
             for band in &bands {
-                println!("{:>3}-{:<3}% | {:>5} | {:.1}", band.from_percent, band.to_percent, band.captions, band.mean_cider_d);
+                println!(
+                    "{:>3}-{:<3}% | {:>5} | {:.1}",
+                    band.from_percent, band.to_percent, band.captions, band.mean_cider_d
+                );
             }
             let distinct: std::collections::HashSet<&str> = generated.iter().map(|(_, c)| c.as_str()).collect();
-            let words: std::collections::HashSet<&str> = generated.iter().flat_map(|(_, c)| c.split(' ')).collect();
+            let words: std::collections::HashSet<String> =
+                generated.iter().flat_map(|(_, c)| language.tokenize(c)).collect();
             println!("{} distinct captions of {}, {} distinct words", distinct.len(), generated.len(), words.len());
+            if split == "dev" {
+                let calibration = pipeline::calibrate(&scored, &captions, language, beam, alpha);
+                println!(
+                    "unsure below {}% confidence: {:.0}% of the captions, mean CIDEr-D {:.1} (all: {:.1}); in {}",
+                    calibration.unsure_below_percent,
+                    calibration.unsure_share * 100.0,
+                    calibration.unsure_mean_cider_d,
+                    calibration.mean_cider_d,
+                    ModelFiles { dir: model.clone() }.calibration().display()
+                );
+                let json = serde_json::to_string_pretty(&calibration).unwrap();
+                std::fs::write(ModelFiles { dir: model.clone() }.calibration(), json).map_err(|e| e.to_string())?;
+            }
             let bands_file = model.join(format!("confidence-{split}-beam{beam}.json"));
             std::fs::write(&bands_file, serde_json::to_string_pretty(&bands).unwrap()).map_err(|e| e.to_string())?;
             println!(
-                "{split} ({} photos, {}): BLEU-1 {:.1}  BLEU-2 {:.1}  BLEU-3 {:.1}  BLEU-4 {:.1}  CIDEr-D {:.1}  ({:.0} s; {})",
+                "{split}, {language} ({} photos, {}): BLEU-1 {:.1}  BLEU-2 {:.1}  BLEU-3 {:.1}  BLEU-4 {:.1}  CIDEr-D {:.1}  ({:.0} s; {})",
                 generated.len(),
                 if beam > 1 { format!("beam {beam}, alpha {alpha}") } else { "greedy".to_owned() },
                 bleu[0] * 100.0, bleu[1] * 100.0, bleu[2] * 100.0, bleu[3] * 100.0, cider * 100.0, seconds, out.display()
+            );
+            Ok(())
+        }
+        Command::HumanBaseline { split, language, data } => {
+            let (captions, splits) = data.source(language).load()?;
+            let photos = split_photos(splits, &split)?;
+            let (bleu, cider) = pipeline::human_baseline(&photos, &captions, language);
+            println!(
+                "{split}, {language}, one human against the others: BLEU-1 {:.1}  BLEU-2 {:.1}  BLEU-3 {:.1}  BLEU-4 {:.1}  CIDEr-D {:.1}",
+                bleu[0] * 100.0, bleu[1] * 100.0, bleu[2] * 100.0, bleu[3] * 100.0, cider * 100.0
             );
             Ok(())
         }

@@ -2,6 +2,8 @@
 //!
 //! - The Flickr8k/Flickr30k token format: `IMAGE.jpg#N<TAB>caption`, one caption a line. A line
 //!   without that prefix continues the caption before it (one Arabic caption is broken so).
+//!   Flickr8k-CN's variant, `IMAGE.jpg#zhc#N caption` (a tag inside, a space instead of the
+//!   tab), is read by the same loader.
 //!   Entries whose image name is not a photo file name are skipped: Flickr8k's token file names
 //!   `2258277193_586949ec62.jpg.1`, which does not exist.
 //! - The Karpathy JSON (`dataset_flickr30k.json` and friends), which carries its own splits.
@@ -48,11 +50,13 @@ fn is_photo_name(name: &str) -> bool {
     [".jpg", ".jpeg", ".png"].iter().any(|ext| lower.ends_with(ext)) && !name.contains('/')
 }
 
-/// `IMAGE#N<TAB>caption` → (image, caption); `None` for a line without the prefix.
+/// `IMAGE#N<TAB>caption` or `IMAGE#TAG#N caption` → (image, caption); `None` for a line without
+/// the prefix.
 fn split_token_line(line: &str) -> Option<(&str, &str)> {
-    let (tag, caption) = line.split_once('\t')?;
+    let (tag, caption) = line.split_once('\t').or_else(|| line.split_once(' '))?;
     let (image, n) = tag.rsplit_once('#')?;
-    n.chars().all(|c| c.is_ascii_digit()).then_some((image, caption.trim()))
+    let image = image.split('#').next()?;
+    (!n.is_empty() && n.chars().all(|c| c.is_ascii_digit())).then_some((image, caption.trim()))
 }
 
 pub fn parse_token_file(text: &str) -> CaptionSet {
@@ -150,6 +154,13 @@ mod tests {
         // continuing a skipped image's caption goes nowhere
         let set = parse_token_file("x.jpg.1#0\tbogus\nmore\n");
         assert_eq!(set.caption_count(), 0);
+    }
+
+    #[test]
+    fn flickr8k_cn_lines_carry_a_tag_and_a_space() {
+        let set = parse_token_file("a.jpg#zhc#0 一只狗在跑。\na.jpg#zhc#1 一只 狗\nx.jpg.1#zhb#0 不存在\n");
+        assert_eq!(set.captions("a.jpg"), ["一只狗在跑。", "一只 狗"]);
+        assert_eq!(set.caption_count(), 2, "the non-existent photo is skipped");
     }
 
     #[test]

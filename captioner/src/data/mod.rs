@@ -28,3 +28,32 @@ pub fn flickr8k_for_test(workspace_root: &std::path::Path, test: &str) -> Option
         None
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{pipeline::DataSource, text::Language};
+
+    /// Each language's file loads with the counts its README gives, defects handled.
+    #[test]
+    fn every_language_file_loads_whole() {
+        let Some(dir) = super::flickr8k_for_test(std::path::Path::new("../"), "every_language_file_loads_whole") else {
+            return;
+        };
+        // (language, captions, photos, captions a photo, test photos with captions)
+        for (language, captions, photos, each, test) in [
+            (Language::En, 40_455, 8_091, 5, 1000),
+            (Language::Zh, 40_455, 8_091, 5, 1000),
+            (Language::De, 37_390, 7_478, 5, 929),
+            (Language::Ar, 24_273, 8_091, 3, 1000),
+        ] {
+            let (set, splits) = DataSource::flickr8k(&dir, language).load().unwrap();
+            assert_eq!((set.caption_count(), set.by_image.len()), (captions, photos), "{language}");
+            assert!(set.by_image.values().all(|c| c.len() == each), "{language}: {each} captions a photo");
+            assert_eq!(splits.test.iter().filter(|p| !set.captions(p).is_empty()).count(), test, "{language}");
+            assert!(set.by_image.values().flatten().all(|c| !c.trim().is_empty()), "{language}: no empty caption");
+        }
+        // The Arabic caption broken over two lines is one caption.
+        let (arabic, _) = DataSource::flickr8k(&dir, Language::Ar).load().unwrap();
+        assert!(!arabic.captions("469021173_aa31c07108.jpg")[2].contains('\n'));
+    }
+}

@@ -225,7 +225,7 @@ mod tests {
         let (s1, s2) = (0.5f32.tanh(), (-1.0f32).tanh());
         let w1 = s1.exp() / (s1.exp() + s2.exp());
         let w2 = 1.0 - w1;
-        let expected_context = [w1 * 0.5 + w2 * -1.0, w1 * 2.0 + w2 * 4.0];
+        let expected_context = [w1 * 0.5 - w2, w1 * 2.0 + w2 * 4.0];
         let weights = values(weights);
         let context = values(context);
         assert!((weights[0] - w1).abs() < 1e-6 && (weights[1] - w2).abs() < 1e-6, "{weights:?} vs {w1} {w2}");

@@ -44,6 +44,8 @@ impl Architecture {
 
 /// A loaded decoder of either architecture.
 #[derive(Debug, Clone)]
+// One per loaded model, never moved around in bulk: boxing the larger decoder would gain nothing.
+#[allow(clippy::large_enum_variant)]
 pub enum CaptionModel {
     Merge(decoder::Decoder),
     Attention(attention::AttentionDecoder),

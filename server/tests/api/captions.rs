@@ -203,10 +203,13 @@ async fn an_expired_lease_is_claimed_again_and_the_old_claim_cannot_store() {
     assert_eq!(second.id, first.id);
     assert_eq!(second.attempt, 2);
 
-    let late = [Suggestion { text: "from the dead worker".into(), score: -1.0, per_word: -1.0 }];
-    assert!(!photos::store_model_captions(&app.db, &first, &late, "test-model").await.unwrap(), "the old claim is void");
+    let late = [Suggestion { text: "from the dead worker".into(), score: -1.0, per_word: -1.0, unsure: false }];
+    assert!(
+        !photos::store_model_captions(&app.db, &first, &late, "test-model").await.unwrap(),
+        "the old claim is void"
+    );
     assert_eq!(caption_jobs::fail(&queue(&app), &first, "late failure").await.unwrap(), None);
-    let fresh = [Suggestion { text: "a dog".into(), score: -0.5, per_word: -0.5 }];
+    let fresh = [Suggestion { text: "a dog".into(), score: -0.5, per_word: -0.5, unsure: false }];
     assert!(photos::store_model_captions(&app.db, &second, &fresh, "test-model").await.unwrap());
     let photo = &photo_docs(&app.db).await[0];
     assert_eq!(photo.get_str("caption").unwrap(), "a dog");
@@ -247,8 +250,11 @@ async fn a_caption_that_takes_longer_than_the_lease_keeps_its_job() {
     let photos = queue(&app);
     let ((), taken) = tokio::join!(caption_jobs::holding(&photos, &held, lease, slow_caption), contender);
     assert_eq!(taken, 0, "the job stayed with its worker for three leases");
-    let caption = [Suggestion { text: "a slow dog".into(), score: -0.5, per_word: -0.5 }];
-    assert!(photos::store_model_captions(&app.db, &held, &caption, "test-model").await.unwrap(), "the claim is still valid");
+    let caption = [Suggestion { text: "a slow dog".into(), score: -0.5, per_word: -0.5, unsure: false }];
+    assert!(
+        photos::store_model_captions(&app.db, &held, &caption, "test-model").await.unwrap(),
+        "the claim is still valid"
+    );
     let photo = &photo_docs(&app.db).await[0];
     assert_eq!(job(photo).get_i32("attempts").unwrap(), 1);
 
@@ -334,7 +340,37 @@ async fn complete_by_hand(app: &TestApp, captions: &[&str]) {
     let suggestions: Vec<Suggestion> = captions
         .iter()
         .enumerate()
-        .map(|(i, c)| Suggestion { text: (*c).to_owned(), score: -0.5 - i as f32, per_word: -0.5 - i as f32 })
+        .map(|(i, c)| Suggestion {
+            text: (*c).to_owned(),
+            score: -0.5 - i as f32,
+            per_word: -0.5 - i as f32,
+            unsure: false,
+        })
         .collect();
     assert!(photos::store_model_captions(&app.db, &job, &suggestions, "test-model").await.unwrap());
+}
+
+#[tokio::test]
+async fn a_caption_the_model_is_unsure_of_is_marked_until_the_owner_writes_their_own() {
+    let app = helpers::spawn_app().await.signed_up().await;
+    let id = app.upload_ok("a.jpg", fixture_photos(1).remove(0).1).await;
+    let claimed = caption_jobs::claim(&queue(&app), "worker", Duration::from_secs(30)).await.unwrap().unwrap();
+    let unsure = [
+        Suggestion { text: "a man rides a horse".into(), score: -2.0, per_word: -1.9, unsure: true },
+        Suggestion { text: "a dog runs".into(), score: -2.1, per_word: -2.0, unsure: true },
+    ];
+    assert!(photos::store_model_captions(&app.db, &claimed, &unsure, "test-model").await.unwrap());
+    let owned = app.owned_photo(&id).await;
+    assert_eq!(owned["summary"]["caption_unsure"], true, "{owned}");
+    let page = app.get(&format!("/photos/{id}")).await.text().await.unwrap();
+    let figcaption = page.split("<figcaption").nth(1).unwrap_or_default();
+    let shown = figcaption.split('>').nth(1).and_then(|rest| rest.split('<').next());
+    assert!(figcaption.split('>').next().unwrap().contains("unsure"), "styled as unsure: {figcaption}");
+    assert_eq!(shown, Some("Maybe: a man rides a horse"), "the caption is not stated as fact");
+    assert!(page.contains(r#"alt="Maybe: a man rides a horse""#), "nor in the alt text");
+
+    // The owner's own caption is theirs: nothing to be unsure of.
+    let picked = app.post_form("/api/set_caption", &[("id", &id), ("caption", "my horse")]).await;
+    assert!(picked.status().is_success(), "{}", picked.status());
+    assert_eq!(app.owned_photo(&id).await["summary"]["caption_unsure"], false);
 }
