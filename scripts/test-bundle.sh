@@ -106,7 +106,7 @@ run_test() {
   local f
   for f in bin/server site/pkg/captioned.js site/pkg/captioned.wasm \
     models/caption-merge/config.json models/caption-merge/vocab.json models/caption-merge/decoder-f16.bpk \
-    models/vgg16.bpk captioned.env.sample INSTALL.md captioned.service; do
+    models/caption-merge/calibration.json models/vgg16.bpk captioned.env.sample INSTALL.md captioned.service; do
     [ -s "$f" ] || { fail "the bundle lacks $f"; return 1; }
   done
   [ -x bin/server ] || { fail "bin/server is not executable"; return 1; }

@@ -435,10 +435,19 @@ pub fn confidence_bands(
                 from_percent: edge[0],
                 to_percent: edge[1].min(100),
                 captions: scores.len(),
-                mean_cider_d: scores.iter().sum::<f64>() / scores.len().max(1) as f64 * 100.0,
+                mean_cider_d: mean(&scores) * 100.0,
             }
         })
         .collect()
+}
+
+/// The mean, 0 for none (a float sum of nothing is -0.0).
+fn mean(values: &[f64]) -> f64 {
+    if values.is_empty() {
+        0.0
+    } else {
+        values.iter().sum::<f64>() / values.len() as f64
+    }
 }
 
 /// Where a model's captions stop deserving trust, chosen on the dev split with the decoding the
@@ -476,7 +485,6 @@ pub fn calibrate(
     let pairs = scoring_pairs(generated.iter().map(|(n, c, _)| (n.as_str(), c.as_str())), captions, language);
     let scored: Vec<(u32, f64)> =
         generated.iter().map(|(_, _, p)| confidence_percent(*p)).zip(cider_d(&pairs).1).collect();
-    let mean = |items: &[f64]| items.iter().sum::<f64>() / items.len().max(1) as f64;
     let below = |edge: u32| scored.iter().filter(|(c, _)| *c < edge).map(|(_, s)| *s).collect::<Vec<f64>>();
     let all: Vec<f64> = scored.iter().map(|(_, s)| *s).collect();
     let mean_cider_d = mean(&all);

@@ -234,14 +234,18 @@ fn CaptionEditor(details: PhotoDetails, actions: CaptionActions) -> impl IntoVie
     for (rank, suggestion) in details.suggestions.into_iter().enumerate() {
         let in_use = own.as_deref() == Some(suggestion.text.as_str()) || (own.is_none() && rank == 0);
         let (id, text) = (id.clone(), suggestion.text.clone());
-        let pick = if in_use {
+        // The model's unsure caption in use: the owner can vouch for it, which ends the "Maybe".
+        let confirm = own.is_none() && rank == 0 && suggestion.unsure;
+        let pick = if in_use && !confirm {
             view! { <span class="badge">"In use"</span> }.into_any()
         } else {
+            let label = if confirm { "Confirm this caption" } else { "Use this caption" };
             view! {
+                {confirm.then(|| view! { <span class="badge">"In use, unsure"</span> })}
                 <ActionForm action=actions.set>
                     <input type="hidden" name="id" value=id/>
                     <input type="hidden" name="caption" value=text/>
-                    <button type="submit" class="button secondary small">"Use this caption"</button>
+                    <button type="submit" class="button secondary small">{label}</button>
                 </ActionForm>
             }
             .into_any()

@@ -344,7 +344,9 @@ fn run(cli: Cli) -> Result<(), String> {
                 let photo = image::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
                 println!("{}", path.display());
                 for caption in captioner.caption(&photo, beam, n) {
-                    println!("  {:>7.3}  {}", caption.score, caption.text);
+                    let confidence = captioner::decoding::confidence_percent(caption.per_word);
+                    let unsure = if caption.unsure { ", unsure" } else { "" };
+                    println!("  {:>7.3}  {:>3}%{unsure}  {}", caption.score, confidence, caption.text);
                 }
             }
             Ok(())

@@ -40,6 +40,11 @@ async fn an_uploaded_photo_is_captioned_with_three_scored_suggestions() {
     assert_eq!(suggestions[0].text, caption, "the best suggestion is the caption");
     assert!(suggestions.windows(2).all(|w| w[0].score >= w[1].score), "best first: {suggestions:?}");
     assert!(suggestions.iter().all(|s| s.per_word < 0.0 && !s.text.is_empty()));
+    // Each is marked unsure by the shipped model's threshold, chosen on dev.
+    let calibration =
+        std::fs::read_to_string(helpers::workspace().join("models/caption-merge/calibration.json")).unwrap();
+    let threshold = serde_json::from_str::<Value>(&calibration).unwrap()["unsure_below_percent"].as_u64().unwrap();
+    assert!(suggestions.iter().all(|s| s.unsure == (u64::from(s.confidence_percent()) < threshold)), "{suggestions:?}");
 
     // What the pages get: the caption in the gallery, the suggestions on the photo page.
     let page: Value = app.post_form("/api/list_photos", &[]).await.json().await.unwrap();
