@@ -89,8 +89,12 @@ export async function signedUp(page: Page): Promise<Account> {
 
 /** Uploads one photo and waits until the model's caption has replaced "Captioning…". */
 export async function uploadCaptioned(page: Page, file: string): Promise<string> {
+  const tiles = page.getByTestId("photo-tile");
+  const before = await tiles.count();
   await page.locator("#photo-input").setInputFiles(file);
-  const tile = page.getByTestId("photo-tile").first();
+  // the new photo's tile, not the newest one before it
+  await expect(tiles).toHaveCount(before + 1);
+  const tile = tiles.first();
   await expect(tile).toHaveAttribute("data-caption-state", "done", { timeout: 30_000 });
   const caption = (await tile.getByTestId("tile-caption").textContent()) ?? "";
   expect(caption).not.toBe("Captioning…");

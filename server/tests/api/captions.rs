@@ -136,6 +136,36 @@ async fn search_finds_only_the_users_own_photos_by_caption_words() {
 }
 
 #[tokio::test]
+async fn search_finds_chinese_by_character_and_german_and_arabic_words() {
+    let app = helpers::spawn_app().await.signed_up().await;
+    let dog = app.upload_ok("dog.jpg", fixture_photos(1).remove(0).1).await;
+    complete_by_hand(&app, &["a dog runs"]).await;
+    let street = app.upload_ok("street.jpg", fixture_photos(1).remove(0).1).await;
+    complete_by_hand(&app, &["a street"]).await;
+    let grass = app.upload_ok("grass.jpg", fixture_photos(1).remove(0).1).await;
+    complete_by_hand(&app, &["grass"]).await;
+    for (id, own) in
+        [(&dog, "一只黑狗在草地上奔跑。"), (&street, "Ein Hund läuft über die Straße."), (&grass, "كلب يركض على العشب")]
+    {
+        assert!(app.post_form("/api/set_caption", &[("id", id), ("caption", own)]).await.status().is_success());
+    }
+    let search = |q: &'static str| {
+        let app = &app;
+        async move {
+            let page: Value = app.post_form("/api/list_photos", &[("q", q)]).await.json().await.unwrap();
+            ids(&page)
+        }
+    };
+    assert_eq!(search("狗").await, [dog.as_str()], "one character of a caption without spaces");
+    assert_eq!(search("黑狗").await, [dog.as_str()], "every character must match");
+    assert!(search("猫").await.is_empty());
+    assert_eq!(search("straße").await, [street.as_str()]);
+    assert_eq!(search("über").await, [street.as_str()]);
+    assert_eq!(search("العشب").await, [grass.as_str()]);
+    assert_eq!(search("كَلْب").await, [grass.as_str()], "short vowels typed or not");
+}
+
+#[tokio::test]
 async fn search_results_are_paged_newest_first() {
     let app = helpers::spawn_app().await.signed_up().await;
     let bytes = fixture_photos(1).remove(0).1;
