@@ -111,21 +111,14 @@ async fn search_finds_only_the_users_own_photos_by_caption_words() {
         .status()
         .is_success());
 
-    let search = |q: &'static str| {
-        let app = &app;
-        async move {
-            let page: Value = app.post_form("/api/list_photos", &[("q", q)]).await.json().await.unwrap();
-            ids(&page)
-        }
-    };
-    assert_eq!(search("dog").await, [beach.as_str()], "singular finds the plural");
-    assert_eq!(search("Beach DOGS").await, [beach.as_str()], "case and plural do not matter");
-    assert_eq!(search("snowy").await, [snow.as_str()]);
-    assert_eq!(search("tahoe").await, [own.as_str()], "the owner's own caption is searched");
-    assert!(search("dog snowy").await.is_empty(), "every word must match");
-    assert!(search("giraffe").await.is_empty());
-    assert_eq!(search("a").await, [snow.as_str()], "a query of stop words still searches them");
-    assert_eq!(search("water").await, [own.as_str()], "the model's caption is searched beside the owner's");
+    assert_eq!(search(&app, "dog").await, [beach.as_str()], "singular finds the plural");
+    assert_eq!(search(&app, "Beach DOGS").await, [beach.as_str()], "case and plural do not matter");
+    assert_eq!(search(&app, "snowy").await, [snow.as_str()]);
+    assert_eq!(search(&app, "tahoe").await, [own.as_str()], "the owner's own caption is searched");
+    assert!(search(&app, "dog snowy").await.is_empty(), "every word must match");
+    assert!(search(&app, "giraffe").await.is_empty());
+    assert_eq!(search(&app, "a").await, [snow.as_str()], "a query of stop words still searches them");
+    assert_eq!(search(&app, "water").await, [own.as_str()], "the model's caption is searched beside the owner's");
 
     // Another user with the same words finds only their own photo.
     let other = app.another_client().signed_up().await;
@@ -149,20 +142,13 @@ async fn search_finds_chinese_by_character_and_german_and_arabic_words() {
     {
         assert!(app.post_form("/api/set_caption", &[("id", id), ("caption", own)]).await.status().is_success());
     }
-    let search = |q: &'static str| {
-        let app = &app;
-        async move {
-            let page: Value = app.post_form("/api/list_photos", &[("q", q)]).await.json().await.unwrap();
-            ids(&page)
-        }
-    };
-    assert_eq!(search("狗").await, [dog.as_str()], "one character of a caption without spaces");
-    assert_eq!(search("黑狗").await, [dog.as_str()], "every character must match");
-    assert!(search("猫").await.is_empty());
-    assert_eq!(search("straße").await, [street.as_str()]);
-    assert_eq!(search("über").await, [street.as_str()]);
-    assert_eq!(search("العشب").await, [grass.as_str()]);
-    assert_eq!(search("كَلْب").await, [grass.as_str()], "short vowels typed or not");
+    assert_eq!(search(&app, "狗").await, [dog.as_str()], "one character of a caption without spaces");
+    assert_eq!(search(&app, "黑狗").await, [dog.as_str()], "every character must match");
+    assert!(search(&app, "猫").await.is_empty());
+    assert_eq!(search(&app, "straße").await, [street.as_str()]);
+    assert_eq!(search(&app, "über").await, [street.as_str()]);
+    assert_eq!(search(&app, "العشب").await, [grass.as_str()]);
+    assert_eq!(search(&app, "كَلْب").await, [grass.as_str()], "short vowels typed or not");
 }
 
 #[tokio::test]
@@ -370,6 +356,12 @@ fn queue(app: &TestApp) -> mongodb::Collection<Photo> {
 
 /// Stores captions for the oldest waiting job as a worker would (for tests about what happens
 /// after captioning, without running the model).
+/// The ids of the caller's photos that the gallery's search finds for `q`.
+async fn search(app: &TestApp, q: &str) -> Vec<String> {
+    let page: Value = app.post_form("/api/list_photos", &[("q", q)]).await.json().await.unwrap();
+    ids(&page)
+}
+
 async fn complete_by_hand(app: &TestApp, captions: &[&str]) {
     let job = caption_jobs::claim(&queue(app), "test", Duration::from_secs(60)).await.unwrap().expect("a waiting job");
     let suggestions: Vec<Suggestion> = captions
