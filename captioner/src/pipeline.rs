@@ -398,6 +398,19 @@ pub fn human_baseline(photos: &[String], captions: &CaptionSet, language: Langua
     (corpus_bleu(&pairs).0, cider_d(&pairs).0)
 }
 
+/// Each generated caption that has references (`per_word`: its mean log-probability per token):
+/// its confidence in percent and its CIDEr-D.
+fn confidence_and_cider(
+    generated: &[(String, String, f32)],
+    captions: &CaptionSet,
+    language: Language,
+) -> Vec<(u32, f64)> {
+    let generated: Vec<&(String, String, f32)> =
+        generated.iter().filter(|(name, _, _)| !captions.captions(name).is_empty()).collect();
+    let pairs = scoring_pairs(generated.iter().map(|(n, c, _)| (n.as_str(), c.as_str())), captions, language);
+    generated.iter().map(|(_, _, p)| confidence_percent(*p)).zip(cider_d(&pairs).1).collect()
+}
+
 /// How caption quality follows the model's confidence (its mean per-word probability, as the
 /// app shows it): per band of confidence, how many captions and their mean CIDEr-D.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -418,19 +431,12 @@ pub fn confidence_bands(
     captions: &CaptionSet,
     language: Language,
 ) -> Vec<ConfidenceBand> {
-    let generated: Vec<&(String, String, f32)> =
-        generated.iter().filter(|(name, _, _)| !captions.captions(name).is_empty()).collect();
-    let pairs = scoring_pairs(generated.iter().map(|(n, c, _)| (n.as_str(), c.as_str())), captions, language);
-    let per_caption = cider_d(&pairs).1;
+    let scored = confidence_and_cider(generated, captions, language);
     CONFIDENCE_EDGES
         .windows(2)
         .map(|edge| {
-            let scores: Vec<f64> = generated
-                .iter()
-                .zip(&per_caption)
-                .filter(|((_, _, per_word), _)| (edge[0]..edge[1]).contains(&confidence_percent(*per_word)))
-                .map(|(_, s)| *s)
-                .collect();
+            let scores: Vec<f64> =
+                scored.iter().filter(|(c, _)| (edge[0]..edge[1]).contains(c)).map(|(_, s)| *s).collect();
             ConfidenceBand {
                 from_percent: edge[0],
                 to_percent: edge[1].min(100),
@@ -480,11 +486,7 @@ pub fn calibrate(
     beam: usize,
     length_alpha: f32,
 ) -> Calibration {
-    let generated: Vec<&(String, String, f32)> =
-        generated.iter().filter(|(name, _, _)| !captions.captions(name).is_empty()).collect();
-    let pairs = scoring_pairs(generated.iter().map(|(n, c, _)| (n.as_str(), c.as_str())), captions, language);
-    let scored: Vec<(u32, f64)> =
-        generated.iter().map(|(_, _, p)| confidence_percent(*p)).zip(cider_d(&pairs).1).collect();
+    let scored = confidence_and_cider(generated, captions, language);
     let below = |edge: u32| scored.iter().filter(|(c, _)| *c < edge).map(|(_, s)| *s).collect::<Vec<f64>>();
     let all: Vec<f64> = scored.iter().map(|(_, s)| *s).collect();
     let mean_cider_d = mean(&all);

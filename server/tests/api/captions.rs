@@ -99,12 +99,9 @@ async fn the_owner_picks_or_writes_a_caption_and_the_models_stays_stored() {
 #[tokio::test]
 async fn search_finds_only_the_users_own_photos_by_caption_words() {
     let app = helpers::spawn_app().await.signed_up().await;
-    let beach = app.upload_ok("beach.jpg", fixture_photos(1).remove(0).1).await;
-    complete_by_hand(&app, &["two dogs play on the beach"]).await;
-    let snow = app.upload_ok("snow.jpg", fixture_photos(1).remove(0).1).await;
-    complete_by_hand(&app, &["a man skis down a snowy hill"]).await;
-    let own = app.upload_ok("lake.jpg", fixture_photos(1).remove(0).1).await;
-    complete_by_hand(&app, &["the sun sets over water"]).await;
+    let beach = upload_captioned_by_hand(&app, "beach.jpg", "two dogs play on the beach").await;
+    let snow = upload_captioned_by_hand(&app, "snow.jpg", "a man skis down a snowy hill").await;
+    let own = upload_captioned_by_hand(&app, "lake.jpg", "the sun sets over water").await;
     assert!(app
         .post_form("/api/set_caption", &[("id", &own), ("caption", "Sunset over Lake Tahoe")])
         .await
@@ -122,21 +119,16 @@ async fn search_finds_only_the_users_own_photos_by_caption_words() {
 
     // Another user with the same words finds only their own photo.
     let other = app.another_client().signed_up().await;
-    let theirs = other.upload_ok("theirs.jpg", fixture_photos(1).remove(0).1).await;
-    complete_by_hand(&other, &["a dog on the beach"]).await;
-    let page: Value = other.post_form("/api/list_photos", &[("q", "dog beach")]).await.json().await.unwrap();
-    assert_eq!(ids(&page), [theirs]);
+    let theirs = upload_captioned_by_hand(&other, "theirs.jpg", "a dog on the beach").await;
+    assert_eq!(search(&other, "dog beach").await, [theirs]);
 }
 
 #[tokio::test]
 async fn search_finds_chinese_by_character_and_german_and_arabic_words() {
     let app = helpers::spawn_app().await.signed_up().await;
-    let dog = app.upload_ok("dog.jpg", fixture_photos(1).remove(0).1).await;
-    complete_by_hand(&app, &["a dog runs"]).await;
-    let street = app.upload_ok("street.jpg", fixture_photos(1).remove(0).1).await;
-    complete_by_hand(&app, &["a street"]).await;
-    let grass = app.upload_ok("grass.jpg", fixture_photos(1).remove(0).1).await;
-    complete_by_hand(&app, &["grass"]).await;
+    let dog = upload_captioned_by_hand(&app, "dog.jpg", "a dog runs").await;
+    let street = upload_captioned_by_hand(&app, "street.jpg", "a street").await;
+    let grass = upload_captioned_by_hand(&app, "grass.jpg", "grass").await;
     for (id, own) in
         [(&dog, "一只黑狗在草地上奔跑。"), (&street, "Ein Hund läuft über die Straße."), (&grass, "كلب يركض على العشب")]
     {
@@ -360,6 +352,13 @@ fn queue(app: &TestApp) -> mongodb::Collection<Photo> {
 async fn search(app: &TestApp, q: &str) -> Vec<String> {
     let page: Value = app.post_form("/api/list_photos", &[("q", q)]).await.json().await.unwrap();
     ids(&page)
+}
+
+/// Uploads a fixture photo and stores `caption` as the model's, without running the model.
+async fn upload_captioned_by_hand(app: &TestApp, name: &str, caption: &str) -> String {
+    let id = app.upload_ok(name, fixture_photos(1).remove(0).1).await;
+    complete_by_hand(app, &[caption]).await;
+    id
 }
 
 async fn complete_by_hand(app: &TestApp, captions: &[&str]) {
