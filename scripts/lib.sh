@@ -1,5 +1,25 @@
 # Helpers shared by the scripts: run.sh, test.sh and the benchmarks (sourced, not run).
 
+# Starts a named step and prints its header; `steps_done` prints every step's time. A cold run's
+# log then says, step by step, where its minutes went.
+STEP_TIMES=()
+step() {
+  steps_close
+  STEP_NAME=$*
+  STEP_STARTED=$SECONDS
+  printf '\n==> %s\n' "$*"
+}
+steps_close() {
+  [ -n "${STEP_NAME:-}" ] && STEP_TIMES+=("$(printf '%6d s  %s' $((SECONDS - STEP_STARTED)) "$STEP_NAME")")
+  STEP_NAME=
+  return 0
+}
+steps_done() {
+  steps_close
+  [ ${#STEP_TIMES[@]} -gt 0 ] && printf '\n%s, step by step:\n' "$1" && printf '%s\n' "${STEP_TIMES[@]}"
+  return 0
+}
+
 # A free TCP port on the loopback interface.
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
 
-step() { printf '\n==> %s\n' "$*"; }
+source scripts/lib.sh
 
 if ! rustup target list --installed | grep -qx wasm32-unknown-unknown; then
   step "rust target wasm32-unknown-unknown"
@@ -72,4 +72,5 @@ PY
   cargo build --release -q -p server -p captioner --bin captioner
   target/release/captioner import-vgg16 "$onnx"
 fi
-step "setup complete"
+steps_done "setup"
+echo "setup complete"

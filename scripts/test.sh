@@ -16,23 +16,28 @@ start_mongo :memory: "$(free_port)" .tmp/mongo-test.log --standalone || exit 1
 echo "test database server: $MONGODB_URI"
 
 status=0
-echo "==> Style: rustfmt, clippy (native and wasm)"
+step "Style: rustfmt"
 cargo fmt --all --check || status=1
+step "Style: clippy for the server side"
 cargo clippy --workspace --exclude frontend --all-targets -- -D warnings || status=1
+step "Style: clippy for the browser's wasm"
 cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings || status=1
 
-echo "==> Rust tests"
-# The captioner runs VGG16 in its tests: it and burn are optimised in the dev profile too
-# (Cargo.toml), so its tests run in the same debug build, and one build of burn serves all three.
-cargo test -p app -p server -p captioner --no-fail-fast || status=1
+step "Rust tests (release build)"
+# In the release profile: setup.sh has already built burn (and everything else the server needs)
+# there for the VGG16 import, with the same features (see ciborium in captioner/Cargo.toml), and
+# the browser suite below builds the server there too. A debug test build would compile burn
+# once more.
+cargo test --release -p app -p server -p captioner --no-fail-fast || status=1
 
-echo "==> Browser tests (Playwright, Chromium)"
+step "Browser tests (Playwright, Chromium; release build)"
 export MONGODB_DATABASE="e2e_$(date +%s)_$$"
 # Many sign-ups from one address in a few seconds: the limit itself is tested in Rust.
 export AUTH_ATTEMPTS_PER_MINUTE=1000
 cargo leptos end-to-end --release || status=1
 
-echo "==> Release bundle: unpacked into an empty directory, run, and a photo captioned"
+step "Release bundle: unpacked into an empty directory, run, and a photo captioned"
 bash scripts/test-bundle.sh || status=1
 
+steps_done "test.sh (after setup)"
 exit $status
