@@ -28,7 +28,7 @@ step "Rust tests (release build)"
 # there for the VGG16 import, with the same features (see ciborium in captioner/Cargo.toml), and
 # the browser suite below builds the server there too. A debug test build would compile burn
 # once more.
-cargo test --release -p app -p server -p captioner --no-fail-fast || status=1
+cargo test --release -p app -p server -p captioner -p languages --no-fail-fast || status=1
 
 step "Browser tests (Playwright, Chromium; release build)"
 export MONGODB_DATABASE="e2e_$(date +%s)_$$"

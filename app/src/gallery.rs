@@ -8,7 +8,7 @@ use leptos::{prelude::*, task::spawn_local};
 
 use crate::{
     error::AppError,
-    layout::Alert,
+    layout::{options, Alert},
     photo_view::{CaptionState, GalleryPage, PhotoSummary, Visibility, UNSURE_PREFIX},
     polling::{every, CAPTION_POLL_INTERVAL},
     search::{highlight, query_words},
@@ -23,11 +23,12 @@ pub async fn list_photos(q: Option<String>, before: Option<String>) -> Result<Ga
         ssr::{photos, request},
     };
     let (state, user) = request::signed_in().await?;
+    let language = request::reader_language(Some(&user));
     let words = search_box_words(q.as_deref());
     let result = if words.is_empty() {
-        photos::list(&state.db, user.id, before.as_deref()).await
+        photos::list(&state.db, user.id, before.as_deref(), language).await
     } else {
-        photos::search(&state.db, user.id, &words, before.as_deref()).await
+        photos::search(&state.db, user.id, &words, before.as_deref(), language).await
     };
     result.map_err(AppError::internal)
 }
@@ -54,7 +55,8 @@ pub async fn set_visibility(ids: Vec<String>, visibility: String) -> Result<u64,
 pub async fn caption_updates(ids: Vec<String>) -> Result<Vec<PhotoSummary>, AppError> {
     use crate::ssr::{photos, request};
     let (state, user) = request::signed_in().await?;
-    photos::summaries(&state.db, user.id, &ids).await.map_err(AppError::internal)
+    let language = request::reader_language(Some(&user));
+    photos::summaries(&state.db, user.id, &ids, language).await.map_err(AppError::internal)
 }
 
 /// "Try again" on a failed caption: the photo goes back to the caption queue.
@@ -218,7 +220,9 @@ fn PhotoTile(photo: PhotoSummary, query: Vec<String>) -> impl IntoView {
                 <span class="visually-hidden">"Select this photo"</span>
             </label>
             <span class=format!("badge visibility {}", visibility.as_str()) data-testid="visibility-badge">{visibility.label()}</span>
-            <a href=format!("/photos/{}", photo.id)>
+            // The caption's language, for the alt text and the caption alike.
+            <a href=format!("/photos/{}", photo.id) lang=move || current.with(|p| p.caption_language.code())
+                dir=move || current.with(|p| p.caption_language.direction())>
                 <img src=format!("/media/{}/thumb", photo.id) alt=alt loading="lazy" decoding="async"/>
                 <p class="caption" class:pending=pending class:unsure=move || current.with(|p| p.caption_unsure) data-testid="tile-caption">{caption}</p>
             </a>
@@ -334,9 +338,7 @@ fn VisibilityBar(selected: RwSignal<HashSet<String>>, action: ServerAction<SetVi
                 <span>{move || format!("{} selected", selected.with(HashSet::len))}</span>
                 <label for="bulk-visibility" class="visually-hidden">"Who can see the selected photos"</label>
                 <select id="bulk-visibility" data-testid="bulk-visibility" on:change=move |ev| choice.set(event_target_value(&ev))>
-                    {Visibility::ALL.into_iter().map(|v| view! {
-                        <option value=v.as_str() selected=v == Visibility::Public>{v.label()}</option>
-                    }).collect_view()}
+                    {options(Visibility::ALL, Visibility::Public, Visibility::as_str, Visibility::label)}
                 </select>
                 <button type="button" class="button" disabled=move || action.pending().get() on:click=apply>"Set visibility"</button>
                 <button type="button" class="button link" on:click=move |_| selected.set(HashSet::new())>"Clear selection"</button>

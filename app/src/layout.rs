@@ -1,10 +1,67 @@
 //! The parts of every page: header with the account menu, and the not-found page.
 
+use languages::Language;
 use leptos::prelude::*;
 use leptos_meta::Title;
-use leptos_router::components::A;
+use leptos_router::{components::A, hooks::use_location};
 
-use crate::auth::use_auth;
+use crate::{auth::use_auth, error::AppError};
+
+/// The language the caller reads captions in (see `crate::locale`).
+#[server(prefix = "/api", endpoint = "get_language")]
+pub async fn get_language() -> Result<Language, AppError> {
+    use crate::ssr::request;
+    let user = request::current_user().await?;
+    Ok(request::reader_language(user.as_ref()))
+}
+
+/// The header's switcher: the caller reads captions in `language` from now on (a cookie, and on
+/// their account when logged in), then goes back to the page `return_to` of this site. A plain
+/// form: it works without JavaScript.
+#[server(prefix = "/api", endpoint = "set_language")]
+pub async fn set_language(language: String, return_to: String) -> Result<(), AppError> {
+    use crate::{
+        locale,
+        ssr::{accounts, app_state, request, sessions},
+    };
+    let state = app_state()?;
+    let language =
+        Language::from_code(&language).ok_or_else(|| AppError::Invalid("Please choose a language.".into()))?;
+    if let Some(user) = request::current_user().await? {
+        accounts::save_language(&state.db, user.id, language).await.map_err(AppError::database)?;
+    }
+    request::add_set_cookie(sessions::language_cookie(language, &state.auth));
+    leptos_axum::redirect(locale::local_path(&return_to));
+    Ok(())
+}
+
+/// The language switcher: a plain form that posts to `set_language` and comes back here.
+#[component]
+fn LanguageSwitcher() -> impl IntoView {
+    let language = Resource::new(|| (), |_| get_language());
+    let here = use_location();
+    let return_to = move || match here.search.get() {
+        search if search.is_empty() => here.pathname.get(),
+        search => format!("{}?{}", here.pathname.get(), search.trim_start_matches('?')),
+    };
+    view! {
+        <form method="post" action="/api/set_language" class="inline-form language-form" data-testid="language-form">
+            <input type="hidden" name="return_to" prop:value=return_to/>
+            <label for="language-select" class="visually-hidden">"Caption language"</label>
+            <Transition fallback=|| ()>
+                {move || Suspend::new(async move {
+                    let current = language.await.unwrap_or_default();
+                    view! {
+                        <select id="language-select" name="language" data-testid="language-select">
+                            {options(Language::ALL, current, Language::code, Language::native_name)}
+                        </select>
+                    }
+                })}
+            </Transition>
+            <button type="submit" class="button secondary small">"Change"</button>
+        </form>
+    }
+}
 
 #[component]
 pub fn SiteHeader() -> impl IntoView {
@@ -13,6 +70,7 @@ pub fn SiteHeader() -> impl IntoView {
         <header class="site-header">
             <A href="/" attr:class="brand">"Captioned"</A>
             <nav class="account-menu">
+                <LanguageSwitcher/>
                 <A href="/explore">"Explore"</A>
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
@@ -61,4 +119,18 @@ pub fn NotFound() -> impl IntoView {
 #[component]
 pub fn Alert(#[prop(into)] message: String, #[prop(optional)] testid: Option<&'static str>) -> impl IntoView {
     view! { <p class="alert" role="alert" data-testid=testid>{message}</p> }
+}
+
+/// The `<option>`s of a `<select>` over a fixed set of choices, `current` selected: each choice's
+/// form value and its label.
+pub fn options<T: Copy + PartialEq + 'static>(
+    choices: impl IntoIterator<Item = T>,
+    current: T,
+    value: fn(T) -> &'static str,
+    label: fn(T) -> &'static str,
+) -> impl IntoView {
+    choices
+        .into_iter()
+        .map(|choice| view! { <option value=value(choice) selected=choice == current>{label(choice)}</option> })
+        .collect_view()
 }

@@ -6,6 +6,7 @@ pub mod domain;
 pub mod error;
 pub mod gallery;
 pub mod layout;
+pub mod locale;
 pub mod pages;
 pub mod photo_view;
 pub mod polling;

@@ -1,5 +1,6 @@
 //! What the pages know of a photo. Shared by both sides; the server fills it in.
 
+use languages::Language;
 use serde::{Deserialize, Serialize};
 
 /// Where a photo's caption job stands: a new photo starts `Pending`, a caption worker makes it
@@ -81,10 +82,12 @@ impl Visibility {
 pub struct PhotoSummary {
     pub id: String,
     pub file_name: String,
-    /// The caption shown: the owner's own when there is one, else the model's.
+    /// The caption shown to this reader (see `Photo::caption_for`).
     pub shown_caption: Option<String>,
     /// The shown caption is the model's and the model is unsure of it.
     pub caption_unsure: bool,
+    /// The language the shown caption is in.
+    pub caption_language: Language,
     pub caption_state: CaptionState,
     pub visibility: Visibility,
 }
@@ -104,10 +107,12 @@ pub struct OwnerCard {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PublicPhoto {
     pub id: String,
-    /// The owner's caption, else the model's (`None` while it is being written).
+    /// The caption for this reader (see `Photo::caption_for`; `None` while it is being written).
     pub caption: Option<String>,
     /// The caption is the model's and the model is unsure of it.
     pub caption_unsure: bool,
+    /// The language the caption is in.
+    pub caption_language: Language,
     pub caption_state: CaptionState,
     pub owner: OwnerCard,
     /// Where its display copy and thumbnail are: `/media/{id}` for a public photo, the share
@@ -296,8 +301,12 @@ pub struct PhotoDetails {
     /// The model's best caption, kept even when the owner wrote their own.
     pub model_caption: Option<String>,
     pub own_caption: Option<String>,
+    /// The language the owner wrote their caption in (English for captions from before it was asked).
+    pub own_caption_language: Option<Language>,
     /// The best beam-search captions, best first.
     pub suggestions: Vec<Suggestion>,
+    /// The model's best caption in each other caption language the photo has.
+    pub more_languages: Vec<LanguageCaption>,
     /// Why the last caption attempt failed, shown while the job is `Failed`.
     pub caption_error: Option<String>,
     pub width: u32,
@@ -305,6 +314,22 @@ pub struct PhotoDetails {
     pub byte_size: u64,
     /// Already formatted on the server, so that both sides render the same text.
     pub uploaded_at: String,
+}
+
+/// The model's best caption of a photo in a language other than its main one.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LanguageCaption {
+    pub language: Language,
+    pub caption: String,
+    /// The model is unsure of it.
+    pub unsure: bool,
+}
+
+impl LanguageCaption {
+    /// As shown and read out: marked when the model is unsure (see `caption_text`).
+    pub fn text(&self) -> String {
+        caption_text(Some(&self.caption), CaptionState::Done, self.unsure)
+    }
 }
 
 /// The photo page: the owner's full view, or what anyone else may see.
@@ -326,6 +351,14 @@ pub fn human_size(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_caption_in_another_language_is_marked_when_the_model_is_unsure() {
+        let sure = LanguageCaption { language: Language::Zh, caption: "一只狗在草地上".into(), unsure: false };
+        assert_eq!(sure.text(), "一只狗在草地上");
+        let unsure = LanguageCaption { unsure: true, ..sure };
+        assert_eq!(unsure.text(), format!("{UNSURE_PREFIX}一只狗在草地上"));
+    }
 
     #[test]
     fn caption_text_falls_back_while_captioning() {

@@ -8,10 +8,11 @@ fn is_ideograph(c: char) -> bool {
     matches!(c, '\u{3040}'..='\u{30FF}' | '\u{3400}'..='\u{4DBF}' | '\u{4E00}'..='\u{9FFF}' | '\u{F900}'..='\u{FAFF}' | '\u{20000}'..='\u{2FA1F}')
 }
 
-/// Combining marks stay inside their word (Arabic's short vowels, a decomposed "é"); the index
-/// leaves them out (`normalise_word`).
+/// Combining marks stay inside their word (Arabic's optional marks and tatweel, by the rule the
+/// captioner tokenises Arabic with, and a decomposed "é"); the index leaves them out
+/// (`normalise_word`).
 fn is_mark(c: char) -> bool {
-    matches!(c, '\u{0300}'..='\u{036F}' | '\u{064B}'..='\u{065F}' | '\u{0670}')
+    matches!(c, '\u{0300}'..='\u{036F}') || languages::is_arabic_mark(c)
 }
 
 fn is_word_char(c: char) -> bool {
@@ -47,11 +48,8 @@ const STOP_WORDS: [&str; 12] = ["a", "an", "the", "of", "in", "on", "and", "with
 /// A word as it is indexed: lower case, letters and digits only (combining marks such as Arabic's
 /// short vowels, and the tatweel that only stretches a word, left out), a plural `s` dropped ("Dogs" → "dog", "grass" stays).
 pub fn normalise_word(word: &str) -> Option<String> {
-    let mut word: String = word
-        .chars()
-        .filter(|c| c.is_alphanumeric() && !is_mark(*c) && *c != '\u{0640}')
-        .flat_map(char::to_lowercase)
-        .collect();
+    let mut word: String =
+        word.chars().filter(|c| c.is_alphanumeric() && !is_mark(*c)).flat_map(char::to_lowercase).collect();
     if word.is_empty() {
         return None;
     }

@@ -103,7 +103,7 @@ fn FeedTile(photo: PublicPhoto) -> impl IntoView {
     let caption = photo.caption_text();
     view! {
         <li class="tile" data-testid="feed-tile">
-            <a href=format!("/photos/{}", photo.id)>
+            <a href=format!("/photos/{}", photo.id) lang=photo.caption_language.code() dir=photo.caption_language.direction()>
                 <img src=format!("{}/thumb", photo.image_base) alt=caption.clone() loading="lazy" decoding="async"/>
                 <p class="caption" class:pending=photo.caption.is_none() class:unsure=photo.caption_unsure data-testid="tile-caption">{caption}</p>
             </a>
@@ -143,7 +143,7 @@ pub fn PublicPhotoView(photo: PublicPhoto) -> impl IntoView {
     let caption = photo.caption_text();
     view! {
         <article class="photo-page" data-testid="public-photo">
-            <figure class="photo-figure">
+            <figure class="photo-figure" lang=photo.caption_language.code() dir=photo.caption_language.direction()>
                 <img src=format!("{}/display", photo.image_base) alt=caption.clone() width=photo.width height=photo.height/>
                 <figcaption class="caption" class:pending=photo.caption.is_none() class:unsure=photo.caption_unsure data-testid="caption">{caption}</figcaption>
             </figure>

@@ -36,6 +36,16 @@ impl FeatureShape {
         self.regions * self.dim
     }
 
+    /// The pooled vector of a photo's features of this shape: the mean over its regions. For
+    /// VGG16's 7x7 map that is exactly its pooled output (see `Vgg16::forward`).
+    pub fn pool(&self, features: &[f32]) -> Vec<f32> {
+        let mut sum = vec![0f32; self.dim];
+        for region in features.chunks(self.dim) {
+            sum.iter_mut().zip(region).for_each(|(s, v)| *s += v);
+        }
+        sum.iter().map(|s| s / self.regions as f32).collect()
+    }
+
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

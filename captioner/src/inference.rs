@@ -10,16 +10,22 @@ use crate::{
     backend::Backend,
     encoder_record,
     extract::encode_photos,
+    features::FeatureShape,
     model::{CaptionModel, Vgg16},
     pipeline::{Calibration, ModelFiles, TrainConfig},
+    text::Language,
     vocab::Vocabulary,
 };
 
 /// Where a model's files are: the decoder folder (`config.json`, `vocab.json`, the decoder
-/// record) and the imported VGG16 record.
+/// record), the folders of decoders for further languages, and the imported VGG16 record.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct ModelPaths {
+    /// The default language's decoder: its captions are the photo's main ones.
     pub decoder_dir: PathBuf,
+    /// Decoders of further caption languages (each folder's vocabulary names its language), run
+    /// on the same VGG16 features.
+    pub more_languages: Vec<PathBuf>,
     pub vgg16: PathBuf,
 }
 
@@ -27,28 +33,46 @@ pub struct ModelPaths {
 /// the unpacked release bundle when deployed.
 pub const MODELS_DIR: &str = "models";
 
+/// The shipped English decoder's folder in the models folder.
+pub const SHIPPED_DECODER: &str = "caption-merge";
+
 impl ModelPaths {
     /// The shipped model in `models/` under the working directory, resolved at run time.
     pub fn shipped() -> Self {
         Self::shipped_in(Path::new(MODELS_DIR))
     }
 
-    /// The shipped model in the models folder `models`.
+    /// The shipped English model in the models folder `models`.
     pub fn shipped_in(models: &Path) -> Self {
-        Self { decoder_dir: models.join("caption-merge"), vgg16: encoder_record::in_models_dir(models) }
+        Self {
+            decoder_dir: models.join(SHIPPED_DECODER),
+            more_languages: Vec::new(),
+            vgg16: encoder_record::in_models_dir(models),
+        }
+    }
+
+    /// The shipped decoder of `language` in the models folder `models`: `caption-merge` for
+    /// English, `caption-merge-zh` and so on for the others.
+    pub fn shipped_decoder(models: &Path, language: Language) -> PathBuf {
+        match language {
+            Language::En => models.join(SHIPPED_DECODER),
+            other => models.join(format!("{SHIPPED_DECODER}-{other}")),
+        }
     }
 
     /// What is missing, as one message a person can act on; `None` when everything is there.
     pub fn missing(&self) -> Option<String> {
-        let files = ModelFiles { dir: self.decoder_dir.clone() };
         let mut missing: Vec<String> = Vec::new();
-        for file in [files.config(), files.vocab()] {
-            if !file.is_file() {
-                missing.push(file.display().to_string());
+        for dir in std::iter::once(&self.decoder_dir).chain(&self.more_languages) {
+            let files = ModelFiles { dir: dir.clone() };
+            for file in [files.config(), files.vocab()] {
+                if !file.is_file() {
+                    missing.push(file.display().to_string());
+                }
             }
-        }
-        if !files.decoder().is_file() && !files.decoder_half().is_file() {
-            missing.push(format!("{} (or {})", files.decoder_half().display(), files.decoder().display()));
+            if !files.decoder().is_file() && !files.decoder_half().is_file() {
+                missing.push(format!("{} (or {})", files.decoder_half().display(), files.decoder().display()));
+            }
         }
         if !self.vgg16.is_file() {
             missing.push(format!("{} (scripts/setup.sh imports it)", self.vgg16.display()));
@@ -68,14 +92,57 @@ pub struct ScoredCaption {
     pub unsure: bool,
 }
 
-/// A loaded caption model, ready to caption photos.
-pub struct Captioner {
+/// A photo's captions in one language, best first, and the model that wrote them.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LanguageCaptions {
+    pub language: Language,
+    /// The decoder's folder name (`caption-merge-zh`), recorded with each caption.
+    pub model: String,
+    pub captions: Vec<ScoredCaption>,
+}
+
+/// One language's decoder with its vocabulary, settings and unsure threshold.
+struct LanguageDecoder {
     name: String,
-    vgg: Vgg16,
+    language: Language,
     decoder: CaptionModel,
     vocab: Vocabulary,
     config: TrainConfig,
     calibration: Option<Calibration>,
+}
+
+impl LanguageDecoder {
+    fn load(dir: &Path, device: &Device) -> Result<Self, String> {
+        let files = ModelFiles { dir: dir.to_path_buf() };
+        let (config, vocab, decoder) = files.load(device)?;
+        let calibration = files.load_calibration()?;
+        let name = dir.file_name().map_or_else(|| "caption-model".into(), |n| n.to_string_lossy().into_owned());
+        Ok(Self { name, language: vocab.language(), decoder, vocab, config, calibration })
+    }
+
+    fn shape(&self) -> FeatureShape {
+        self.decoder.architecture().features()
+    }
+
+    fn caption(&self, features: Tensor<3>, beam: usize, n: usize) -> Vec<ScoredCaption> {
+        self.decoder
+            .beam_search(features, beam, n, self.config.max_caption_len, self.config.length_alpha)
+            .into_iter()
+            .map(|h| ScoredCaption {
+                text: self.vocab.decode(&h.tokens),
+                score: h.score,
+                per_word: h.per_token(),
+                unsure: self.calibration.as_ref().is_some_and(|c| c.is_unsure(h.per_token())),
+            })
+            .collect()
+    }
+}
+
+/// A loaded caption model, ready to caption photos: VGG16 once, and a decoder per language.
+pub struct Captioner {
+    vgg: Vgg16,
+    /// The default language's first, then the others; one per language.
+    decoders: Vec<LanguageDecoder>,
     device: Device,
 }
 
@@ -86,44 +153,77 @@ impl Captioner {
         }
         let device = backend.device();
         let vgg = encoder_record::load(&paths.vgg16, &device)?;
-        let files = ModelFiles { dir: paths.decoder_dir.clone() };
-        let (config, vocab, decoder) = files.load(&device)?;
-        let calibration = files.load_calibration()?;
-        let name =
-            paths.decoder_dir.file_name().map_or_else(|| "caption-model".into(), |n| n.to_string_lossy().into_owned());
-        Ok(Self { name, vgg, decoder, vocab, config, calibration, device })
+        let mut decoders: Vec<LanguageDecoder> = Vec::new();
+        for dir in std::iter::once(&paths.decoder_dir).chain(&paths.more_languages) {
+            let decoder = LanguageDecoder::load(dir, &device)?;
+            if let Some(other) = decoders.iter().find(|d| d.language == decoder.language) {
+                return Err(format!(
+                    "two caption models for language {}: {} and {}",
+                    decoder.language, other.name, decoder.name
+                ));
+            }
+            decoders.push(decoder);
+        }
+        Ok(Self { vgg, decoders, device })
     }
 
-    /// The model's name, recorded with each caption: its folder's name (`caption-attention`).
+    /// The default language's model name, recorded with each caption: its folder's name
+    /// (`caption-merge`).
     pub fn name(&self) -> String {
-        self.name.clone()
+        self.decoders[0].name.clone()
     }
 
-    /// The VGG16 features of a photo that the decoder reads: the pooled 512 values, or the
-    /// 7x7 map (49 x 512).
+    /// The languages it captions in, the default one first.
+    pub fn languages(&self) -> Vec<Language> {
+        self.decoders.iter().map(|d| d.language).collect()
+    }
+
+    /// The VGG16 features of a photo that the default decoder reads: the pooled 512 values, or
+    /// the 7x7 map (49 x 512).
     pub fn features(&self, photo: &image::DynamicImage) -> Vec<f32> {
-        let shape = self.decoder.architecture().features();
-        encode_photos(&self.vgg, &self.device, std::slice::from_ref(photo), shape).remove(0)
+        encode_photos(&self.vgg, &self.device, std::slice::from_ref(photo), self.decoders[0].shape()).remove(0)
     }
 
-    /// The best `n` captions of a beam search of width `beam`, best first.
+    /// The default language's best `n` captions of a beam search of width `beam`, best first.
     pub fn caption(&self, photo: &image::DynamicImage, beam: usize, n: usize) -> Vec<ScoredCaption> {
         self.caption_features(self.features(photo), beam, n)
     }
 
+    /// The default language's captions of features from [`Captioner::features`].
     pub fn caption_features(&self, features: Vec<f32>, beam: usize, n: usize) -> Vec<ScoredCaption> {
-        let shape = self.decoder.architecture().features();
-        let input = Tensor::<3>::from_data(TensorData::new(features, [1, shape.regions, shape.dim]), &self.device);
-        self.decoder
-            .beam_search(input, beam, n, self.config.max_caption_len, self.config.length_alpha)
+        let decoder = &self.decoders[0];
+        decoder.caption(self.tensor(features, decoder.shape()), beam, n)
+    }
+
+    /// The photo's captions in each of `languages` that a decoder is loaded for (the others are
+    /// left out), from one pass of VGG16: the 7x7 map when a decoder reads it (the pooled
+    /// vector is its mean, see `training::PooledMap`), else the pooled vector.
+    pub fn caption_in(
+        &self,
+        photo: &image::DynamicImage,
+        languages: &[Language],
+        beam: usize,
+        n: usize,
+    ) -> Vec<LanguageCaptions> {
+        let wanted: Vec<&LanguageDecoder> = self.decoders.iter().filter(|d| languages.contains(&d.language)).collect();
+        let Some(widest) = wanted.iter().map(|d| d.shape()).max_by_key(|s| s.regions) else { return Vec::new() };
+        let features = encode_photos(&self.vgg, &self.device, std::slice::from_ref(photo), widest).remove(0);
+        wanted
             .into_iter()
-            .map(|h| ScoredCaption {
-                text: self.vocab.decode(&h.tokens),
-                score: h.score,
-                per_word: h.per_token(),
-                unsure: self.calibration.as_ref().is_some_and(|c| c.is_unsure(h.per_token())),
+            .map(|decoder| {
+                let shape = decoder.shape();
+                let features = if shape == widest { features.clone() } else { widest.pool(&features) };
+                LanguageCaptions {
+                    language: decoder.language,
+                    model: decoder.name.clone(),
+                    captions: decoder.caption(self.tensor(features, shape), beam, n),
+                }
             })
             .collect()
+    }
+
+    fn tensor(&self, features: Vec<f32>, shape: FeatureShape) -> Tensor<3> {
+        Tensor::<3>::from_data(TensorData::new(features, [1, shape.regions, shape.dim]), &self.device)
     }
 }
 
@@ -139,12 +239,17 @@ mod tests {
 
     #[test]
     fn missing_files_are_named_in_one_message() {
-        let paths = ModelPaths { decoder_dir: "/nonexistent/model".into(), vgg16: "/nonexistent/vgg16.bpk".into() };
+        let paths = ModelPaths {
+            decoder_dir: "/nonexistent/model".into(),
+            more_languages: vec!["/nonexistent/model-zh".into()],
+            vgg16: "/nonexistent/vgg16.bpk".into(),
+        };
         let message = paths.missing().expect("nothing is there");
         assert!(message.contains("/nonexistent/model/config.json"), "{message}");
         assert!(message.contains("/nonexistent/model/vocab.json"), "{message}");
         assert!(message.contains("decoder-f16.bpk"), "{message}");
         assert!(message.contains("/nonexistent/vgg16.bpk"), "{message}");
+        assert!(message.contains("/nonexistent/model-zh/vocab.json"), "{message}");
         assert!(Captioner::load(&paths, Backend::Flex).is_err());
     }
 

@@ -93,15 +93,7 @@ impl<F: PhotoFeatures> PhotoFeatures for PooledMap<F> {
         if !self.0.extend_with(photo, &mut map) {
             return false;
         }
-        let FeatureShape { regions, dim } = self.0.shape();
-        let start = out.len();
-        out.resize(start + dim, 0.0);
-        for region in map.chunks(dim) {
-            for (sum, value) in out[start..].iter_mut().zip(region) {
-                *sum += value;
-            }
-        }
-        out[start..].iter_mut().for_each(|v| *v /= regions as f32);
+        out.extend(self.0.shape().pool(&map));
         true
     }
 }

@@ -123,7 +123,7 @@ fn the_attention_decoder_learns_and_beam_is_never_worse_than_greedy() {
 fn the_shipped_merge_model_writes_the_captions_it_wrote_before_the_decoder_trait() {
     let Some(tiny) = tiny("the merge model's reference captions") else { return };
     let models = tiny.workspace.join("models");
-    let paths = ModelPaths { decoder_dir: models.join("caption-merge"), vgg16: encoder_record::in_models_dir(&models) };
+    let paths = ModelPaths::shipped_in(&models);
     let captioner = Captioner::load(&paths, Backend::Flex).unwrap();
     let results: Vec<HashMap<String, String>> =
         serde_json::from_str(&std::fs::read_to_string(models.join("caption-merge/eval-test-beam7.json")).unwrap())

@@ -4,7 +4,7 @@
 //! captioned. The model is loaded once per process and shared by the threads.
 
 use std::{
-    collections::HashMap,
+    collections::{BTreeMap, HashMap},
     sync::{mpsc, Arc, Mutex, OnceLock},
     time::{Duration, Instant},
 };
@@ -13,12 +13,13 @@ use app::{
     photo_view::Suggestion,
     ssr::{
         caption_jobs::{self, ClaimedJob},
-        photos::{self, Photo, Variant},
+        photos::{self, LanguageCaptions, Photo, Variant},
     },
 };
 use captioner::{
     backend::Backend,
-    inference::{Captioner, ModelPaths},
+    inference::{Captioner, ModelPaths, ScoredCaption},
+    text::Language,
 };
 use futures::AsyncReadExt;
 use mongodb::{Collection, Database};
@@ -43,18 +44,27 @@ pub fn load_model(paths: &ModelPaths, backend: Backend) -> Result<Arc<Captioner>
     Ok(model)
 }
 
-type Reply = oneshot::Sender<Result<Vec<Suggestion>, String>>;
+/// A photo's captions in each language asked for: the captioner's, one entry per language.
+type Captioned = Vec<captioner::inference::LanguageCaptions>;
 
-/// Runs the model on a thread of its own: photos (JPEG bytes) in, captions out.
-fn spawn_model_thread(name: String, model: Arc<Captioner>, beam: usize, n: usize) -> mpsc::Sender<(Vec<u8>, Reply)> {
-    let (sender, receiver) = mpsc::channel::<(Vec<u8>, Reply)>();
+/// A photo (JPEG bytes) to caption in `languages`, and where the captions go.
+struct Request {
+    bytes: Vec<u8>,
+    languages: Vec<Language>,
+    reply: oneshot::Sender<Result<Captioned, String>>,
+}
+
+/// Runs the model on a thread of its own: photos in, captions out.
+fn spawn_model_thread(name: String, model: Arc<Captioner>, beam: usize, n: usize) -> mpsc::Sender<Request> {
+    let (sender, receiver) = mpsc::channel::<Request>();
     std::thread::Builder::new()
         .name(name)
         .spawn(move || {
-            for (bytes, reply) in receiver {
-                let result =
-                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| caption_bytes(&model, &bytes, beam, n)))
-                        .unwrap_or_else(|_| Err("the captioner crashed on this photo".to_owned()));
+            for Request { bytes, languages, reply } in receiver {
+                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                    caption_bytes(&model, &bytes, &languages, beam, n)
+                }))
+                .unwrap_or_else(|_| Err("the captioner crashed on this photo".to_owned()));
                 let _ = reply.send(result);
             }
         })
@@ -62,16 +72,35 @@ fn spawn_model_thread(name: String, model: Arc<Captioner>, beam: usize, n: usize
     sender
 }
 
-fn caption_bytes(model: &Captioner, bytes: &[u8], beam: usize, n: usize) -> Result<Vec<Suggestion>, String> {
+fn caption_bytes(
+    model: &Captioner,
+    bytes: &[u8],
+    languages: &[Language],
+    beam: usize,
+    n: usize,
+) -> Result<Captioned, String> {
     let photo = image::load_from_memory(bytes).map_err(|e| format!("the photo could not be decoded: {e}"))?;
-    let captions = model.caption(&photo, beam, n);
-    if captions.is_empty() {
+    let captioned = model.caption_in(&photo, languages, beam, n);
+    if captioned.iter().any(|c| c.captions.is_empty()) {
         return Err("the model wrote no caption".to_owned());
     }
-    Ok(captions
+    Ok(captioned)
+}
+
+fn suggestions(captions: Vec<ScoredCaption>) -> Vec<Suggestion> {
+    captions
         .into_iter()
         .map(|c| Suggestion { text: c.text, score: c.score, per_word: c.per_word, unsure: c.unsure })
-        .collect())
+        .collect()
+}
+
+/// The captions in the languages after the main one, as the photo document keeps them.
+fn more_languages(captioned: Captioned, main: Language) -> BTreeMap<Language, LanguageCaptions> {
+    captioned
+        .into_iter()
+        .filter(|c| c.language != main)
+        .map(|c| (c.language, LanguageCaptions::new(suggestions(c.captions), c.model)))
+        .collect()
 }
 
 /// The running workers of this process.
@@ -95,7 +124,7 @@ impl Workers {
                     spawn_model_thread(format!("caption-{n}"), model.clone(), settings.beam, settings.suggestions);
                 let worker = Worker {
                     name,
-                    model_name: model.name(),
+                    languages: model.languages(),
                     db: db.clone(),
                     photos: photos::collection(&db),
                     thread,
@@ -125,12 +154,13 @@ fn hostname() -> String {
 
 struct Worker {
     name: String,
-    /// Recorded with each caption: which model wrote it.
-    model_name: String,
+    /// The languages it captions in, the main one (English, unless `CAPTION_MODEL_DIR` says
+    /// otherwise) first.
+    languages: Vec<Language>,
     db: Database,
     /// The photos, as the caption queue's collection.
     photos: Collection<Photo>,
-    thread: mpsc::Sender<(Vec<u8>, Reply)>,
+    thread: mpsc::Sender<Request>,
     lease: Duration,
     poll_every: Duration,
 }
@@ -148,6 +178,14 @@ impl Worker {
                 Ok(None) => {
                     if let Err(err) = caption_jobs::fail_abandoned(&self.photos).await {
                         tracing::warn!(%err, "could not close abandoned caption jobs");
+                    }
+                    // No new photo waits: add a language to a photo captioned before it was enabled.
+                    match self.add_missing_languages().await {
+                        Ok(true) => continue,
+                        Ok(false) => {}
+                        Err(err) => {
+                            tracing::warn!(%err, worker = %self.name, "could not add missing caption languages")
+                        }
                     }
                     tokio::select! {
                         _ = woken => {},
@@ -170,15 +208,14 @@ impl Worker {
     async fn process(&self, job: ClaimedJob<Photo>) {
         let started = Instant::now();
         let work = async {
-            let bytes = self.read_photo(&job).await?;
-            self.caption(bytes).await
+            let bytes = self.read_photo(&job.document).await?;
+            self.caption(bytes, self.languages.clone()).await
         };
         let result = caption_jobs::holding(&self.photos, &job, self.lease, work).await;
         match result {
-            Ok(suggestions) => match photos::store_model_captions(&self.db, &job, &suggestions, &self.model_name).await
-            {
+            Ok(captioned) => match self.store(&job, captioned).await {
                 Ok(true) => {
-                    tracing::info!(photo = %job.id, attempt = job.attempt, ms = started.elapsed().as_millis() as u64, caption = %suggestions[0].text, "photo captioned")
+                    tracing::info!(photo = %job.id, attempt = job.attempt, ms = started.elapsed().as_millis() as u64, "photo captioned")
                 }
                 Ok(false) => {
                     tracing::warn!(photo = %job.id, "caption not stored: the job was taken over or the photo deleted")
@@ -194,9 +231,47 @@ impl Worker {
         }
     }
 
+    /// Stores the captions of a photo's caption job: the main language's as its caption, the
+    /// others beside it.
+    async fn store(&self, job: &ClaimedJob<Photo>, mut captioned: Captioned) -> mongodb::error::Result<bool> {
+        let main_language = self.languages[0];
+        let Some(at) = captioned.iter().position(|c| c.language == main_language) else {
+            return Err(mongodb::error::Error::custom("the main language's caption is missing"));
+        };
+        let main = captioned.remove(at);
+        let more = more_languages(captioned, main_language);
+        photos::store_model_captions(&self.db, job, &suggestions(main.captions), &main.model, &more).await
+    }
+
+    /// One photo captioned before some of this worker's languages were enabled gets captions in
+    /// them (its English caption stays). `false` when no photo lacks any.
+    async fn add_missing_languages(&self) -> mongodb::error::Result<bool> {
+        let Some((photo, lacking)) =
+            photos::claim_missing_languages(&self.db, &self.languages[1..], self.lease).await?
+        else {
+            return Ok(false);
+        };
+        let captioned = match self.read_photo(&photo).await {
+            Ok(bytes) => self.caption(bytes, lacking).await,
+            Err(why) => Err(why),
+        };
+        match captioned {
+            Ok(captioned) => {
+                let more = more_languages(captioned, self.languages[0]);
+                photos::store_more_languages(&self.db, photo.id, &more).await?;
+                tracing::info!(photo = %photo.id, "caption languages added");
+            }
+            Err(why) => {
+                tracing::warn!(photo = %photo.id, %why, "could not add caption languages; trying again tomorrow");
+                photos::postpone_missing_languages(&self.db, photo.id, Duration::from_secs(24 * 3600)).await?;
+            }
+        }
+        Ok(true)
+    }
+
     /// The display copy: upright, at most 2048 px, already a JPEG.
-    async fn read_photo(&self, job: &ClaimedJob<Photo>) -> Result<Vec<u8>, String> {
-        let mut stream = photos::open(&self.db, &job.document, Variant::Display)
+    async fn read_photo(&self, photo: &Photo) -> Result<Vec<u8>, String> {
+        let mut stream = photos::open(&self.db, photo, Variant::Display)
             .await
             .map_err(|e| format!("the stored photo could not be read: {e}"))?;
         let mut bytes = Vec::new();
@@ -204,9 +279,10 @@ impl Worker {
         Ok(bytes)
     }
 
-    async fn caption(&self, bytes: Vec<u8>) -> Result<Vec<Suggestion>, String> {
+    async fn caption(&self, bytes: Vec<u8>, languages: Vec<Language>) -> Result<Captioned, String> {
         let (reply, answer) = oneshot::channel();
-        self.thread.send((bytes, reply)).map_err(|_| "the caption thread has stopped".to_owned())?;
+        let request = Request { bytes, languages, reply };
+        self.thread.send(request).map_err(|_| "the caption thread has stopped".to_owned())?;
         answer.await.map_err(|_| "the caption thread has stopped".to_owned())?
     }
 }

@@ -1,10 +1,19 @@
 //! Settings from environment variables, each with a default (listed in the README). Every
 //! setting of the server is defined here; secrets are types that never print themselves.
 
-use std::{fmt, net::SocketAddr, path::PathBuf, time::Duration};
+use std::{
+    fmt,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    time::Duration,
+};
 
 use app::ssr::{upload_gate::UploadSettings, AuthSettings};
-use captioner::{backend::Backend, inference::ModelPaths};
+use captioner::{
+    backend::Backend,
+    inference::{ModelPaths, MODELS_DIR},
+    text::Language,
+};
 use leptos::prelude::LeptosOptions;
 
 #[derive(Debug, thiserror::Error)]
@@ -162,6 +171,25 @@ fn upload_settings() -> Result<UploadSettings, ConfigError> {
     })
 }
 
+/// `CAPTION_LANGUAGES`: the languages photos are captioned in, by code ("en,zh,de,ar", the
+/// default). English, the photo's main caption, is always one of them.
+fn caption_languages() -> Result<Vec<Language>, ConfigError> {
+    // English only until the other languages' models are committed (they are being trained).
+    let Some(value) = var("CAPTION_LANGUAGES") else { return Ok(vec![Language::En]) };
+    let mut languages = vec![Language::En];
+    for code in value.split(',').map(str::trim).filter(|c| !c.is_empty()) {
+        let language: Language = code.parse().map_err(|why| ConfigError::Invalid {
+            name: "CAPTION_LANGUAGES",
+            value: value.clone(),
+            why,
+        })?;
+        if !languages.contains(&language) {
+            languages.push(language);
+        }
+    }
+    Ok(languages)
+}
+
 fn caption_settings() -> Result<WorkerSettings, ConfigError> {
     let defaults = WorkerSettings::default();
     let mut model = defaults.model.clone();
@@ -171,6 +199,14 @@ fn caption_settings() -> Result<WorkerSettings, ConfigError> {
     if let Some(path) = var("CAPTION_VGG16") {
         model.vgg16 = PathBuf::from(path);
     }
+    model.more_languages = caption_languages()?
+        .into_iter()
+        .filter(|language| *language != Language::En)
+        .map(|language| {
+            var(&format!("CAPTION_MODEL_DIR_{}", language.code().to_ascii_uppercase()))
+                .map_or_else(|| ModelPaths::shipped_decoder(Path::new(MODELS_DIR), language), PathBuf::from)
+        })
+        .collect();
     let lease_seconds: u64 = parse("CAPTION_LEASE_SECONDS", defaults.lease.as_secs())?;
     if lease_seconds == 0 {
         return Err(ConfigError::Invalid {

@@ -70,7 +70,7 @@ async fn receive(
     headers: HeaderMap,
     mut multipart: Multipart,
 ) -> Result<Response, AppError> {
-    let (Viewer { user, .. }, _) = request::viewer_from(&state.db, &headers, None).await?;
+    let (Viewer { user, language, .. }, _) = request::viewer_from(&state.db, &headers, None).await?;
     let user = user.ok_or(AppError::Unauthorized)?;
     let declared = headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse::<usize>().ok());
     if declared.is_some_and(|len| len > imaging::MAX_BYTES + MULTIPART_OVERHEAD) {
@@ -110,7 +110,7 @@ async fn receive(
     })?;
     tracing::info!(photo = %photo.id, bytes = bytes.len(), "photo stored");
     state.caption_queued.notify_waiters();
-    Ok((StatusCode::CREATED, Json(json!({ "photo": photo.summary() }))).into_response())
+    Ok((StatusCode::CREATED, Json(json!({ "photo": photo.summary(language) }))).into_response())
 }
 
 /// `GET /media/{id}/{variant}`: streams a stored copy to whoever `access` lets see it (the owner,

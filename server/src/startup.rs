@@ -28,7 +28,7 @@ use crate::{
 pub enum StartupError {
     #[error("cannot reach MongoDB at {uri}: {source}")]
     Database { uri: MongoUri, source: mongodb::error::Error },
-    #[error("cannot caption photos: {0}. Set CAPTION_MODEL_DIR / CAPTION_VGG16, or CAPTION_WORKERS=0 to serve without captioning")]
+    #[error("cannot caption photos: {0}. Set CAPTION_MODEL_DIR / CAPTION_VGG16 (and CAPTION_LANGUAGES, CAPTION_MODEL_DIR_ZH, …), or CAPTION_WORKERS=0 to serve without captioning")]
     Model(String),
     #[error("cannot listen on {address}: {source}")]
     Listen { address: SocketAddr, source: std::io::Error },

@@ -12,6 +12,7 @@ pub async fn list_share_links() -> Result<Vec<ShareLinkInfo>, AppError> {
     use bson::doc;
     use futures::TryStreamExt;
     let (state, user) = request::signed_in().await?;
+    let language = request::reader_language(Some(&user));
     let links = share_links::list_active(&state.db, user.id, None).await.map_err(AppError::database)?;
     let ids: Vec<_> = links.iter().map(|l| l.photo_id).collect();
     let shown: Vec<photos::Photo> = photos::collection(&state.db)
@@ -25,7 +26,7 @@ pub async fn list_share_links() -> Result<Vec<ShareLinkInfo>, AppError> {
         .iter()
         .filter_map(|link| {
             let photo = shown.iter().find(|p| p.id == link.photo_id)?;
-            Some(link.info(photo.shown_caption().map(str::to_owned)))
+            Some(link.info(photo.caption_for(language).text))
         })
         .collect())
 }

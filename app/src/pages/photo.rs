@@ -1,3 +1,4 @@
+use languages::Language;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_params_map};
@@ -5,7 +6,7 @@ use leptos_router::{components::A, hooks::use_params_map};
 use crate::{
     error::AppError,
     gallery::{RetryCaption, SetVisibility},
-    layout::{Alert, NotFound},
+    layout::{options, Alert, NotFound},
     photo_view::{human_size, CaptionState, LinkExpiry, NewShareLink, PhotoDetails, PhotoPageData, Visibility},
     polling::{every, CAPTION_POLL_INTERVAL},
     sharing::{PublicPhotoView, SharePreview},
@@ -26,9 +27,9 @@ pub async fn get_photo(id: String) -> Result<PhotoPageData, AppError> {
     if access == Access::Owner {
         let links =
             share_links::list_active(&state.db, photo.owner_id, Some(photo.id)).await.map_err(AppError::database)?;
-        let caption = photo.shown_caption().map(str::to_owned);
+        let caption = photo.caption_for(viewer.language).text;
         let links = links.iter().map(|link| link.info(caption.clone())).collect();
-        return Ok(PhotoPageData::Owned(photo.details(links)));
+        return Ok(PhotoPageData::Owned(photo.details(links, viewer.language)));
     }
     let seen =
         sharing::public_views(&state.db, &viewer, &[photo], Photo::media_base).await.map_err(AppError::database)?;
@@ -71,17 +72,23 @@ pub async fn delete_photo(id: String) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Sets the caller's own caption for a photo: written, or one of the model's suggestions picked.
-/// The model's captions stay stored beside it.
+/// Sets the caller's own caption for a photo and the language it is written in (a code; none:
+/// English, the language of the model's suggestions): written, or one of the model's suggestions
+/// picked. The model's captions stay stored beside it.
 #[server(prefix = "/api", endpoint = "set_caption")]
-pub async fn set_caption(id: String, caption: String) -> Result<(), AppError> {
+pub async fn set_caption(id: String, caption: String, language: Option<String>) -> Result<(), AppError> {
     use crate::{
         domain::Caption,
         ssr::{photos, request},
     };
     let (state, user) = request::signed_in().await?;
     let caption = Caption::parse(&caption).map_err(|why| AppError::Invalid(why.to_owned()))?;
-    if !photos::set_own_caption(&state.db, user.id, &id, Some(caption)).await.map_err(AppError::internal)? {
+    let language = match language.as_deref() {
+        None | Some("") => Language::En,
+        Some(code) => Language::from_code(code)
+            .ok_or_else(|| AppError::Invalid("Please choose the caption's language.".into()))?,
+    };
+    if !photos::set_own_caption(&state.db, user.id, &id, Some((caption, language))).await.map_err(AppError::internal)? {
         return Err(AppError::NotFound);
     }
     Ok(())
@@ -185,7 +192,7 @@ fn PhotoView(
         <Title text=details.summary.file_name.clone()/>
         <article class="photo-page">
             <p><A href="/dashboard">"← All photos"</A></p>
-            <figure class="photo-figure">
+            <figure class="photo-figure" lang=details.summary.caption_language.code() dir=details.summary.caption_language.direction()>
                 <img src=format!("/media/{id}/display") alt=caption.clone()/>
                 <figcaption class="caption" class:pending=details.summary.shown_caption.is_none() class:unsure=details.summary.caption_unsure data-testid="caption">{caption}</figcaption>
             </figure>
@@ -266,6 +273,21 @@ fn CaptionEditor(details: PhotoDetails, actions: CaptionActions) -> impl IntoVie
             <ol class="suggestions" data-testid="suggestions">{items}</ol>
         }
     });
+    let more_languages = (!details.more_languages.is_empty()).then(|| {
+        view! {
+            <h2>"In other languages"</h2>
+            <ul class="more-languages" data-testid="more-languages">
+                {details.more_languages.iter().map(|caption| view! {
+                    <li data-testid=format!("caption-{}", caption.language)>
+                        <span class="language">{caption.language.native_name()}</span>
+                        <span class="caption" class:unsure=caption.unsure lang=caption.language.code()
+                            dir=caption.language.direction()>{caption.text()}</span>
+                    </li>
+                }).collect_view()}
+            </ul>
+        }
+    });
+    let own_language = details.own_caption_language.unwrap_or_default();
     let reset = own.is_some().then(|| {
         let id = id.clone();
         view! {
@@ -278,6 +300,7 @@ fn CaptionEditor(details: PhotoDetails, actions: CaptionActions) -> impl IntoVie
     view! {
         <section class="caption-editor">
             {suggestions}
+            {more_languages}
             <h2>"Your caption"</h2>
             <ActionForm action=actions.set attr:class="own-caption">
                 <input type="hidden" name="id" value=id/>
@@ -286,6 +309,10 @@ fn CaptionEditor(details: PhotoDetails, actions: CaptionActions) -> impl IntoVie
                 // during server rendering (a stored caption could close the element).
                 <textarea id="own-caption" name="caption" rows="2" maxlength="300" required
                     placeholder="What is in this photo?" prop:value=own.unwrap_or_default()></textarea>
+                <label for="own-caption-language">"Written in"</label>
+                <select id="own-caption-language" name="language" data-testid="own-caption-language">
+                    {options(Language::ALL, own_language, Language::code, Language::native_name)}
+                </select>
                 <button type="submit" class="button" disabled=move || actions.set.pending().get()>"Save caption"</button>
                 {move || set_error().map(|msg| view! { <Alert message=msg/> })}
             </ActionForm>
@@ -311,9 +338,7 @@ fn SharingPanel(details: PhotoDetails, actions: SharingActions) -> impl IntoView
                 <input type="hidden" name="ids[0]" value=visibility_id/>
                 <label for="photo-visibility">"Who can see this photo"</label>
                 <select id="photo-visibility" name="visibility" data-testid="visibility-select">
-                    {Visibility::ALL.into_iter().map(|v| view! {
-                        <option value=v.as_str() selected=v == current>{v.label()}</option>
-                    }).collect_view()}
+                    {options(Visibility::ALL, current, Visibility::as_str, Visibility::label)}
                 </select>
                 <button type="submit" class="button secondary" disabled=move || actions.visibility.pending().get()>"Save"</button>
                 <p class="muted" data-testid="visibility">{current.label()} ": " {current.explained()}</p>
@@ -341,9 +366,7 @@ fn SharingPanel(details: PhotoDetails, actions: SharingActions) -> impl IntoView
                 <input type="hidden" name="id" value=id.clone()/>
                 <label for="link-expiry">"Link ends after"</label>
                 <select id="link-expiry" name="expiry">
-                    {LinkExpiry::ALL.into_iter().map(|e| view! {
-                        <option value=e.as_str() selected=e == LinkExpiry::default()>{e.label()}</option>
-                    }).collect_view()}
+                    {options(LinkExpiry::ALL, LinkExpiry::default(), LinkExpiry::as_str, LinkExpiry::label)}
                 </select>
                 <label for="link-password">"Password (optional)"</label>
                 <input id="link-password" type="password" name="password" autocomplete="new-password" maxlength="128"/>

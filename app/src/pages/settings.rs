@@ -7,7 +7,7 @@ use leptos_meta::Title;
 use crate::{
     auth::RequireUser,
     error::AppError,
-    layout::Alert,
+    layout::{options, Alert},
     photo_view::{AccountSettings, Visibility},
     unescaped_child_text,
 };
@@ -95,9 +95,7 @@ fn SettingsForm(current: AccountSettings, username: String, save: ServerAction<S
             <h2>"New photos"</h2>
             <label for="default-visibility">"Who can see the photos you upload"</label>
             <select id="default-visibility" name="default_visibility">
-                {Visibility::ALL.into_iter().map(|v| view! {
-                    <option value=v.as_str() selected=v == current.default_visibility>{v.label()}</option>
-                }).collect_view()}
+                {options(Visibility::ALL, current.default_visibility, Visibility::as_str, Visibility::label)}
             </select>
             <button type="submit" class="button" disabled=move || save.pending().get()>"Save settings"</button>
         </ActionForm>

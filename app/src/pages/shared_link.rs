@@ -30,7 +30,7 @@ pub async fn open_shared(token: String) -> Result<SharedPhoto, AppError> {
         LinkState::Locked(locked) => {
             // Asking for the password tells that the link exists: only while it would open.
             let unlocked = OpenedLink { id: locked.id, photo_id: locked.photo_id, token: token.clone() };
-            let holder = Viewer { user: None, link: Some(unlocked) };
+            let holder = Viewer { link: Some(unlocked), ..Viewer::visitor() };
             match access::find_viewable(db, &holder, &locked.photo_id.to_hex()).await.map_err(AppError::database)? {
                 Some(_) => Ok(SharedPhoto::NeedsPassword),
                 None => Err(AppError::NotFound),

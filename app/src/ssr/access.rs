@@ -7,6 +7,7 @@
 //! 403): nobody learns which photos exist.
 
 use bson::{doc, Document};
+use languages::Language;
 use mongodb::Database;
 
 use super::{
@@ -22,6 +23,8 @@ pub struct Viewer {
     pub user: Option<User>,
     /// A share link that is active and, if it has a password, unlocked in this browser.
     pub link: Option<OpenedLink>,
+    /// The language they read captions in (`crate::locale::resolve`).
+    pub language: Language,
 }
 
 impl Viewer {
@@ -30,7 +33,7 @@ impl Viewer {
     }
 
     pub fn user(user: User) -> Self {
-        Self { user: Some(user), link: None }
+        Self { user: Some(user), ..Self::default() }
     }
 
     pub fn user_id(&self) -> Option<bson::oid::ObjectId> {
@@ -113,8 +116,8 @@ mod tests {
             let photo = photo_of(&owner, visibility);
             let other_photo = photo_of(&owner, visibility);
             let link = |to: &Photo| OpenedLink { id: Default::default(), photo_id: to.id, token: "t".into() };
-            let holder = Viewer { user: None, link: Some(link(&photo)) };
-            let wrong_holder = Viewer { user: Some(other.clone()), link: Some(link(&other_photo)) };
+            let holder = Viewer { link: Some(link(&photo)), ..Viewer::visitor() };
+            let wrong_holder = Viewer { link: Some(link(&other_photo)), ..Viewer::user(other.clone()) };
 
             assert_eq!(access(&Viewer::user(owner.clone()), &photo), Some(Access::Owner));
             let public = (visibility == Visibility::Public).then_some(Access::Public);

@@ -1,5 +1,6 @@
 //! Accounts: creation with an argon2id password hash, and credential checks.
 
+use languages::Language;
 use std::sync::OnceLock;
 
 use argon2::{
@@ -39,6 +40,10 @@ pub struct User {
     /// Whether `/u/{username}` shows the profile to others (else it answers 404).
     #[serde(default = "profile_public_by_default")]
     pub profile_public: bool,
+    /// The language they read captions in, chosen with the header's switcher while logged in
+    /// (`None`: the `lang` cookie's, else their browser's; see `crate::locale`).
+    #[serde(default)]
+    pub language: Option<Language>,
 }
 
 fn profile_public_by_default() -> bool {
@@ -154,6 +159,7 @@ pub async fn create_account(db: &Database, account: NewAccount) -> Result<User, 
         bio: None,
         default_visibility: Visibility::Private,
         profile_public: true,
+        language: None,
     };
     match users(db).insert_one(&user).await {
         Ok(_) => Ok(user),
@@ -227,6 +233,12 @@ pub async fn save_settings(
     Ok(())
 }
 
+/// Saves the language the user reads captions in.
+pub async fn save_language(db: &Database, id: ObjectId, language: Language) -> mongodb::error::Result<()> {
+    users(db).update_one(doc! { "_id": id }, doc! { "$set": { "language": language.code() } }).await?;
+    Ok(())
+}
+
 /// Computes the dummy hash ahead of the first log-in, so that the first wrong email is not
 /// slower than the others.
 pub async fn warm_up() {
@@ -250,6 +262,7 @@ pub(crate) mod tests {
             bio: None,
             default_visibility: Visibility::Private,
             profile_public: true,
+            language: None,
         }
     }
 

@@ -2,8 +2,11 @@
 //! copy, thumbnail) in the GridFS bucket `photos`. Every write is scoped to the owner; reads by
 //! anyone else go through `access`.
 
+use std::{collections::BTreeMap, time::Duration};
+
 use bson::{doc, oid::ObjectId, Bson, DateTime, Document};
 use futures::{AsyncWriteExt, TryStreamExt};
+use languages::Language;
 use mongodb::{
     gridfs::{GridFsBucket, GridFsDownloadStream},
     options::{GridFsBucketOptions, IndexOptions},
@@ -20,8 +23,8 @@ use super::{
 use crate::{
     domain::Caption,
     photo_view::{
-        format_utc, CaptionState, GalleryPage, PhotoDetails, PhotoSummary, PublicPhoto, ShareLinkInfo, Suggestion,
-        Visibility,
+        format_utc, CaptionState, GalleryPage, LanguageCaption, PhotoDetails, PhotoSummary, PublicPhoto, ShareLinkInfo,
+        Suggestion, Visibility,
     },
     search::index_words,
 };
@@ -88,10 +91,20 @@ pub struct Photo {
     /// `caption-attention`); `None` for captions from before this was recorded.
     #[serde(default)]
     pub caption_model: Option<String>,
+    /// The model's captions in the other caption languages (`CAPTION_LANGUAGES`), each with
+    /// its suggestions, search words and model. Photos from before a language was enabled lack
+    /// it until `claim_missing_languages` hands them to a worker.
+    #[serde(default)]
+    pub more_languages: BTreeMap<Language, LanguageCaptions>,
     /// The owner's own caption (written, or picked from the suggestions): shown when present.
     #[serde(default)]
     pub own_caption: Option<String>,
-    /// Search words of `caption` and of `own_caption` (see `crate::search`).
+    /// The language the owner wrote their caption in (`None`: from before this was asked, or
+    /// no own caption).
+    #[serde(default)]
+    pub own_caption_language: Option<Language>,
+    /// Search words of `caption` and of every language's caption in `more_languages`, and of
+    /// `own_caption` (see `crate::search`).
     #[serde(default)]
     pub caption_words: Vec<String>,
     #[serde(default)]
@@ -104,6 +117,32 @@ pub struct Photo {
     /// How many users like it (see `likes`).
     #[serde(default)]
     pub likes: i64,
+}
+
+/// The model's captions of a photo in one more language: best first, with their search words
+/// and the model that wrote them.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LanguageCaptions {
+    pub suggestions: Vec<Suggestion>,
+    pub model: String,
+    pub words: Vec<String>,
+}
+
+impl LanguageCaptions {
+    pub fn new(suggestions: Vec<Suggestion>, model: String) -> Self {
+        let words = suggestions.first().map(|best| index_words(&best.text)).unwrap_or_default();
+        Self { suggestions, model, words }
+    }
+}
+
+/// The caption shown to a reader, the language it is in, and whether it is the model's and the
+/// model is unsure of it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ShownCaption {
+    /// `None` while the model has not written one yet.
+    pub text: Option<String>,
+    pub language: Language,
+    pub unsure: bool,
 }
 
 /// Which stored copy of a photo.
@@ -141,22 +180,52 @@ impl Photo {
         }
     }
 
-    /// The caption people see: the owner's own, else the model's.
-    pub fn shown_caption(&self) -> Option<&str> {
-        self.own_caption.as_deref().or(self.model_caption.as_deref())
+    /// The caption a reader of `language` sees: the owner's own when it is written in that
+    /// language, else the model's in it, else the main caption (the owner's own in whatever
+    /// language, else the model's English). Captions from before languages were recorded count
+    /// as English.
+    pub fn caption_for(&self, language: Language) -> ShownCaption {
+        let own_language = self.own_caption_language.unwrap_or_default();
+        let model = |language: Language, suggestions: &[Suggestion]| {
+            suggestions.first().map(|best| ShownCaption {
+                text: Some(best.text.clone()),
+                language,
+                unsure: best.unsure,
+            })
+        };
+        let own = self.own_caption.as_ref().map(|text| ShownCaption {
+            text: Some(text.clone()),
+            language: own_language,
+            unsure: false,
+        });
+        if let Some(own) = own.as_ref().filter(|_| own_language == language) {
+            return own.clone();
+        }
+        let in_language = match self.more_languages.get(&language) {
+            Some(captions) => model(language, &captions.suggestions),
+            None if language == Language::En && self.model_caption.is_some() => Some(ShownCaption {
+                text: self.model_caption.clone(),
+                language,
+                unsure: self.suggestions.first().is_some_and(|best| best.unsure),
+            }),
+            None => None,
+        };
+        in_language.or(own).unwrap_or_else(|| ShownCaption {
+            text: self.model_caption.clone(),
+            language: Language::En,
+            unsure: self.suggestions.first().is_some_and(|best| best.unsure),
+        })
     }
 
-    /// Whether the shown caption is the model's best and the model is unsure of it.
-    pub fn shown_caption_unsure(&self) -> bool {
-        self.own_caption.is_none() && self.suggestions.first().is_some_and(|best| best.unsure)
-    }
-
-    pub fn summary(&self) -> PhotoSummary {
+    /// The photo in a gallery, its caption for a reader of `language`.
+    pub fn summary(&self, language: Language) -> PhotoSummary {
+        let caption = self.caption_for(language);
         PhotoSummary {
             id: self.id.to_hex(),
             file_name: self.file_name.clone(),
-            shown_caption: self.shown_caption().map(str::to_owned),
-            caption_unsure: self.shown_caption_unsure(),
+            shown_caption: caption.text,
+            caption_unsure: caption.unsure,
+            caption_language: caption.language,
             caption_state: self.job.state,
             visibility: self.visibility,
         }
@@ -166,15 +235,25 @@ impl Photo {
         format_utc(&self.uploaded_at.try_to_rfc3339_string().unwrap_or_default())
     }
 
-    /// What the owner's photo page shows, with the photo's active share links.
-    pub fn details(&self, links: Vec<ShareLinkInfo>) -> PhotoDetails {
+    /// What the owner's photo page shows, with the photo's active share links, for a reader of
+    /// `language`.
+    pub fn details(&self, links: Vec<ShareLinkInfo>, language: Language) -> PhotoDetails {
         PhotoDetails {
-            summary: self.summary(),
+            summary: self.summary(language),
             links,
             likes: self.likes.max(0) as u64,
             model_caption: self.model_caption.clone(),
             own_caption: self.own_caption.clone(),
+            own_caption_language: self.own_caption.as_ref().map(|_| self.own_caption_language.unwrap_or_default()),
             suggestions: self.suggestions.clone(),
+            more_languages: self
+                .more_languages
+                .iter()
+                .filter_map(|(language, captions)| {
+                    let best = captions.suggestions.first()?;
+                    Some(LanguageCaption { language: *language, caption: best.text.clone(), unsure: best.unsure })
+                })
+                .collect(),
             caption_error: (self.job.state == CaptionState::Failed).then(|| self.job.last_error.clone()).flatten(),
             width: self.width,
             height: self.height,
@@ -183,12 +262,21 @@ impl Photo {
         }
     }
 
-    /// What anyone but the owner gets (the caller checked `access`): no file name, no original.
-    pub fn public_view(&self, owner: &User, image_base: String, liked: Option<bool>) -> PublicPhoto {
+    /// What anyone but the owner gets (the caller checked `access`): no file name, no original;
+    /// the caption for a reader of `language`.
+    pub fn public_view(
+        &self,
+        owner: &User,
+        image_base: String,
+        liked: Option<bool>,
+        language: Language,
+    ) -> PublicPhoto {
+        let caption = self.caption_for(language);
         PublicPhoto {
             id: self.id.to_hex(),
-            caption: self.shown_caption().map(str::to_owned),
-            caption_unsure: self.shown_caption_unsure(),
+            caption: caption.text,
+            caption_unsure: caption.unsure,
+            caption_language: caption.language,
             caption_state: self.job.state,
             owner: owner.card(),
             image_base,
@@ -287,7 +375,9 @@ pub async fn store(
             model_caption: None,
             caption_model: None,
             suggestions: Vec::new(),
+            more_languages: BTreeMap::new(),
             own_caption: None,
+            own_caption_language: None,
             caption_words: Vec::new(),
             own_words: Vec::new(),
             job: CaptionJob::new(),
@@ -326,8 +416,13 @@ pub async fn find_owned(db: &Database, owner_id: ObjectId, id: &str) -> mongodb:
 }
 
 /// The owner's photos, newest first, `PAGE_SIZE` at a time after the cursor `before`.
-pub async fn list(db: &Database, owner_id: ObjectId, before: Option<&str>) -> mongodb::error::Result<GalleryPage> {
-    gallery_page(db, doc! { "owner_id": owner_id }, &[], before).await
+pub async fn list(
+    db: &Database,
+    owner_id: ObjectId,
+    before: Option<&str>,
+    language: Language,
+) -> mongodb::error::Result<GalleryPage> {
+    gallery_page(db, doc! { "owner_id": owner_id }, &[], before, language).await
 }
 
 /// The owner's photos whose captions (the model's or their own) have every word of `words`
@@ -337,56 +432,139 @@ pub async fn search(
     owner_id: ObjectId,
     words: &[String],
     before: Option<&str>,
+    language: Language,
 ) -> mongodb::error::Result<GalleryPage> {
     if words.is_empty() {
         return Ok(GalleryPage::default());
     }
-    gallery_page(db, doc! { "owner_id": owner_id }, words, before).await
+    gallery_page(db, doc! { "owner_id": owner_id }, words, before, language).await
 }
 
-/// The current state of some of the owner's photos (the gallery asks while captions are coming).
-pub async fn summaries(db: &Database, owner_id: ObjectId, ids: &[String]) -> mongodb::error::Result<Vec<PhotoSummary>> {
+/// The current state of some of the owner's photos (the gallery asks while captions are coming),
+/// their captions for a reader of `language`.
+pub async fn summaries(
+    db: &Database,
+    owner_id: ObjectId,
+    ids: &[String],
+    language: Language,
+) -> mongodb::error::Result<Vec<PhotoSummary>> {
     let ids: Vec<ObjectId> = ids.iter().filter_map(|id| parse_id(id)).take(PAGE_SIZE as usize * 4).collect();
     let found: Vec<Photo> =
         collection(db).find(doc! { "owner_id": owner_id, "_id": { "$in": ids } }).await?.try_collect().await?;
-    Ok(found.iter().map(Photo::summary).collect())
+    Ok(found.iter().map(|photo| photo.summary(language)).collect())
 }
 
-/// Sets the owner's own caption (`None`: back to the model's). `false` when there is no such photo.
+/// Sets the owner's own caption and its language (`None`: back to the model's). `false` when
+/// there is no such photo.
 pub async fn set_own_caption(
     db: &Database,
     owner_id: ObjectId,
     id: &str,
-    caption: Option<Caption>,
+    caption: Option<(Caption, Language)>,
 ) -> mongodb::error::Result<bool> {
     let Some(id) = parse_id(id) else { return Ok(false) };
-    let words = caption.as_ref().map(|c| index_words(c.as_str())).unwrap_or_default();
+    let words = caption.as_ref().map(|(c, _)| index_words(c.as_str())).unwrap_or_default();
+    let (caption, language) = caption.map(|(c, l)| (c.into_string(), l.code())).unzip();
     let result = collection(db)
         .update_one(
             doc! { "_id": id, "owner_id": owner_id },
-            doc! { "$set": { "own_caption": caption.map(Caption::into_string), "own_words": words } },
+            doc! { "$set": { "own_caption": caption, "own_caption_language": language, "own_words": words } },
         )
         .await?;
     Ok(result.matched_count == 1)
 }
 
-/// Stores the model's captions (best first) for the photo of a held caption job, with their
-/// search words, and finishes the job. `false` when the claim was lost meanwhile.
+/// Stores the model's captions (best first) for the photo of a held caption job, and those in
+/// its other languages, with their search words, and finishes the job. `false` when the claim
+/// was lost meanwhile.
 pub async fn store_model_captions(
     db: &Database,
     job: &ClaimedJob<Photo>,
     suggestions: &[Suggestion],
     model: &str,
+    more_languages: &BTreeMap<Language, LanguageCaptions>,
 ) -> mongodb::error::Result<bool> {
     let best = suggestions.first().map(|s| s.text.clone());
-    let words = best.as_deref().map(index_words).unwrap_or_default();
+    let mut words = best.as_deref().map(index_words).unwrap_or_default();
+    for captions in more_languages.values() {
+        words.extend(captions.words.iter().filter(|w| !words.contains(w)).cloned().collect::<Vec<_>>());
+    }
     let fields = doc! {
         "caption": best,
-        "suggestions": bson::to_bson(suggestions).map_err(|e| mongodb::error::Error::custom(e.to_string()))?,
+        "suggestions": to_bson(suggestions)?,
         "caption_model": model,
+        "more_languages": to_bson(more_languages)?,
         "caption_words": words,
     };
     caption_jobs::complete(&collection(db), job, fields).await
+}
+
+fn to_bson<T: Serialize + ?Sized>(value: &T) -> mongodb::error::Result<Bson> {
+    bson::to_bson(value).map_err(|e| mongodb::error::Error::custom(e.to_string()))
+}
+
+/// A captioned photo that lacks some of `languages` (the languages after its main one, enabled
+/// after it was captioned),
+/// reserved for `lease` so that one worker adds them; the languages it lacks with it. Photos
+/// whose own caption job is still to run are left to that job.
+pub async fn claim_missing_languages(
+    db: &Database,
+    languages: &[Language],
+    lease: Duration,
+) -> mongodb::error::Result<Option<(Photo, Vec<Language>)>> {
+    let missing: Vec<Document> =
+        languages.iter().map(|l| doc! { format!("more_languages.{l}"): { "$exists": false } }).collect();
+    if missing.is_empty() {
+        return Ok(None);
+    }
+    let now = DateTime::now();
+    let until = DateTime::from_millis(now.timestamp_millis() + lease.as_millis() as i64);
+    let photo = collection(db)
+        .find_one_and_update(
+            doc! {
+                "job.state": CaptionState::Done.as_str(),
+                "$and": [
+                    { "$or": missing },
+                    { "$or": [{ "languages_lease": { "$exists": false } }, { "languages_lease": { "$lte": now } }] },
+                ],
+            },
+            doc! { "$set": { "languages_lease": until } },
+        )
+        .await?;
+    Ok(photo.map(|photo| {
+        let lacking = languages.iter().copied().filter(|l| !photo.more_languages.contains_key(l)).collect();
+        (photo, lacking)
+    }))
+}
+
+/// Leaves a photo whose missing languages could not be added alone for `delay` (its display copy
+/// could not be read, say), rather than handing it out again at once.
+pub async fn postpone_missing_languages(db: &Database, id: ObjectId, delay: Duration) -> mongodb::error::Result<()> {
+    let until = DateTime::from_millis(DateTime::now().timestamp_millis() + delay.as_millis() as i64);
+    collection(db).update_one(doc! { "_id": id }, doc! { "$set": { "languages_lease": until } }).await?;
+    Ok(())
+}
+
+/// Adds captions in more languages to a photo that `claim_missing_languages` handed out, with
+/// their search words; the English caption and any language it already has stay as they are.
+pub async fn store_more_languages(
+    db: &Database,
+    id: ObjectId,
+    more_languages: &BTreeMap<Language, LanguageCaptions>,
+) -> mongodb::error::Result<()> {
+    let mut set = doc! {};
+    let mut words: Vec<String> = Vec::new();
+    for (language, captions) in more_languages {
+        set.insert(format!("more_languages.{language}"), to_bson(captions)?);
+        words.extend(captions.words.iter().cloned());
+    }
+    collection(db)
+        .update_one(
+            doc! { "_id": id },
+            doc! { "$set": set, "$unset": { "languages_lease": "" }, "$addToSet": { "caption_words": { "$each": words } } },
+        )
+        .await?;
+    Ok(())
 }
 
 /// "Try again" on the owner's failed caption. `false` when the photo is not the owner's or its
@@ -507,9 +685,10 @@ async fn gallery_page(
     filter: Document,
     words: &[String],
     before: Option<&str>,
+    language: Language,
 ) -> mongodb::error::Result<GalleryPage> {
     let (found, next) = newest_page(db, filter, words, before).await?;
-    Ok(GalleryPage { photos: found.iter().map(Photo::summary).collect(), next })
+    Ok(GalleryPage { photos: found.iter().map(|photo| photo.summary(language)).collect(), next })
 }
 
 /// Deletes the owner's photo with all its files and chunks. `false` when there is no such photo.
@@ -609,7 +788,9 @@ pub(crate) mod tests {
             model_caption: Some("a dog runs".into()),
             caption_model: Some("caption-merge".into()),
             suggestions: Vec::new(),
+            more_languages: BTreeMap::new(),
             own_caption: None,
+            own_caption_language: None,
             caption_words: Vec::new(),
             own_words: Vec::new(),
             job: CaptionJob::new(),
@@ -622,7 +803,7 @@ pub(crate) mod tests {
     fn others_never_get_the_file_name_or_the_original() {
         let owner = crate::ssr::accounts::tests::user_named("ann");
         let photo = photo_of(&owner, Visibility::Public);
-        let seen = photo.public_view(&owner, photo.media_base(), None);
+        let seen = photo.public_view(&owner, photo.media_base(), None, Language::En);
         let json = serde_json::to_string(&seen).unwrap();
         assert!(!json.contains("IMG_0001") && !json.contains("original"), "{json}");
         assert_eq!(seen.caption.as_deref(), Some("a dog runs"));
@@ -637,5 +818,41 @@ pub(crate) mod tests {
         stored.remove("likes");
         let photo: Photo = bson::from_document(stored).unwrap();
         assert_eq!((photo.visibility, photo.likes), (Visibility::Private, 0));
+    }
+
+    fn suggestion(text: &str, unsure: bool) -> Suggestion {
+        Suggestion { text: text.into(), score: -3.0, per_word: -0.5, unsure }
+    }
+
+    #[test]
+    fn each_reader_gets_the_caption_in_their_language_else_the_main_one() {
+        let owner = crate::ssr::accounts::tests::user_named("ann");
+        let mut photo = photo_of(&owner, Visibility::Public);
+        photo.suggestions = vec![suggestion("a dog runs", false)];
+        photo.more_languages.insert(
+            Language::Zh,
+            LanguageCaptions::new(vec![suggestion("一只狗在跑", true)], "caption-merge-zh".into()),
+        );
+        let shown = |photo: &Photo, language| {
+            let c = photo.caption_for(language);
+            (c.text.unwrap_or_default(), c.language, c.unsure)
+        };
+        assert_eq!(shown(&photo, Language::En), ("a dog runs".into(), Language::En, false));
+        assert_eq!(shown(&photo, Language::Zh), ("一只狗在跑".into(), Language::Zh, true), "the model's Chinese");
+        assert_eq!(shown(&photo, Language::De), ("a dog runs".into(), Language::En, false), "no German yet: English");
+
+        // The owner's own caption, in German: German readers get it; the others their language's.
+        photo.own_caption = Some("Rex am Strand".into());
+        photo.own_caption_language = Some(Language::De);
+        assert_eq!(shown(&photo, Language::De), ("Rex am Strand".into(), Language::De, false));
+        assert_eq!(shown(&photo, Language::Zh).1, Language::Zh);
+        assert_eq!(shown(&photo, Language::En), ("a dog runs".into(), Language::En, false));
+        // Arabic has no caption of either kind: the owner's, whatever its language.
+        assert_eq!(shown(&photo, Language::Ar), ("Rex am Strand".into(), Language::De, false));
+
+        // An own caption from before languages were recorded counts as English.
+        photo.own_caption_language = None;
+        assert_eq!(shown(&photo, Language::En).0, "Rex am Strand");
+        assert_eq!(photo.summary(Language::Zh).caption_language, Language::Zh);
     }
 }

@@ -5,6 +5,7 @@ use std::net::SocketAddr;
 
 use axum::extract::ConnectInfo;
 use http::{header, request::Parts, HeaderValue};
+use languages::Language;
 use leptos::prelude::{expect_context, use_context};
 use leptos_axum::ResponseOptions;
 
@@ -15,7 +16,7 @@ use super::{
     share_links::{self, LinkState},
     AppState,
 };
-use crate::error::AppError;
+use crate::{error::AppError, locale};
 
 fn session_token() -> Option<String> {
     let parts = use_context::<Parts>()?;
@@ -58,7 +59,21 @@ pub async fn viewer_from(
         LinkState::Open(opened) => Some(opened.clone()),
         LinkState::Unknown | LinkState::Locked(_) => None,
     };
-    Ok((Viewer { user, link: opened }, link))
+    let language = language_from_headers(user.as_ref(), headers);
+    Ok((Viewer { user, link: opened, language }, link))
+}
+
+/// The language a request's reader reads captions in: their account's, else the `lang`
+/// cookie's, else their browser's, else English (`crate::locale::resolve`).
+pub fn language_from_headers(user: Option<&User>, headers: &http::HeaderMap) -> Language {
+    let header = |name: header::HeaderName| headers.get(name).and_then(|h| h.to_str().ok());
+    locale::resolve(user.and_then(|u| u.language), header(header::COOKIE), header(header::ACCEPT_LANGUAGE))
+}
+
+/// The language the caller of a server function reads captions in (see `language_from_headers`).
+pub fn reader_language(user: Option<&User>) -> Language {
+    let headers = use_context::<Parts>().map(|parts| parts.headers).unwrap_or_default();
+    language_from_headers(user, &headers)
 }
 
 /// The caller of a server function that anyone may call: the state and the viewer. The state is

@@ -119,6 +119,19 @@ pub fn session_cookie(session: &NewSession, settings: &AuthSettings) -> String {
     cookie.build().to_string()
 }
 
+/// `Set-Cookie` for the language switcher's choice (`crate::locale::LANGUAGE_COOKIE`): a year,
+/// HttpOnly (only the server reads it), SameSite=Lax, Path=/.
+pub fn language_cookie(language: languages::Language, settings: &AuthSettings) -> String {
+    Cookie::build((crate::locale::LANGUAGE_COOKIE, language.code()))
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .path("/")
+        .secure(settings.cookie_secure)
+        .max_age(CookieDuration::days(365))
+        .build()
+        .to_string()
+}
+
 /// `Set-Cookie` that removes the session cookie.
 pub fn clearing_cookie(settings: &AuthSettings) -> String {
     Cookie::build((COOKIE_NAME, ""))

@@ -33,7 +33,7 @@ pub async fn public_views(
             // only public photos can be liked
             let liked =
                 liked.as_ref().filter(|_| photo.visibility == Visibility::Public).map(|l| l.contains(&photo.id));
-            Some(photo.public_view(owner, image_base(photo), liked))
+            Some(photo.public_view(owner, image_base(photo), liked, viewer.language))
         })
         .collect())
 }

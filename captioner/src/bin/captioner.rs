@@ -339,7 +339,8 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Caption { photos, beam, n, model, vgg16 } => {
-            let captioner = Captioner::load(&ModelPaths { decoder_dir: model, vgg16 }, backend)?;
+            let captioner =
+                Captioner::load(&ModelPaths { decoder_dir: model, more_languages: Vec::new(), vgg16 }, backend)?;
             for path in photos {
                 let photo = image::open(&path).map_err(|e| format!("{}: {e}", path.display()))?;
                 println!("{}", path.display());

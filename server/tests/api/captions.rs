@@ -218,12 +218,12 @@ async fn an_expired_lease_is_claimed_again_and_the_old_claim_cannot_store() {
 
     let late = [Suggestion { text: "from the dead worker".into(), score: -1.0, per_word: -1.0, unsure: false }];
     assert!(
-        !photos::store_model_captions(&app.db, &first, &late, "test-model").await.unwrap(),
+        !photos::store_model_captions(&app.db, &first, &late, "test-model", &Default::default()).await.unwrap(),
         "the old claim is void"
     );
     assert_eq!(caption_jobs::fail(&queue(&app), &first, "late failure").await.unwrap(), None);
     let fresh = [Suggestion { text: "a dog".into(), score: -0.5, per_word: -0.5, unsure: false }];
-    assert!(photos::store_model_captions(&app.db, &second, &fresh, "test-model").await.unwrap());
+    assert!(photos::store_model_captions(&app.db, &second, &fresh, "test-model", &Default::default()).await.unwrap());
     let photo = &photo_docs(&app.db).await[0];
     assert_eq!(photo.get_str("caption").unwrap(), "a dog");
     assert_eq!(photo.get_str("caption_model").unwrap(), "test-model", "which model wrote it");
@@ -265,7 +265,7 @@ async fn a_caption_that_takes_longer_than_the_lease_keeps_its_job() {
     assert_eq!(taken, 0, "the job stayed with its worker for three leases");
     let caption = [Suggestion { text: "a slow dog".into(), score: -0.5, per_word: -0.5, unsure: false }];
     assert!(
-        photos::store_model_captions(&app.db, &held, &caption, "test-model").await.unwrap(),
+        photos::store_model_captions(&app.db, &held, &caption, "test-model", &Default::default()).await.unwrap(),
         "the claim is still valid"
     );
     let photo = &photo_docs(&app.db).await[0];
@@ -346,8 +346,6 @@ fn queue(app: &TestApp) -> mongodb::Collection<Photo> {
     photos::collection(&app.db)
 }
 
-/// Stores captions for the oldest waiting job as a worker would (for tests about what happens
-/// after captioning, without running the model).
 /// The ids of the caller's photos that the gallery's search finds for `q`.
 async fn search(app: &TestApp, q: &str) -> Vec<String> {
     let page: Value = app.post_form("/api/list_photos", &[("q", q)]).await.json().await.unwrap();
@@ -361,6 +359,8 @@ async fn upload_captioned_by_hand(app: &TestApp, name: &str, caption: &str) -> S
     id
 }
 
+/// Stores captions for the oldest waiting job as a worker would (for tests about what happens
+/// after captioning, without running the model).
 async fn complete_by_hand(app: &TestApp, captions: &[&str]) {
     let job = caption_jobs::claim(&queue(app), "test", Duration::from_secs(60)).await.unwrap().expect("a waiting job");
     let suggestions: Vec<Suggestion> = captions
@@ -373,7 +373,9 @@ async fn complete_by_hand(app: &TestApp, captions: &[&str]) {
             unsure: false,
         })
         .collect();
-    assert!(photos::store_model_captions(&app.db, &job, &suggestions, "test-model").await.unwrap());
+    assert!(photos::store_model_captions(&app.db, &job, &suggestions, "test-model", &Default::default())
+        .await
+        .unwrap());
 }
 
 #[tokio::test]
@@ -385,7 +387,7 @@ async fn a_caption_the_model_is_unsure_of_is_marked_until_the_owner_writes_their
         Suggestion { text: "a man rides a horse".into(), score: -2.0, per_word: -1.9, unsure: true },
         Suggestion { text: "a dog runs".into(), score: -2.1, per_word: -2.0, unsure: true },
     ];
-    assert!(photos::store_model_captions(&app.db, &claimed, &unsure, "test-model").await.unwrap());
+    assert!(photos::store_model_captions(&app.db, &claimed, &unsure, "test-model", &Default::default()).await.unwrap());
     let owned = app.owned_photo(&id).await;
     assert_eq!(owned["summary"]["caption_unsure"], true, "{owned}");
     let page = app.get(&format!("/photos/{id}")).await.text().await.unwrap();

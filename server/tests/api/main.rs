@@ -8,5 +8,6 @@ mod crash_recovery;
 mod hardening;
 mod helpers;
 mod http;
+mod languages;
 mod photos;
 mod sharing;
