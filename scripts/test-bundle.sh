@@ -105,8 +105,8 @@ run_test() {
   say "unpacked into $PWD"
   local f
   for f in bin/server site/pkg/captioned.js site/pkg/captioned.wasm \
-    models/caption-merge/config.json models/caption-merge/vocab.json models/caption-merge/decoder-f16.bpk \
-    models/caption-merge/calibration.json models/vgg16.bpk captioned.env.sample INSTALL.md captioned.service; do
+    models/caption-merge{,-zh,-de,-ar}/{config.json,vocab.json,decoder-f16.bpk,calibration.json} \
+    models/vgg16.bpk captioned.env.sample INSTALL.md captioned.service; do
     [ -s "$f" ] || { fail "the bundle lacks $f"; return 1; }
   done
   [ -x bin/server ] || { fail "bin/server is not executable"; return 1; }
@@ -198,6 +198,16 @@ run_test() {
   local words
   read -r -a words <<<"$caption"
   [ "${#words[@]}" -ge 3 ] || { fail "the caption \"$caption\" has fewer than 3 words"; return 1; }
+
+  # And in the bundle's other languages (CAPTION_LANGUAGES' default: all of them).
+  code=$(curl -sS -o "$work/photo.json" -w '%{http_code}' -b "$jar" -H "$origin" -H 'Accept: application/json' \
+    --data-urlencode "id=$id" "$base/api/get_photo")
+  [ "$code" = 200 ] || { fail "get_photo answered $code: $(head -c 300 "$work/photo.json")"; return 1; }
+  local languages
+  languages=$(python3 -c 'import json, sys; print(" ".join(sorted(c["language"] for c in json.load(sys.stdin)["Owned"]["more_languages"] if c["caption"])))' <"$work/photo.json") ||
+    { fail "get_photo's answer is not the expected JSON: $(head -c 300 "$work/photo.json")"; return 1; }
+  [ "$languages" = "ar de zh" ] || { fail "captions in \"$languages\", expected ar, de and zh"; return 1; }
+  say "captioned in ar, de and zh too"
 
   stop_server || { fail "the server did not stop within ${STOP_SECONDS}s of SIGTERM"; return 1; }
   say "server stopped"

@@ -126,3 +126,41 @@ test("a caption the model is unsure of is marked, not stated as fact", async ({ 
   await expect(inUse).toContainText("In use");
   await expect(inUse.getByRole("button")).toHaveCount(0);
 });
+
+test("a photo is captioned in Chinese, German and Arabic too, the Arabic right to left", async ({ page }) => {
+  await signedUp(page);
+  await uploadCaptioned(page, photo(7));
+  await page.getByTestId("photo-tile").first().getByRole("link").click();
+  const more = page.getByTestId("more-languages");
+  const zh = more.getByTestId("caption-zh").locator(".caption");
+  await expect(zh).toHaveText(/[\u4e00-\u9fff]/);
+  await expect(zh).toHaveAttribute("lang", "zh");
+  await expect(more.getByTestId("caption-de")).toContainText("Deutsch");
+  await expect(more.getByTestId("caption-de").locator(".caption")).toHaveAttribute("lang", "de");
+  const ar = more.getByTestId("caption-ar").locator(".caption");
+  await expect(ar).toHaveText(/[\u0600-\u06ff]/);
+  await expect(ar).toHaveAttribute("dir", "rtl");
+
+  // The owner's own caption keeps the language it is written in.
+  await page.locator("#own-caption").fill("Ein Hund im Park");
+  await page.getByTestId("own-caption-language").selectOption("de");
+  await page.getByRole("button", { name: "Save caption" }).click();
+  await expect(page.getByTestId("caption")).toHaveText("Ein Hund im Park");
+  await page.reload();
+  await expect(page.getByTestId("own-caption-language")).toHaveValue("de");
+
+  // Reading in Chinese (the header's switcher, a plain form): the model's Chinese caption, marked
+  // as Chinese; reading in German: the owner's German one.
+  const switchTo = async (language: string) => {
+    await page.getByTestId("language-select").selectOption(language);
+    await page.getByTestId("language-form").getByRole("button", { name: "Change" }).click();
+    await expect(page.getByTestId("language-select")).toHaveValue(language);
+  };
+  await switchTo("zh");
+  await expect(page.getByTestId("caption")).toHaveText(/[\u4e00-\u9fff]/);
+  await expect(page.locator("figure.photo-figure")).toHaveAttribute("lang", "zh");
+  await switchTo("de");
+  await expect(page.getByTestId("caption")).toHaveText("Ein Hund im Park");
+  await page.goto("/dashboard");
+  await expect(page.getByTestId("tile-caption").first()).toHaveText("Ein Hund im Park");
+});

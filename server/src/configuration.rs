@@ -174,8 +174,7 @@ fn upload_settings() -> Result<UploadSettings, ConfigError> {
 /// `CAPTION_LANGUAGES`: the languages photos are captioned in, by code ("en,zh,de,ar", the
 /// default). English, the photo's main caption, is always one of them.
 fn caption_languages() -> Result<Vec<Language>, ConfigError> {
-    // English only until the other languages' models are committed (they are being trained).
-    let Some(value) = var("CAPTION_LANGUAGES") else { return Ok(vec![Language::En]) };
+    let Some(value) = var("CAPTION_LANGUAGES") else { return Ok(Language::ALL.to_vec()) };
     let mut languages = vec![Language::En];
     for code in value.split(',').map(str::trim).filter(|c| !c.is_empty()) {
         let language: Language = code.parse().map_err(|why| ConfigError::Invalid {

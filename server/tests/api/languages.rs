@@ -2,14 +2,111 @@
 //! VGG16 feeds each language's decoder; a photo captioned before a language was enabled gets it
 //! later without its English caption changing; the owner's caption records its language.
 
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use app::photo_view::Suggestion;
 use bson::Document;
-use captioner::text::Language;
+use captioner::{inference::ModelPaths, text::Language};
 use serde_json::Value;
 
-use crate::helpers::{self, fixture_photos, TestApp};
+use crate::helpers::{self, captioning_settings, fixture_photos, workspace, TestApp};
+
+const OTHER_LANGUAGES: [Language; 3] = [Language::Zh, Language::De, Language::Ar];
+
+/// Captioning settings with the shipped decoders of `languages` besides English.
+fn settings_with(languages: &[Language]) -> server::configuration::Settings {
+    let mut settings = captioning_settings(1);
+    let models = workspace().join("models");
+    settings.captions.model.more_languages =
+        languages.iter().map(|l| ModelPaths::shipped_decoder(&models, *l)).collect();
+    settings
+}
+
+/// The photo's stored captions in `language`, once they are there (panics after `limit`).
+async fn wait_for_language(app: &TestApp, id: &str, language: Language, limit: Duration) -> Document {
+    let started = Instant::now();
+    loop {
+        let photo = app.photo_doc(id).await;
+        if let Ok(captions) = photo.get_document("more_languages").and_then(|m| m.get_document(language.code())) {
+            return captions.clone();
+        }
+        assert!(started.elapsed() < limit, "no {language} caption after {limit:?}: {photo}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+fn suggestions(captions: &Document) -> Vec<Suggestion> {
+    bson::from_bson(captions.get("suggestions").unwrap().clone()).unwrap()
+}
+
+#[tokio::test]
+async fn a_photo_is_captioned_in_every_enabled_language() {
+    let app = helpers::spawn_app_with(settings_with(&OTHER_LANGUAGES)).await.signed_up().await;
+    let (name, bytes) = fixture_photos(1).remove(0);
+    let id = app.upload_ok(&name, bytes).await;
+    helpers::wait_until_captioned(&app.db, Duration::from_secs(180)).await;
+    let photo = app.photo_doc(&id).await;
+    assert_eq!(photo.get_str("caption_model").unwrap(), "caption-merge");
+    let english = photo.get_str("caption").unwrap().to_owned();
+    let words: Vec<String> = bson::from_bson(photo.get("caption_words").unwrap().clone()).unwrap();
+
+    let details = app.owned_photo(&id).await;
+    for language in OTHER_LANGUAGES {
+        let captions = photo.get_document("more_languages").unwrap().get_document(language.code()).unwrap();
+        assert_eq!(captions.get_str("model").unwrap(), format!("caption-merge-{language}"), "which model wrote it");
+        let suggestions = suggestions(captions);
+        assert_eq!(suggestions.len(), 3, "{language}: {suggestions:?}");
+        let best = &suggestions[0].text;
+        assert!(!best.is_empty() && best != &english, "{language}: {best:?}");
+        // Written in its own script, and searchable by its words.
+        let script_ok = match language {
+            Language::Zh => best.chars().any(|c| ('\u{4E00}'..='\u{9FFF}').contains(&c)),
+            Language::Ar => best.chars().any(|c| ('\u{0600}'..='\u{06FF}').contains(&c)),
+            _ => best.chars().all(|c| !('\u{0600}'..='\u{06FF}').contains(&c)),
+        };
+        assert!(script_ok, "{language}: {best:?}");
+        let language_words: Vec<String> = bson::from_bson(captions.get("words").unwrap().clone()).unwrap();
+        assert!(!language_words.is_empty() && language_words.iter().all(|w| words.contains(w)), "{language}");
+        // The photo page lists it, marked with its language and direction.
+        let shown = details["more_languages"].as_array().unwrap();
+        assert!(shown.iter().any(|c| c["language"] == language.code() && c["caption"] == *best), "{details}");
+    }
+
+    // A Chinese character of the Chinese caption finds the photo in the owner's search.
+    let zh = suggestions(photo.get_document("more_languages").unwrap().get_document("zh").unwrap())[0].text.clone();
+    let character = zh.chars().find(|c| ('\u{4E00}'..='\u{9FFF}').contains(c)).unwrap().to_string();
+    let page: Value = app.post_form("/api/list_photos", &[("q", &character)]).await.json().await.unwrap();
+    assert_eq!(helpers::ids(&page), std::slice::from_ref(&id), "searching {character:?} of {zh:?}");
+
+    let html = app.get(&format!("/photos/{id}")).await.text().await.unwrap();
+    assert!(html.contains(r#"lang="ar" dir="rtl""#), "the Arabic caption reads right to left");
+}
+
+#[tokio::test]
+async fn a_photo_captioned_before_a_language_was_enabled_gets_it_and_keeps_its_english() {
+    // Captioned by an English-only server...
+    let app = helpers::spawn_app_with(captioning_settings(1)).await.signed_up().await;
+    let (name, bytes) = fixture_photos(1).remove(0);
+    let id = app.upload_ok(&name, bytes).await;
+    helpers::wait_until_captioned(&app.db, Duration::from_secs(120)).await;
+    let before = app.photo_doc(&id).await;
+    assert!(before.get("more_languages").is_none_or(|m| m.as_document().is_some_and(Document::is_empty)));
+
+    // ...then a server with Chinese enabled on the same database adds it while idle.
+    let mut settings = settings_with(&[Language::Zh]);
+    settings.database = app.db.name().to_owned();
+    let _second = helpers::spawn_app_with(settings).await;
+    let zh = wait_for_language(&app, &id, Language::Zh, Duration::from_secs(120)).await;
+    assert_eq!(zh.get_str("model").unwrap(), "caption-merge-zh");
+    let after = app.photo_doc(&id).await;
+    for field in ["caption", "suggestions", "caption_model", "job"] {
+        assert_eq!(after.get(field), before.get(field), "{field} is unchanged: English is not captioned again");
+    }
+    assert!(after.get("languages_lease").is_none(), "the reservation is released");
+    let zh_words: Vec<String> = bson::from_bson(zh.get("words").unwrap().clone()).unwrap();
+    let words: Vec<String> = bson::from_bson(after.get("caption_words").unwrap().clone()).unwrap();
+    assert!(zh_words.iter().all(|w| words.contains(w)), "searchable in Chinese: {words:?}");
+}
 
 #[tokio::test]
 async fn the_owners_caption_records_its_language() {
