@@ -141,13 +141,17 @@ test("a photo is captioned in Chinese, German and Arabic too, the Arabic right t
   await expect(ar).toHaveText(/[\u0600-\u06ff]/);
   await expect(ar).toHaveAttribute("dir", "rtl");
 
-  // The owner's own caption keeps the language it is written in.
+  // The owner's own caption keeps the language it is written in: a German caption is what German
+  // readers get, while this English reader still gets the model's English one.
+  const english = (await page.getByTestId("caption").textContent()) ?? "";
   await page.locator("#own-caption").fill("Ein Hund im Park");
   await page.getByTestId("own-caption-language").selectOption("de");
   await page.getByRole("button", { name: "Save caption" }).click();
-  await expect(page.getByTestId("caption")).toHaveText("Ein Hund im Park");
+  await expect(page.getByTestId("suggestion").first()).toContainText("Use this caption");
   await page.reload();
+  await expect(page.locator("#own-caption")).toHaveValue("Ein Hund im Park");
   await expect(page.getByTestId("own-caption-language")).toHaveValue("de");
+  await expect(page.getByTestId("caption")).toHaveText(english);
 
   // Reading in Chinese (the header's switcher, a plain form): the model's Chinese caption, marked
   // as Chinese; reading in German: the owner's German one.
