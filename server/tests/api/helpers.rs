@@ -175,14 +175,22 @@ impl TestApp {
 
     /// Calls a server function the way the hydrated page does (a same-origin form post).
     pub async fn post_form(&self, path: &str, form: &[(&str, &str)]) -> reqwest::Response {
-        self.client
-            .post(format!("{}{path}", self.address))
-            .header("Origin", &self.address)
-            .header("Accept", "application/json")
-            .form(form)
-            .send()
-            .await
-            .expect("request")
+        self.post_form_with(path, form, &[("Accept", "application/json")]).await
+    }
+
+    /// A same-origin form post with `headers` (`Accept: text/html` for a form posted without
+    /// JavaScript, `Accept-Language`, …).
+    pub async fn post_form_with(
+        &self,
+        path: &str,
+        form: &[(&str, &str)],
+        headers: &[(&str, &str)],
+    ) -> reqwest::Response {
+        let mut request = self.client.post(format!("{}{path}", self.address)).header("Origin", &self.address);
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        request.form(form).send().await.expect("request")
     }
 
     pub async fn signup(&self, username: &str, email: &str, password: &str) -> reqwest::Response {

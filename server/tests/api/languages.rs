@@ -158,16 +158,8 @@ async fn readers_get_captions_in_their_language_from_account_cookie_or_browser()
     let gallery = |accept_language: &'static str| {
         let app = &app;
         async move {
-            let res = app
-                .client
-                .post(format!("{}/api/list_photos", app.address))
-                .header("Origin", &app.address)
-                .header("Accept", "application/json")
-                .header("Accept-Language", accept_language)
-                .form(&[("q", "")])
-                .send()
-                .await
-                .unwrap();
+            let headers = [("Accept", "application/json"), ("Accept-Language", accept_language)];
+            let res = app.post_form_with("/api/list_photos", &[("q", "")], &headers).await;
             let page: Value = res.json().await.unwrap();
             let tile = &page["photos"][0];
             (tile["shown_caption"].as_str().unwrap().to_owned(), tile["caption_language"].as_str().unwrap().to_owned())
@@ -182,14 +174,8 @@ async fn readers_get_captions_in_their_language_from_account_cookie_or_browser()
     let switch = |language: &'static str, return_to: &'static str| {
         let app = &app;
         async move {
-            app.client
-                .post(format!("{}/api/set_language", app.address))
-                .header("Origin", &app.address)
-                .header("Accept", "text/html")
-                .form(&[("language", language), ("return_to", return_to)])
-                .send()
-                .await
-                .unwrap()
+            let form = [("language", language), ("return_to", return_to)];
+            app.post_form_with("/api/set_language", &form, &[("Accept", "text/html")]).await
         }
     };
     let res = switch("zh", "/dashboard?q=dog").await;
