@@ -75,7 +75,7 @@ fn jobs<T: Send + Sync>(items: &Collection<T>) -> Collection<Document> {
     items.clone_with_type()
 }
 
-fn after(lease: Duration) -> DateTime {
+pub(crate) fn after(lease: Duration) -> DateTime {
     DateTime::from_millis(DateTime::now().timestamp_millis() + lease.as_millis() as i64)
 }
 

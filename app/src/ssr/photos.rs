@@ -186,13 +186,6 @@ impl Photo {
     /// as English.
     pub fn caption_for(&self, language: Language) -> ShownCaption {
         let own_language = self.own_caption_language.unwrap_or_default();
-        let model = |language: Language, suggestions: &[Suggestion]| {
-            suggestions.first().map(|best| ShownCaption {
-                text: Some(best.text.clone()),
-                language,
-                unsure: best.unsure,
-            })
-        };
         let own = self.own_caption.as_ref().map(|text| ShownCaption {
             text: Some(text.clone()),
             language: own_language,
@@ -201,20 +194,18 @@ impl Photo {
         if let Some(own) = own.as_ref().filter(|_| own_language == language) {
             return own.clone();
         }
-        let in_language = match self.more_languages.get(&language) {
-            Some(captions) => model(language, &captions.suggestions),
-            None if language == Language::En && self.model_caption.is_some() => Some(ShownCaption {
-                text: self.model_caption.clone(),
-                language,
-                unsure: self.suggestions.first().is_some_and(|best| best.unsure),
-            }),
-            None => None,
-        };
-        in_language.or(own).unwrap_or_else(|| ShownCaption {
+        let english = || ShownCaption {
             text: self.model_caption.clone(),
             language: Language::En,
             unsure: self.suggestions.first().is_some_and(|best| best.unsure),
-        })
+        };
+        let in_language = if language == Language::En {
+            self.model_caption.is_some().then(english)
+        } else {
+            let best = self.more_languages.get(&language).and_then(|captions| captions.suggestions.first());
+            best.map(|best| ShownCaption { text: Some(best.text.clone()), language, unsure: best.unsure })
+        };
+        in_language.or(own).unwrap_or_else(english)
     }
 
     /// The photo in a gallery, its caption for a reader of `language`.
@@ -518,7 +509,6 @@ pub async fn claim_missing_languages(
         return Ok(None);
     }
     let now = DateTime::now();
-    let until = DateTime::from_millis(now.timestamp_millis() + lease.as_millis() as i64);
     let photo = collection(db)
         .find_one_and_update(
             doc! {
@@ -528,7 +518,7 @@ pub async fn claim_missing_languages(
                     { "$or": [{ "languages_lease": { "$exists": false } }, { "languages_lease": { "$lte": now } }] },
                 ],
             },
-            doc! { "$set": { "languages_lease": until } },
+            doc! { "$set": { "languages_lease": caption_jobs::after(lease) } },
         )
         .await?;
     Ok(photo.map(|photo| {
@@ -540,7 +530,7 @@ pub async fn claim_missing_languages(
 /// Leaves a photo whose missing languages could not be added alone for `delay` (its display copy
 /// could not be read, say), rather than handing it out again at once.
 pub async fn postpone_missing_languages(db: &Database, id: ObjectId, delay: Duration) -> mongodb::error::Result<()> {
-    let until = DateTime::from_millis(DateTime::now().timestamp_millis() + delay.as_millis() as i64);
+    let until = caption_jobs::after(delay);
     collection(db).update_one(doc! { "_id": id }, doc! { "$set": { "languages_lease": until } }).await?;
     Ok(())
 }
