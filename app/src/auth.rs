@@ -9,19 +9,23 @@ use crate::layout::Alert;
 use leptos_router::{components::Redirect, hooks::use_location};
 use serde::{Deserialize, Serialize};
 
-use crate::error::AppError;
+use crate::{error::AppError, i18n::use_texts};
 
 /// What the pages may know of the logged-in user.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct UserInfo {
     pub username: String,
     pub email: String,
+    /// The language their pages are in now (their account's, else as for a visitor).
+    pub language: languages::Language,
 }
 
 #[server(prefix = "/api", endpoint = "current_user")]
 pub async fn current_user() -> Result<Option<UserInfo>, AppError> {
-    let user = crate::ssr::request::current_user().await?;
-    Ok(user.map(|u| UserInfo { username: u.username, email: u.email }))
+    use crate::ssr::request;
+    let user = request::current_user().await?;
+    let language = request::reader_language(user.as_ref());
+    Ok(user.map(|u| UserInfo { username: u.username, email: u.email, language }))
 }
 
 #[server(prefix = "/api", endpoint = "logout")]
@@ -44,6 +48,19 @@ pub fn provide_auth() {
     let location = use_location();
     let user = Resource::new(move || (location.pathname.get(), logout.version().get()), |_| current_user());
     provide_context(Auth { user, logout });
+    // Logging in moves to the next page without loading it; when the account reads another
+    // language than the page was made in, the page is loaded again, in that language.
+    #[cfg(feature = "hydrate")]
+    {
+        let page_language = use_texts().language;
+        Effect::new(move |_| {
+            if let Some(Ok(Some(user))) = user.get() {
+                if user.language != page_language {
+                    let _ = window().location().reload();
+                }
+            }
+        });
+    }
 }
 
 pub fn use_auth() -> Auth {
@@ -73,8 +90,9 @@ where
     let auth = use_auth();
     let location = use_location();
     let children = Arc::new(children);
+    let t = use_texts();
     view! {
-        <Suspense fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Suspense fallback=move || view! { <p class="muted">{t.common.loading}</p> }>
             {move || {
                 let children = children.clone();
                 Suspend::new(async move {
@@ -85,7 +103,7 @@ where
                             let here = if search.is_empty() { path } else { format!("{path}?{search}") };
                             view! { <Redirect path=format!("/login?next={}", encode_query_value(&here))/> }.into_any()
                         }
-                        Err(err) => view! { <Alert message=err.to_string()/> }.into_any(),
+                        Err(err) => view! { <Alert message=err.message(t)/> }.into_any(),
                     }
                 })
             }}

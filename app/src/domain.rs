@@ -3,6 +3,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::Problem;
+
 pub const USERNAME_MIN: usize = 2;
 pub const USERNAME_MAX: usize = 30;
 pub const PASSWORD_MIN: usize = 8;
@@ -19,17 +21,17 @@ pub const LINK_PASSWORD_MAX: usize = 128;
 pub struct Username(String);
 
 impl Username {
-    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+    pub fn parse(raw: &str) -> Result<Self, Problem> {
         let name = raw.trim();
         let len = name.chars().count();
         if len < USERNAME_MIN {
-            return Err("Username must be at least 2 characters.");
+            return Err(Problem::UsernameTooShort);
         }
         if len > USERNAME_MAX {
-            return Err("Username must be at most 30 characters.");
+            return Err(Problem::UsernameTooLong);
         }
         if !name.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')) {
-            return Err("Username may contain only the letters a to z, digits, '.', '_' and '-'.");
+            return Err(Problem::UsernameCharacters);
         }
         Ok(Self(name.to_owned()))
     }
@@ -49,13 +51,13 @@ impl Username {
 pub struct Email(String);
 
 impl Email {
-    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+    pub fn parse(raw: &str) -> Result<Self, Problem> {
         let email = raw.trim().to_lowercase();
         if email.is_empty() {
-            return Err("Please enter your email address.");
+            return Err(Problem::EmailMissing);
         }
         if email.len() > 254 {
-            return Err("That email address is too long.");
+            return Err(Problem::EmailTooLong);
         }
         // `email_address` follows RFC 5322; on top of it we want a dotted domain, which is what
         // a deliverable address has (the RFC allows `user@localhost`).
@@ -69,7 +71,7 @@ impl Email {
         })
         .unwrap_or(false);
         if !valid {
-            return Err("Please enter a valid email address, like name@example.com.");
+            return Err(Problem::EmailInvalid);
         }
         Ok(Self(email))
     }
@@ -90,13 +92,13 @@ impl std::fmt::Debug for Password {
 }
 
 impl Password {
-    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+    pub fn parse(raw: &str) -> Result<Self, Problem> {
         let len = raw.chars().count();
         if len < PASSWORD_MIN {
-            return Err("Password must be at least 8 characters.");
+            return Err(Problem::PasswordTooShort);
         }
         if len > PASSWORD_MAX {
-            return Err("Password must be at most 128 characters.");
+            return Err(Problem::PasswordTooLong);
         }
         Ok(Self(raw.to_owned()))
     }
@@ -111,16 +113,16 @@ impl Password {
 pub struct Caption(String);
 
 impl Caption {
-    pub fn parse(raw: &str) -> Result<Self, &'static str> {
+    pub fn parse(raw: &str) -> Result<Self, Problem> {
         let caption = raw.split_whitespace().collect::<Vec<_>>().join(" ");
         if caption.is_empty() {
-            return Err("Please write a caption.");
+            return Err(Problem::CaptionMissing);
         }
         if caption.chars().count() > CAPTION_MAX {
-            return Err("A caption can be at most 300 characters.");
+            return Err(Problem::CaptionTooLong);
         }
         if caption.chars().any(char::is_control) {
-            return Err("A caption cannot contain control characters.");
+            return Err(Problem::CaptionControlCharacters);
         }
         Ok(Self(caption))
     }
@@ -140,13 +142,13 @@ impl Caption {
 pub struct DisplayName(String);
 
 impl DisplayName {
-    pub fn parse(raw: &str) -> Result<Option<Self>, &'static str> {
+    pub fn parse(raw: &str) -> Result<Option<Self>, Problem> {
         let name = raw.split_whitespace().collect::<Vec<_>>().join(" ");
         if name.chars().count() > DISPLAY_NAME_MAX {
-            return Err("A display name can be at most 50 characters.");
+            return Err(Problem::DisplayNameTooLong);
         }
         if name.chars().any(char::is_control) {
-            return Err("A display name cannot contain control characters.");
+            return Err(Problem::DisplayNameControlCharacters);
         }
         Ok((!name.is_empty()).then_some(Self(name)))
     }
@@ -162,14 +164,14 @@ impl DisplayName {
 pub struct Bio(String);
 
 impl Bio {
-    pub fn parse(raw: &str) -> Result<Option<Self>, &'static str> {
+    pub fn parse(raw: &str) -> Result<Option<Self>, Problem> {
         let bio = raw.replace("\r\n", "\n");
         let bio = bio.trim();
         if bio.chars().count() > BIO_MAX {
-            return Err("A bio can be at most 300 characters.");
+            return Err(Problem::BioTooLong);
         }
         if bio.chars().any(|c| c.is_control() && c != '\n') {
-            return Err("A bio cannot contain control characters.");
+            return Err(Problem::BioControlCharacters);
         }
         Ok((!bio.is_empty()).then(|| Self(bio.to_owned())))
     }
@@ -182,11 +184,11 @@ impl Bio {
 /// The optional password of a share link: empty for none, else 4 to 128 characters (a link's
 /// password guards one photo and is shared by word of mouth, so it may be short; guesses are
 /// rate-limited).
-pub fn parse_link_password(raw: &str) -> Result<Option<String>, &'static str> {
+pub fn parse_link_password(raw: &str) -> Result<Option<String>, Problem> {
     match raw.chars().count() {
         0 => Ok(None),
-        1..=3 => Err("A link password must be at least 4 characters, or empty for none."),
-        n if n > LINK_PASSWORD_MAX => Err("A link password can be at most 128 characters."),
+        1..=3 => Err(Problem::LinkPasswordTooShort),
+        n if n > LINK_PASSWORD_MAX => Err(Problem::LinkPasswordTooLong),
         _ => Ok(Some(raw.to_owned())),
     }
 }
@@ -223,7 +225,7 @@ mod tests {
         assert!(Username::parse("<script>").is_err());
         // lookalikes of `alice`: Cyrillic а, full-width ａ, Greek ο in `bob`
         for lookalike in ["\u{430}lice", "\u{ff41}lice", "b\u{3bf}b", "ali\u{441}e"] {
-            assert!(Username::parse(lookalike).unwrap_err().contains("a to z"), "{lookalike} accepted");
+            assert_eq!(Username::parse(lookalike).unwrap_err(), Problem::UsernameCharacters, "{lookalike} accepted");
         }
     }
 

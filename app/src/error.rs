@@ -7,14 +7,14 @@ use server_fn::{
     error::{FromServerFnError, ServerFnErrorErr},
 };
 
-/// What the sign-up form gets back when something is wrong: a message per field and what was
+/// What the sign-up form gets back when something is wrong: a problem per field and what was
 /// typed (never the passwords), so that the form can be shown again as it was.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SignupProblems {
-    pub username: Option<String>,
-    pub email: Option<String>,
-    pub password: Option<String>,
-    pub password_confirmation: Option<String>,
+    pub username: Option<Problem>,
+    pub email: Option<Problem>,
+    pub password: Option<Problem>,
+    pub password_confirmation: Option<Problem>,
     pub typed_username: String,
     pub typed_email: String,
 }
@@ -28,51 +28,132 @@ impl SignupProblems {
     }
 }
 
-/// What a malformed request is told, whatever was wrong with it.
-pub const MALFORMED_REQUEST: &str = "This request could not be understood. Please reload the page and try again.";
+/// What is wrong with something a user sent, as a code: the page that shows it says it in the
+/// reader's language (`crate::i18n::errors`); logs and the plain routes' JSON say it in English.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum Problem {
+    UsernameTooShort,
+    UsernameTooLong,
+    UsernameCharacters,
+    UsernameTaken,
+    EmailMissing,
+    EmailTooLong,
+    EmailInvalid,
+    EmailTaken,
+    PasswordTooShort,
+    PasswordTooLong,
+    PasswordsDiffer,
+    CaptionMissing,
+    CaptionTooLong,
+    CaptionControlCharacters,
+    DisplayNameTooLong,
+    DisplayNameControlCharacters,
+    BioTooLong,
+    BioControlCharacters,
+    LinkPasswordTooShort,
+    LinkPasswordTooLong,
+    WrongLinkPassword,
+    ChooseLanguage,
+    ChooseCaptionLanguage,
+    ChooseVisibility,
+    ChooseDefaultVisibility,
+    ChooseLinkExpiry,
+    TooManyPhotosAtOnce,
+    /// A request that is not well-formed (whatever the parser said stays in the log).
+    MalformedRequest,
+    UploadUnreadable,
+    NoFile,
+    /// An uploaded file that is not a photo we take, and which file it was.
+    Image {
+        file: String,
+        rejection: ImageRejection,
+    },
+}
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+/// Why an uploaded file is refused, before or while it is decoded.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum ImageRejection {
+    Empty,
+    TooLarge,
+    UnsupportedFormat,
+    TooManyPixels {
+        width: u32,
+        height: u32,
+    },
+    Corrupt,
+    /// A frame (of an animation) larger than the image it belongs to: a memory bomb.
+    OversizedFrame,
+}
+
+impl std::fmt::Display for Problem {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&(crate::i18n::EN.errors.problem)(self))
+    }
+}
+
+impl std::fmt::Display for ImageRejection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&(crate::i18n::EN.errors.image)(*self))
+    }
+}
+
+impl std::error::Error for ImageRejection {}
+
+/// Every error a server function returns. `Display` is the English message (logs, the plain
+/// routes' JSON); pages show [`AppError::message`] in the reader's language.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub enum AppError {
-    #[error("Please correct the fields marked below.")]
     /// Boxed: every server function returns this type, and the form is the one large variant.
     InvalidSignup(Box<SignupProblems>),
     /// The same message for an unknown email and a wrong password: no account enumeration.
-    #[error("Incorrect email or password.")]
-    BadCredentials { typed_email: String },
-    #[error("Too many attempts, try again in {retry_after_secs} s.")]
-    RateLimited { retry_after_secs: u64 },
-    #[error("Please log in to continue.")]
+    BadCredentials {
+        typed_email: String,
+    },
+    RateLimited {
+        retry_after_secs: u64,
+    },
     Unauthorized,
-    #[error("This request did not come from this site.")]
     Forbidden,
-    #[error("Not found.")]
     NotFound,
-    /// Something typed that does not pass its domain rule; the message says what to change.
-    #[error("{0}")]
-    Invalid(String),
-    /// A request that is not well-formed; the message is ours, never a parser's.
-    #[error("{0}")]
-    BadRequest(String),
-    #[error("{0}")]
-    PayloadTooLarge(String),
-    #[error("{0}")]
-    UnsupportedMediaType(String),
-    #[error("Your storage is full: {used_mb} MB of your {quota_mb} MB are used. Delete some photos to make room.")]
-    QuotaExceeded { used_mb: u64, quota_mb: u64 },
+    /// Something typed that does not pass its domain rule; the problem says what to change.
+    Invalid(Problem),
+    /// A request that is not well-formed.
+    BadRequest(Problem),
+    PayloadTooLarge(Problem),
+    UnsupportedMediaType(Problem),
+    QuotaExceeded {
+        used_mb: u64,
+        quota_mb: u64,
+    },
     /// A photo that passed every check but could not be written; nothing of it was kept.
-    #[error("The photo could not be stored. Please try again.")]
     NotStored,
-    #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// The database cannot be reached: a passing outage, worth trying again.
-    #[error("Captioned cannot reach its database right now. Please try again in a moment.")]
     Unavailable,
-    #[error("The upload took too long. Please try again.")]
     TimedOut,
-    /// Transport and encoding failures reported by the server-function machinery.
-    #[error("{0}")]
+    /// Transport and encoding failures reported by the server-function machinery (the browser
+    /// could not reach the server, or could not read its answer); the detail is for logs.
     ServerFn(String),
 }
+
+impl AppError {
+    /// What the page says, in the reader's language.
+    pub fn message(&self, texts: &crate::i18n::Texts) -> String {
+        (texts.errors.app_error)(self)
+    }
+}
+
+impl std::fmt::Display for AppError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            // The transport's own words, for the logs.
+            AppError::ServerFn(detail) => f.write_str(detail),
+            other => f.write_str(&other.message(&crate::i18n::EN)),
+        }
+    }
+}
+
+impl std::error::Error for AppError {}
 
 impl AppError {
     /// The HTTP status that goes with the error, for responses outside server functions and
@@ -104,7 +185,7 @@ impl FromServerFnError for AppError {
             ServerFnErrorErr::Args(_) | ServerFnErrorErr::MissingArg(_) | ServerFnErrorErr::Deserialization(_) => {
                 #[cfg(feature = "ssr")]
                 tracing::info!(error = %value, "malformed request to a server function");
-                AppError::BadRequest(MALFORMED_REQUEST.to_owned())
+                AppError::BadRequest(Problem::MalformedRequest)
             }
             other => AppError::ServerFn(other.to_string()),
         }
@@ -134,12 +215,13 @@ impl AppError {
 }
 
 /// The plain HTTP routes (uploads, images) answer with the same errors as the server functions:
-/// their status and `{"error": message}`.
+/// their status and `{"error": message, "app_error": the error}`.
 #[cfg(feature = "ssr")]
 impl axum::response::IntoResponse for AppError {
     fn into_response(self) -> axum::response::Response {
         let status = http::StatusCode::from_u16(self.status_code()).unwrap_or(http::StatusCode::INTERNAL_SERVER_ERROR);
-        (status, axum::Json(serde_json::json!({ "error": self.to_string() }))).into_response()
+        // `error` in English for scripts, `app_error` for the uploader to say in the reader's language.
+        (status, axum::Json(serde_json::json!({ "error": self.to_string(), "app_error": self }))).into_response()
     }
 }
 
@@ -156,7 +238,7 @@ mod tests {
     #[test]
     fn errors_round_trip_through_the_wire_encoding() {
         let err = AppError::InvalidSignup(Box::new(SignupProblems {
-            email: Some("taken".into()),
+            email: Some(Problem::EmailTaken),
             typed_email: "a@b.co".into(),
             ..Default::default()
         }));

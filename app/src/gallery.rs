@@ -8,8 +8,9 @@ use leptos::{prelude::*, task::spawn_local};
 
 use crate::{
     error::AppError,
+    i18n::use_texts,
     layout::{options, Alert},
-    photo_view::{CaptionState, GalleryPage, PhotoSummary, Visibility, UNSURE_PREFIX},
+    photo_view::{CaptionState, GalleryPage, PhotoSummary, Visibility},
     polling::{every, CAPTION_POLL_INTERVAL},
     search::{highlight, query_words},
 };
@@ -37,12 +38,14 @@ pub async fn list_photos(q: Option<String>, before: Option<String>) -> Result<Ga
 /// gallery). Returns how many were changed; none of the caller's: not found.
 #[server(prefix = "/api", endpoint = "set_visibility")]
 pub async fn set_visibility(ids: Vec<String>, visibility: String) -> Result<u64, AppError> {
-    use crate::ssr::{photos, request};
+    use crate::{
+        error::Problem,
+        ssr::{photos, request},
+    };
     let (state, user) = request::signed_in().await?;
-    let visibility = Visibility::parse(&visibility)
-        .ok_or_else(|| AppError::Invalid("Please choose who can see the photos.".into()))?;
+    let visibility = Visibility::parse(&visibility).ok_or(AppError::Invalid(Problem::ChooseVisibility))?;
     if ids.len() > photos::PAGE_SIZE as usize * 20 {
-        return Err(AppError::Invalid("Please choose fewer photos at once.".into()));
+        return Err(AppError::Invalid(Problem::TooManyPhotosAtOnce));
     }
     match photos::set_visibility(&state.db, user.id, &ids, visibility).await.map_err(AppError::database)? {
         0 => Err(AppError::NotFound),
@@ -152,6 +155,7 @@ struct Selection(RwSignal<HashSet<String>>);
 
 #[component]
 fn PhotoTile(photo: PhotoSummary, query: Vec<String>) -> impl IntoView {
+    let t = use_texts();
     let live = expect_context::<LiveCaptions>();
     let Selection(selected) = expect_context::<Selection>();
     live.watch(&photo);
@@ -175,7 +179,7 @@ fn PhotoTile(photo: PhotoSummary, query: Vec<String>) -> impl IntoView {
                         live.watch(&waiting);
                         retry_error.set(None);
                     }
-                    Err(err) => retry_error.set(Some(err.to_string())),
+                    Err(err) => retry_error.set(Some(err.message(t))),
                 }
                 retrying.set(false);
             });
@@ -185,13 +189,13 @@ fn PhotoTile(photo: PhotoSummary, query: Vec<String>) -> impl IntoView {
         let photo = current.get();
         match photo.shown_caption {
             Some(text) => {
-                let unsure = photo.caption_unsure.then_some(UNSURE_PREFIX);
+                let unsure = photo.caption_unsure.then_some(t.common.unsure_prefix);
                 view! { {unsure}<MarkedCaption text query=query.clone()/> }.into_any()
             }
-            None => photo.caption_text().into_any(),
+            None => photo.caption_text(t).into_any(),
         }
     };
-    let alt = move || current.with(PhotoSummary::caption_text);
+    let alt = move || current.with(|p| p.caption_text(t));
     let pending = move || current.with(|p| p.shown_caption.is_none());
     let state = move || current.with(|p| p.caption_state.as_str());
     let failed = move || current.with(|p| p.caption_state == CaptionState::Failed);
@@ -217,9 +221,9 @@ fn PhotoTile(photo: PhotoSummary, query: Vec<String>) -> impl IntoView {
         <li class="tile" data-testid="photo-tile" data-caption-state=state data-visibility=visibility.as_str()>
             <label class="tile-select">
                 <input type="checkbox" prop:checked=ticked on:change=tick data-testid="select-photo"/>
-                <span class="visually-hidden">"Select this photo"</span>
+                <span class="visually-hidden">{t.gallery.select_photo}</span>
             </label>
-            <span class=format!("badge visibility {}", visibility.as_str()) data-testid="visibility-badge">{visibility.label()}</span>
+            <span class=format!("badge visibility {}", visibility.as_str()) data-testid="visibility-badge">{visibility.label(t)}</span>
             // The caption's language, for the alt text and the caption alike.
             <a href=format!("/photos/{}", photo.id) lang=move || current.with(|p| p.caption_language.code())
                 dir=move || current.with(|p| p.caption_language.direction())>
@@ -229,7 +233,7 @@ fn PhotoTile(photo: PhotoSummary, query: Vec<String>) -> impl IntoView {
             <Show when=failed>
                 <div class="tile-actions">
                     <button type="button" class="button secondary small" disabled=move || retrying.get() on:click=retry.clone()>
-                        "Try again"
+                        {t.gallery.try_again}
                     </button>
                     {move || retry_error.get().map(|msg| view! { <Alert message=msg/> })}
                 </div>
@@ -242,6 +246,7 @@ fn PhotoTile(photo: PhotoSummary, query: Vec<String>) -> impl IntoView {
 /// the photos whose captions match, the matching words marked.
 #[component]
 pub fn Gallery(uploaded: RwSignal<u32>, search: Signal<String>) -> impl IntoView {
+    let t = use_texts();
     let live = LiveCaptions::new();
     provide_context(live);
     live.poll();
@@ -274,28 +279,28 @@ pub fn Gallery(uploaded: RwSignal<u32>, search: Signal<String>) -> impl IntoView
     };
     view! {
         <VisibilityBar selected action=set_visibility/>
-        <Transition fallback=|| view! { <p class="muted">"Loading your photos…"</p> }>
+        <Transition fallback=move || view! { <p class="muted">{t.gallery.loading_your_photos}</p> }>
             {move || Suspend::new(async move {
                 let q = search.get_untracked();
                 let words = query_words(&q);
                 match first.await {
-                    Err(err) => view! { <Alert message=err.to_string()/> }.into_any(),
+                    Err(err) => view! { <Alert message=err.message(t)/> }.into_any(),
                     Ok(page) if page.photos.is_empty() && !q.is_empty() => view! {
                         <div class="empty-state" data-testid="no-results">
-                            <h2>"No photos match “" {q.clone()} "”"</h2>
-                            <p class="muted">"Search looks for every word in the captions, the model's and your own."</p>
+                            <h2>{(t.gallery.no_photos_match)(&q)}</h2>
+                            <p class="muted">{t.gallery.search_explained}</p>
                         </div>
                     }.into_any(),
                     Ok(page) if page.photos.is_empty() => view! {
                         <div class="empty-state" data-testid="empty-state">
-                            <h2>"No photos yet"</h2>
-                            <p class="muted">"Photos you upload appear here, each with its caption."</p>
+                            <h2>{t.gallery.no_photos_yet}</h2>
+                            <p class="muted">{t.gallery.no_photos_explained}</p>
                         </div>
                     }.into_any(),
                     Ok(page) => {
                         let first_next = page.next.clone();
                         let next = move || older_next.get().unwrap_or_else(|| first_next.clone());
-                        let heading = (!q.is_empty()).then(|| view! { <h2 class="results-heading">"Photos matching “" {q.clone()} "”"</h2> });
+                        let heading = (!q.is_empty()).then(|| view! { <h2 class="results-heading">{(t.gallery.photos_matching)(&q)}</h2> });
                         let older_words = words.clone();
                         view! {
                             {heading}
@@ -306,7 +311,7 @@ pub fn Gallery(uploaded: RwSignal<u32>, search: Signal<String>) -> impl IntoView
                             {move || next().map(|cursor| view! {
                                 <div class="load-more">
                                     <button type="button" class="button secondary" disabled=move || loading.get()
-                                        on:click=move |_| load_more(cursor.clone())>"Load more"</button>
+                                        on:click=move |_| load_more(cursor.clone())>{t.gallery.load_more}</button>
                                 </div>
                             })}
                         }.into_any()
@@ -320,6 +325,7 @@ pub fn Gallery(uploaded: RwSignal<u32>, search: Signal<String>) -> impl IntoView
 /// Shown while photos are ticked: sets the visibility of all of them at once.
 #[component]
 fn VisibilityBar(selected: RwSignal<HashSet<String>>, action: ServerAction<SetVisibility>) -> impl IntoView {
+    let t = use_texts();
     let choice = RwSignal::new(Visibility::Public.as_str().to_owned());
     let apply = move |_| {
         let ids: Vec<String> = selected.get_untracked().into_iter().collect();
@@ -331,17 +337,17 @@ fn VisibilityBar(selected: RwSignal<HashSet<String>>, action: ServerAction<SetVi
             selected.set(HashSet::new());
         }
     });
-    let error = move || action.value().get().and_then(Result::err).map(|e| e.to_string());
+    let error = move || action.value().get().and_then(Result::err).map(|e| e.message(t));
     view! {
         <Show when=move || !selected.with(HashSet::is_empty)>
             <div class="selection-bar" data-testid="selection-bar">
-                <span>{move || format!("{} selected", selected.with(HashSet::len))}</span>
-                <label for="bulk-visibility" class="visually-hidden">"Who can see the selected photos"</label>
+                <span>{move || (t.gallery.photos_selected)(selected.with(HashSet::len))}</span>
+                <label for="bulk-visibility" class="visually-hidden">{t.gallery.bulk_visibility_label}</label>
                 <select id="bulk-visibility" data-testid="bulk-visibility" on:change=move |ev| choice.set(event_target_value(&ev))>
-                    {options(Visibility::ALL, Visibility::Public, Visibility::as_str, Visibility::label)}
+                    {options(Visibility::ALL, Visibility::Public, Visibility::as_str, move |v| v.label(t))}
                 </select>
-                <button type="button" class="button" disabled=move || action.pending().get() on:click=apply>"Set visibility"</button>
-                <button type="button" class="button link" on:click=move |_| selected.set(HashSet::new())>"Clear selection"</button>
+                <button type="button" class="button" disabled=move || action.pending().get() on:click=apply>{t.gallery.set_visibility}</button>
+                <button type="button" class="button link" on:click=move |_| selected.set(HashSet::new())>{t.gallery.clear_selection}</button>
             </div>
         </Show>
         {move || error().map(|msg| view! { <Alert message=msg/> })}

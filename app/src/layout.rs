@@ -5,7 +5,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_location};
 
-use crate::{auth::use_auth, error::AppError};
+use crate::{auth::use_auth, error::AppError, i18n::use_texts};
 
 /// The language the caller reads captions in (see `crate::locale`).
 #[server(prefix = "/api", endpoint = "get_language")]
@@ -25,8 +25,7 @@ pub async fn set_language(language: String, return_to: String) -> Result<(), App
         ssr::{accounts, app_state, request, sessions},
     };
     let state = app_state()?;
-    let language =
-        Language::from_code(&language).ok_or_else(|| AppError::Invalid("Please choose a language.".into()))?;
+    let language = Language::from_code(&language).ok_or(AppError::Invalid(crate::error::Problem::ChooseLanguage))?;
     if let Some(user) = request::current_user().await? {
         accounts::save_language(&state.db, user.id, language).await.map_err(AppError::database)?;
     }
@@ -38,6 +37,7 @@ pub async fn set_language(language: String, return_to: String) -> Result<(), App
 /// The language switcher: a plain form that posts to `set_language` and comes back here.
 #[component]
 fn LanguageSwitcher() -> impl IntoView {
+    let t = use_texts();
     let language = Resource::new(|| (), |_| get_language());
     let here = use_location();
     let return_to = move || match here.search.get() {
@@ -47,7 +47,7 @@ fn LanguageSwitcher() -> impl IntoView {
     view! {
         <form method="post" action="/api/set_language" class="inline-form language-form" data-testid="language-form">
             <input type="hidden" name="return_to" prop:value=return_to/>
-            <label for="language-select" class="visually-hidden">"Caption language"</label>
+            <label for="language-select" class="visually-hidden">{t.common.language_label}</label>
             <Transition fallback=|| ()>
                 {move || Suspend::new(async move {
                     let current = language.await.unwrap_or_default();
@@ -58,7 +58,7 @@ fn LanguageSwitcher() -> impl IntoView {
                     }
                 })}
             </Transition>
-            <button type="submit" class="button secondary small">"Change"</button>
+            <button type="submit" class="button secondary small">{t.common.change_language}</button>
         </form>
     }
 }
@@ -66,28 +66,30 @@ fn LanguageSwitcher() -> impl IntoView {
 #[component]
 pub fn SiteHeader() -> impl IntoView {
     let auth = use_auth();
+    let t = use_texts();
+    let c = &t.common;
     view! {
         <header class="site-header">
-            <A href="/" attr:class="brand">"Captioned"</A>
+            <A href="/" attr:class="brand">{c.site_name}</A>
             <nav class="account-menu">
                 <LanguageSwitcher/>
-                <A href="/explore">"Explore"</A>
+                <A href="/explore">{c.explore}</A>
                 <Transition fallback=|| ()>
                     {move || Suspend::new(async move {
                         match auth.user.await {
                             Ok(Some(user)) => view! {
-                                <span class="whoami" data-testid="whoami">"Logged in as " <strong>{user.username.clone()}</strong></span>
-                                <A href="/dashboard">"Dashboard"</A>
-                                <A href="/links">"Shared links"</A>
-                                <A href=format!("/u/{}", user.username)>"Profile"</A>
-                                <A href="/settings">"Settings"</A>
+                                <span class="whoami" data-testid="whoami">{c.logged_in_as} <strong>{user.username.clone()}</strong></span>
+                                <A href="/dashboard">{c.dashboard}</A>
+                                <A href="/links">{c.shared_links}</A>
+                                <A href=format!("/u/{}", user.username)>{c.profile}</A>
+                                <A href="/settings">{c.settings}</A>
                                 <ActionForm action=auth.logout attr:class="inline-form">
-                                    <button type="submit" class="button secondary">"Log out"</button>
+                                    <button type="submit" class="button secondary">{c.log_out}</button>
                                 </ActionForm>
                             }.into_any(),
                             _ => view! {
-                                <A href="/login">"Log in"</A>
-                                <A href="/signup" attr:class="button">"Sign up"</A>
+                                <A href="/login">{c.log_in}</A>
+                                <A href="/signup" attr:class="button">{c.sign_up}</A>
                             }.into_any(),
                         }
                     })}
@@ -105,12 +107,13 @@ pub fn NotFound() -> impl IntoView {
             response.set_status(http::StatusCode::NOT_FOUND);
         }
     }
+    let c = &use_texts().common;
     view! {
-        <Title text="Not found"/>
+        <Title text=c.not_found_title/>
         <section class="card narrow">
-            <h1>"Not found"</h1>
-            <p>"There is nothing here, or it is not yours to see."</p>
-            <A href="/">"Back to the home page"</A>
+            <h1>{c.not_found_title}</h1>
+            <p>{c.not_found_text}</p>
+            <A href="/">{c.back_home}</A>
         </section>
     }
 }
@@ -127,7 +130,7 @@ pub fn options<T: Copy + PartialEq + 'static>(
     choices: impl IntoIterator<Item = T>,
     current: T,
     value: fn(T) -> &'static str,
-    label: fn(T) -> &'static str,
+    label: impl Fn(T) -> &'static str,
 ) -> impl IntoView {
     choices
         .into_iter()

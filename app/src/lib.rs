@@ -5,6 +5,7 @@ pub mod auth;
 pub mod domain;
 pub mod error;
 pub mod gallery;
+pub mod i18n;
 pub mod layout;
 pub mod locale;
 pub mod pages;
@@ -36,9 +37,12 @@ use crate::{
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     ssr::security::set_page_policy();
+    // The page's language (decided once for this request) and its direction; the browser reads
+    // it back from here when it hydrates (`i18n::page_language`).
+    let language = i18n::page_language();
     view! {
         <!DOCTYPE html>
-        <html lang="en">
+        <html lang=language.code() dir=language.direction()>
             <head>
                 <meta charset="utf-8"/>
                 <meta name="viewport" content="width=device-width, initial-scale=1"/>
@@ -58,6 +62,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
+    i18n::provide_texts();
     view! {
         <Stylesheet id="leptos" href="/pkg/captioned.css"/>
         <Title formatter=page_title/>
@@ -69,7 +74,8 @@ pub fn App() -> impl IntoView {
 
 /// The document title of a page: "<page> · Captioned".
 fn page_title(page: String) -> String {
-    unescaped_child_text(&if page.is_empty() { "Captioned".to_owned() } else { format!("{page} · Captioned") })
+    let site = i18n::use_texts().common.site_name;
+    unescaped_child_text(&if page.is_empty() { site.to_owned() } else { format!("{page} · {site}") })
 }
 
 /// Text made safe to write between HTML tags, also in an element whose text is not parsed for
@@ -111,6 +117,7 @@ mod tests {
 #[component]
 fn Layout() -> impl IntoView {
     auth::provide_auth();
+    let t = i18n::use_texts();
     // Async: the page is rendered whole before it is sent, so that a redirect to the log-in page
     // is a real HTTP redirect.
     view! {
@@ -129,6 +136,6 @@ fn Layout() -> impl IntoView {
                 <Route path=path!("/s/:token") view=SharedLinkPage ssr=SsrMode::Async/>
             </Routes>
         </main>
-        <footer class="site-footer">"Captioned — your photos, described by a neural network that runs on this server."</footer>
+        <footer class="site-footer">{t.common.footer}</footer>
     }
 }

@@ -3,6 +3,37 @@
 use languages::Language;
 use serde::{Deserialize, Serialize};
 
+use crate::i18n::Texts;
+
+/// Why a photo's caption job failed, stored as this code and said in the reader's language.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum CaptionFailure {
+    /// The captioner returned an error on every attempt (the log has it).
+    CaptionerFailed,
+    /// The worker stopped (crash, restart) while on this photo, on every attempt.
+    WorkerStopped,
+}
+
+impl CaptionFailure {
+    /// The code a failed job stores in `job.last_error`.
+    pub fn code(self) -> &'static str {
+        match self {
+            CaptionFailure::CaptionerFailed => "captioner_failed",
+            CaptionFailure::WorkerStopped => "worker_stopped",
+        }
+    }
+
+    /// A stored code (errors stored as English text before codes count as the captioner's).
+    pub fn from_stored(stored: &str) -> Self {
+        if stored == CaptionFailure::WorkerStopped.code() || stored.starts_with("The captioner stopped") {
+            CaptionFailure::WorkerStopped
+        } else {
+            CaptionFailure::CaptionerFailed
+        }
+    }
+}
+
 /// Where a photo's caption job stands: a new photo starts `Pending`, a caption worker makes it
 /// `Running`, then `Done`, or `Failed` after its last attempt.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -60,19 +91,21 @@ impl Visibility {
         Self::ALL.into_iter().find(|v| v.as_str() == name)
     }
 
-    pub fn label(self) -> &'static str {
+    pub fn label(self, texts: &'static Texts) -> &'static str {
+        let t = &texts.common;
         match self {
-            Visibility::Private => "Private",
-            Visibility::Link => "Link only",
-            Visibility::Public => "Public",
+            Visibility::Private => t.visibility_private,
+            Visibility::Link => t.visibility_link,
+            Visibility::Public => t.visibility_public,
         }
     }
 
-    pub fn explained(self) -> &'static str {
+    pub fn explained(self, texts: &'static Texts) -> &'static str {
+        let t = &texts.common;
         match self {
-            Visibility::Private => "Only you can see it.",
-            Visibility::Link => "Anyone with one of its share links can see it.",
-            Visibility::Public => "Everyone can see it, on your profile and on Explore.",
+            Visibility::Private => t.visibility_private_explained,
+            Visibility::Link => t.visibility_link_explained,
+            Visibility::Public => t.visibility_public_explained,
         }
     }
 }
@@ -120,15 +153,16 @@ pub struct PublicPhoto {
     pub image_base: String,
     pub width: u32,
     pub height: u32,
-    pub uploaded_at: String,
+    /// Milliseconds since 1970, UTC (shown with `Texts::date_time`).
+    pub uploaded_at: i64,
     pub likes: u64,
     /// Whether the viewer likes it; `None` for a visitor or where it cannot be liked.
     pub liked: Option<bool>,
 }
 
 impl PublicPhoto {
-    pub fn caption_text(&self) -> String {
-        caption_text(self.caption.as_deref(), self.caption_state, self.caption_unsure)
+    pub fn caption_text(&self, texts: &Texts) -> String {
+        caption_text(texts, self.caption.as_deref(), self.caption_state, self.caption_unsure)
     }
 }
 
@@ -177,12 +211,13 @@ impl LinkExpiry {
         Self::ALL.into_iter().find(|e| e.as_str() == name)
     }
 
-    pub fn label(self) -> &'static str {
+    pub fn label(self, texts: &'static Texts) -> &'static str {
+        let t = &texts.common;
         match self {
-            LinkExpiry::Day => "1 day",
-            LinkExpiry::Week => "7 days",
-            LinkExpiry::Month => "30 days",
-            LinkExpiry::Never => "Never",
+            LinkExpiry::Day => t.expiry_day,
+            LinkExpiry::Week => t.expiry_week,
+            LinkExpiry::Month => t.expiry_month,
+            LinkExpiry::Never => t.expiry_never,
         }
     }
 
@@ -205,9 +240,10 @@ pub struct ShareLinkInfo {
     pub photo_caption: Option<String>,
     /// The first characters of the token, so that the owner can tell links apart.
     pub hint: String,
-    pub created_at: String,
+    /// Milliseconds since 1970, UTC (shown with `Texts::date_time`).
+    pub created_at: i64,
     /// `None`: never expires.
-    pub expires_at: Option<String>,
+    pub expires_at: Option<i64>,
     pub has_password: bool,
     pub views: u64,
 }
@@ -235,19 +271,10 @@ pub struct AccountSettings {
     pub profile_public: bool,
 }
 
-/// A date as pages show it: "2026-11-28 14:05 UTC".
-pub fn format_utc(rfc3339: &str) -> String {
-    if rfc3339.len() >= 16 {
-        format!("{} {} UTC", &rfc3339[..10], &rfc3339[11..16])
-    } else {
-        rfc3339.to_owned()
-    }
-}
-
 impl PhotoSummary {
     /// The caption, or what the page says while there is none yet. Also the image's alt text.
-    pub fn caption_text(&self) -> String {
-        caption_text(self.shown_caption.as_deref(), self.caption_state, self.caption_unsure)
+    pub fn caption_text(&self, texts: &Texts) -> String {
+        caption_text(texts, self.shown_caption.as_deref(), self.caption_state, self.caption_unsure)
     }
 }
 
@@ -270,17 +297,15 @@ impl Suggestion {
     }
 }
 
-/// What goes before a caption the model is unsure of, wherever it is shown or read out (the
-/// page, alt text, link previews): the model's guess is not stated as fact.
-pub const UNSURE_PREFIX: &str = "Maybe: ";
-
-/// The caption as shown and read out (alt text, titles, previews).
-pub fn caption_text(caption: Option<&str>, state: CaptionState, unsure: bool) -> String {
+/// The caption as shown and read out (alt text, titles, previews), in the reader's language
+/// where it is ours: a caption the model is unsure of gets `unsure_prefix` ("Maybe: ") wherever
+/// it is shown or read out, so the model's guess is not stated as fact.
+pub fn caption_text(texts: &Texts, caption: Option<&str>, state: CaptionState, unsure: bool) -> String {
     match (caption, state) {
-        (Some(caption), _) if unsure => format!("{UNSURE_PREFIX}{caption}"),
+        (Some(caption), _) if unsure => format!("{}{caption}", texts.common.unsure_prefix),
         (Some(caption), _) => caption.to_owned(),
-        (None, CaptionState::Failed) => "No caption could be written for this photo.".to_owned(),
-        (None, _) => "Captioning…".to_owned(),
+        (None, CaptionState::Failed) => texts.common.caption_failed.to_owned(),
+        (None, _) => texts.common.captioning.to_owned(),
     }
 }
 
@@ -308,12 +333,12 @@ pub struct PhotoDetails {
     /// The model's best caption in each other caption language the photo has.
     pub more_languages: Vec<LanguageCaption>,
     /// Why the last caption attempt failed, shown while the job is `Failed`.
-    pub caption_error: Option<String>,
+    pub caption_error: Option<CaptionFailure>,
     pub width: u32,
     pub height: u32,
     pub byte_size: u64,
-    /// Already formatted on the server, so that both sides render the same text.
-    pub uploaded_at: String,
+    /// Milliseconds since 1970, UTC (shown with `Texts::date_time`).
+    pub uploaded_at: i64,
 }
 
 /// The model's best caption of a photo in a language other than its main one.
@@ -327,8 +352,8 @@ pub struct LanguageCaption {
 
 impl LanguageCaption {
     /// As shown and read out: marked when the model is unsure (see `caption_text`).
-    pub fn text(&self) -> String {
-        caption_text(Some(&self.caption), CaptionState::Done, self.unsure)
+    pub fn text(&self, texts: &Texts) -> String {
+        caption_text(texts, Some(&self.caption), CaptionState::Done, self.unsure)
     }
 }
 
@@ -339,37 +364,32 @@ pub enum PhotoPageData {
     Viewed(PublicPhoto),
 }
 
-/// "2.4 MB", "310 KB".
-pub fn human_size(bytes: u64) -> String {
-    match bytes {
-        b if b >= 1_000_000 => format!("{:.1} MB", b as f64 / 1e6),
-        b if b >= 1_000 => format!("{} KB", (b as f64 / 1e3).round()),
-        b => format!("{b} bytes"),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::i18n::{AR, DE, EN, ZH};
 
     #[test]
     fn a_caption_in_another_language_is_marked_when_the_model_is_unsure() {
         let sure = LanguageCaption { language: Language::Zh, caption: "一只狗在草地上".into(), unsure: false };
-        assert_eq!(sure.text(), "一只狗在草地上");
+        assert_eq!(sure.text(&ZH), "一只狗在草地上");
         let unsure = LanguageCaption { unsure: true, ..sure };
-        assert_eq!(unsure.text(), format!("{UNSURE_PREFIX}一只狗在草地上"));
+        assert_eq!(unsure.text(&ZH), "也许：一只狗在草地上");
+        assert_eq!(unsure.text(&EN), "Maybe: 一只狗在草地上");
     }
 
     #[test]
     fn caption_text_falls_back_while_captioning() {
-        assert_eq!(caption_text(None, CaptionState::Pending, false), "Captioning…");
-        assert_eq!(caption_text(Some("a dog"), CaptionState::Done, false), "a dog");
-        assert!(caption_text(None, CaptionState::Failed, false).contains("No caption"));
+        assert_eq!(caption_text(&EN, None, CaptionState::Pending, false), "Captioning…");
+        assert_eq!(caption_text(&EN, Some("a dog"), CaptionState::Done, false), "a dog");
+        assert!(caption_text(&EN, None, CaptionState::Failed, false).contains("No caption"));
+        assert_eq!(caption_text(&DE, None, CaptionState::Running, false), "Bildunterschrift wird geschrieben …");
     }
 
     #[test]
     fn an_unsure_caption_is_not_stated_as_fact() {
-        assert_eq!(caption_text(Some("a dog"), CaptionState::Done, true), "Maybe: a dog");
+        assert_eq!(caption_text(&EN, Some("a dog"), CaptionState::Done, true), "Maybe: a dog");
+        assert_eq!(caption_text(&AR, Some("كلب"), CaptionState::Done, true), "ربما: كلب");
     }
 
     #[test]
@@ -391,7 +411,6 @@ mod tests {
             assert_eq!(serde_json::to_value(e).unwrap(), e.as_str());
         }
         assert_eq!(LinkExpiry::default().days(), Some(30));
-        assert_eq!(format_utc("2026-11-28T14:05:09Z"), "2026-11-28 14:05 UTC");
     }
 
     #[test]
@@ -403,9 +422,12 @@ mod tests {
     }
 
     #[test]
-    fn sizes_read_like_people_write_them() {
-        assert_eq!(human_size(999), "999 bytes");
-        assert_eq!(human_size(310_400), "310 KB");
-        assert_eq!(human_size(2_400_000), "2.4 MB");
+    fn failures_are_stored_as_codes() {
+        for failure in [CaptionFailure::CaptionerFailed, CaptionFailure::WorkerStopped] {
+            assert_eq!(CaptionFailure::from_stored(failure.code()), failure);
+            assert_eq!(serde_json::to_value(failure).unwrap(), failure.code());
+        }
+        let before_codes = "The captioner stopped while working on this photo, 3 times.";
+        assert_eq!(CaptionFailure::from_stored(before_codes), CaptionFailure::WorkerStopped);
     }
 }

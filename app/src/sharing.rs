@@ -8,6 +8,7 @@ use leptos_router::components::A;
 use crate::{
     auth::encode_query_value,
     error::AppError,
+    i18n::use_texts,
     layout::Alert,
     photo_view::{FeedPage, OwnerCard, PublicPhoto},
 };
@@ -44,8 +45,9 @@ pub async fn set_like(id: String, like: bool) -> Result<u64, AppError> {
 /// "♥ 3": a button for a logged-in user, a count and a log-in link for a visitor.
 #[component]
 pub fn LikeButton(photo_id: String, likes: u64, liked: Option<bool>) -> impl IntoView {
+    let t = use_texts();
     let count = RwSignal::new(likes);
-    let label = move |n: u64| if n == 1 { "1 like".to_owned() } else { format!("{n} likes") };
+    let label = t.photo.likes;
     let Some(liked) = liked else {
         return view! {
             <span class="likes" data-testid="likes">{move || label(count.get())}</span>
@@ -54,7 +56,7 @@ pub fn LikeButton(photo_id: String, likes: u64, liked: Option<bool>) -> impl Int
     };
     let liked = RwSignal::new(liked);
     let busy = RwSignal::new(false);
-    let error = RwSignal::new(None::<String>);
+    let error = RwSignal::new(None::<AppError>);
     let toggle = move |_| {
         let id = photo_id.clone();
         let like = !liked.get_untracked();
@@ -66,7 +68,7 @@ pub fn LikeButton(photo_id: String, likes: u64, liked: Option<bool>) -> impl Int
                     count.set(n);
                     error.set(None);
                 }
-                Err(err) => error.set(Some(err.to_string())),
+                Err(err) => error.set(Some(err)),
             }
             busy.set(false);
         });
@@ -76,11 +78,11 @@ pub fn LikeButton(photo_id: String, likes: u64, liked: Option<bool>) -> impl Int
             <button type="button" class="button secondary small like" class:liked=move || liked.get()
                 aria-pressed=move || liked.get().to_string() disabled=move || busy.get() on:click=toggle
                 data-testid="like-button">
-                {move || if liked.get() { "♥ Liked" } else { "♡ Like" }}
+                {move || if liked.get() { t.photo.liked } else { t.photo.like }}
             </button>
             " "
             <span data-testid="likes">{move || label(count.get())}</span>
-            {move || error.get().map(|msg| view! { <Alert message=msg/> })}
+            {move || error.get().map(|err| view! { <Alert message=err.message(t)/> })}
         </span>
     }
     .into_any()
@@ -89,18 +91,20 @@ pub fn LikeButton(photo_id: String, likes: u64, liked: Option<bool>) -> impl Int
 /// "by Ann Lee", linked to the profile when there is one.
 #[component]
 pub fn OwnerLine(owner: OwnerCard) -> impl IntoView {
+    let t = use_texts();
     let name = owner.name.clone();
     if owner.has_profile {
-        view! { <span class="owner">"by " <a href=format!("/u/{}", owner.username) data-testid="owner">{name}</a></span> }
+        view! { <span class="owner">{t.photo.by} <a href=format!("/u/{}", owner.username) data-testid="owner">{name}</a></span> }
             .into_any()
     } else {
-        view! { <span class="owner">"by " <span data-testid="owner">{name}</span></span> }.into_any()
+        view! { <span class="owner">{t.photo.by} <span data-testid="owner">{name}</span></span> }.into_any()
     }
 }
 
 #[component]
 fn FeedTile(photo: PublicPhoto) -> impl IntoView {
-    let caption = photo.caption_text();
+    let t = use_texts();
+    let caption = photo.caption_text(t);
     view! {
         <li class="tile" data-testid="feed-tile">
             <a href=format!("/photos/{}", photo.id) lang=photo.caption_language.code() dir=photo.caption_language.direction()>
@@ -122,10 +126,11 @@ pub fn FeedGrid(page: FeedPage, #[prop(into)] path: String, #[prop(into)] empty:
     if page.photos.is_empty() {
         return view! { <p class="muted empty-state" data-testid="feed-empty">{empty}</p> }.into_any();
     }
+    let t = use_texts();
     let next = page.next.map(|cursor| {
         let separator = if path.contains('?') { '&' } else { '?' };
         let href = format!("{path}{separator}before={}", encode_query_value(&cursor));
-        view! { <div class="load-more"><A href=href attr:class="button secondary" attr:data-testid="older">"Older photos"</A></div> }
+        view! { <div class="load-more"><A href=href attr:class="button secondary" attr:data-testid="older">{t.photo.older_photos}</A></div> }
     });
     view! {
         <ul class="gallery" data-testid="feed">
@@ -140,7 +145,8 @@ pub fn FeedGrid(page: FeedPage, #[prop(into)] path: String, #[prop(into)] empty:
 /// text, who shared it, likes.
 #[component]
 pub fn PublicPhotoView(photo: PublicPhoto) -> impl IntoView {
-    let caption = photo.caption_text();
+    let t = use_texts();
+    let caption = photo.caption_text(t);
     view! {
         <article class="photo-page" data-testid="public-photo">
             <figure class="photo-figure" lang=photo.caption_language.code() dir=photo.caption_language.direction()>
@@ -149,7 +155,7 @@ pub fn PublicPhotoView(photo: PublicPhoto) -> impl IntoView {
             </figure>
             <p class="photo-meta">
                 <OwnerLine owner=photo.owner.clone()/>
-                <span class="muted">" · " {photo.uploaded_at.clone()}</span>
+                <span class="muted">" · " {t.date_time(photo.uploaded_at)}</span>
             </p>
             <LikeButton photo_id=photo.id.clone() likes=photo.likes liked=photo.liked/>
         </article>
@@ -173,14 +179,15 @@ pub fn site_origin() -> String {
 /// display copy. Without a photo (a link behind a password), nothing of it is told.
 #[component]
 pub fn SharePreview(photo: Option<PublicPhoto>, #[prop(into)] page_path: String) -> impl IntoView {
+    let t = use_texts();
     let origin = site_origin();
     let (title, image) = match &photo {
-        Some(photo) => (photo.caption_text(), Some(format!("{origin}{}/display", photo.image_base))),
-        None => ("A photo shared on Captioned".to_owned(), None),
+        Some(photo) => (photo.caption_text(t), Some(format!("{origin}{}/display", photo.image_base))),
+        None => (t.photo.preview_title.to_owned(), None),
     };
     let description = match &photo {
-        Some(photo) => format!("{} — shared by {} on Captioned", photo.caption_text(), photo.owner.name),
-        None => "This photo is protected by a password.".to_owned(),
+        Some(photo) => (t.photo.preview_description)(&photo.caption_text(t), &photo.owner.name),
+        None => t.photo.preview_locked.to_owned(),
     };
     let image_tags = image.map(|image| {
         view! {

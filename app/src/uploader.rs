@@ -2,6 +2,12 @@
 //! its own request, with its own progress bar and its own result.
 
 use leptos::prelude::*;
+use serde::Deserialize;
+
+use crate::{
+    error::AppError,
+    i18n::{use_texts, Texts},
+};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum UploadStatus {
@@ -28,17 +34,24 @@ fn update_item(items: RwSignal<Vec<UploadItem>>, key: usize, change: impl FnOnce
     });
 }
 
-/// The message of an error answer from the upload endpoint (`{"error": "…"}`).
-pub fn error_message(status: u16, body: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(body)
-        .ok()
-        .and_then(|v| v.get("error")?.as_str().map(str::to_owned))
-        .unwrap_or_else(|| match status {
-            0 => "The upload did not reach the server. Check your connection and try again.".to_owned(),
-            401 => "Your session has ended. Please log in again.".to_owned(),
-            413 => "The file is larger than 20 MB.".to_owned(),
-            _ => format!("The upload failed (HTTP {status})."),
-        })
+/// The upload endpoint's error answer: `{"error": "<English>", "app_error": <AppError>}`.
+#[derive(Deserialize)]
+struct ErrorAnswer {
+    app_error: AppError,
+}
+
+/// The message of an error answer from the upload endpoint, in the reader's language; by its
+/// status when the answer is not the endpoint's own (no answer at all, a proxy's page).
+pub fn error_message(t: &Texts, status: u16, body: &str) -> String {
+    match serde_json::from_str::<ErrorAnswer>(body) {
+        Ok(answer) => answer.app_error.message(t),
+        Err(_) => match status {
+            0 => t.gallery.upload_unreachable.to_owned(),
+            401 => t.gallery.upload_session_ended.to_owned(),
+            413 => t.gallery.upload_too_large.to_owned(),
+            _ => (t.gallery.upload_failed_status)(status),
+        },
+    }
 }
 
 #[cfg(feature = "hydrate")]
@@ -48,9 +61,16 @@ mod browser {
     use web_sys::{File, FormData, ProgressEvent, XmlHttpRequest};
 
     use super::{error_message, update_item, UploadItem, UploadStatus};
+    use crate::i18n::Texts;
 
     /// Sends one file with XMLHttpRequest, the one browser API that reports upload progress.
-    pub fn upload(file: File, key: usize, items: RwSignal<Vec<UploadItem>>, uploaded: RwSignal<u32>) {
+    pub fn upload(
+        t: &'static Texts,
+        file: File,
+        key: usize,
+        items: RwSignal<Vec<UploadItem>>,
+        uploaded: RwSignal<u32>,
+    ) {
         let start = || -> Result<(), JsValue> {
             let xhr = XmlHttpRequest::new()?;
             xhr.open("POST", "/api/photos")?;
@@ -77,7 +97,7 @@ mod browser {
                     uploaded.update(|n| *n += 1);
                 } else {
                     let body = request.response_text().ok().flatten().unwrap_or_default();
-                    update_item(items, key, |item| item.status = UploadStatus::Failed(error_message(status, &body)));
+                    update_item(items, key, |item| item.status = UploadStatus::Failed(error_message(t, status, &body)));
                 }
             });
             xhr.set_onloadend(Some(on_done.as_ref().unchecked_ref()));
@@ -86,9 +106,7 @@ mod browser {
             xhr.send_with_opt_form_data(Some(&form))
         };
         if start().is_err() {
-            update_item(items, key, |item| {
-                item.status = UploadStatus::Failed("The browser could not start the upload.".to_owned())
-            });
+            update_item(items, key, |item| item.status = UploadStatus::Failed(t.gallery.upload_not_started.to_owned()));
         }
     }
 
@@ -101,6 +119,7 @@ mod browser {
 /// `uploaded` counts finished uploads, so that the gallery can show them.
 #[component]
 pub fn Uploader(uploaded: RwSignal<u32>) -> impl IntoView {
+    let t = use_texts();
     let items = RwSignal::new(Vec::<UploadItem>::new());
     let dragging = RwSignal::new(false);
     let next_key = StoredValue::new(0usize);
@@ -113,7 +132,7 @@ pub fn Uploader(uploaded: RwSignal<u32>) -> impl IntoView {
             items.update(|all| {
                 all.push(UploadItem { key, name: file.name(), progress: 0.0, status: UploadStatus::Uploading })
             });
-            browser::upload(file, key, items, uploaded);
+            browser::upload(t, file, key, items, uploaded);
         }
     };
     #[cfg(not(feature = "hydrate"))]
@@ -156,14 +175,16 @@ pub fn Uploader(uploaded: RwSignal<u32>) -> impl IntoView {
             >
                 <input id="photo-input" type="file" name="file" multiple
                     accept="image/jpeg,image/png,image/webp,image/gif" on:change=on_change/>
-                <span class="dropzone-title">"Drop photos here, or " <u>"choose files"</u></span>
-                <span class="hint">"JPEG, PNG, WebP or GIF, up to 20 MB and 50 megapixels each"</span>
+                <span class="dropzone-title">{t.gallery.drop_photos} <u>{t.gallery.choose_files}</u></span>
+                <span class="hint">{t.gallery.upload_hint}</span>
             </label>
             <ul class="uploads" aria-live="polite">
                 {move || items.get().into_iter().rev().map(|item| {
                     let (class, message) = match &item.status {
-                        UploadStatus::Uploading => ("upload uploading", format!("{:.0} %", item.progress * 100.0)),
-                        UploadStatus::Done => ("upload done", "Uploaded".to_owned()),
+                        UploadStatus::Uploading => {
+                            ("upload uploading", (t.gallery.upload_progress)((item.progress * 100.0).round() as u64))
+                        }
+                        UploadStatus::Done => ("upload done", t.gallery.uploaded.to_owned()),
                         UploadStatus::Failed(why) => ("upload failed", why.clone()),
                     };
                     view! {
@@ -182,11 +203,35 @@ pub fn Uploader(uploaded: RwSignal<u32>) -> impl IntoView {
 #[cfg(test)]
 mod tests {
     use super::error_message;
+    use crate::{
+        error::{AppError, ImageRejection, Problem},
+        i18n::{DE, EN},
+    };
+
+    /// What the upload endpoint answers (`AppError`'s `IntoResponse`).
+    fn answer(err: &AppError) -> String {
+        serde_json::json!({ "error": err.to_string(), "app_error": err }).to_string()
+    }
 
     #[test]
-    fn server_messages_are_shown_as_they_are() {
-        assert_eq!(error_message(415, r#"{"error":"notes.jpg: not a photo"}"#), "notes.jpg: not a photo");
-        assert!(error_message(413, "<html>").contains("20 MB"));
-        assert!(error_message(0, "").contains("did not reach"));
+    fn server_errors_are_said_in_the_readers_language() {
+        let file = "notes.jpg".to_owned();
+        let err = AppError::UnsupportedMediaType(Problem::Image { file, rejection: ImageRejection::UnsupportedFormat });
+        assert_eq!(
+            error_message(&EN, 415, &answer(&err)),
+            "notes.jpg: This is not a photo we can read: JPEG, PNG, WebP and GIF are accepted."
+        );
+        let german = error_message(&DE, 415, &answer(&err));
+        assert!(german.starts_with("notes.jpg: Das ist kein Foto"), "{german}");
+        let full = AppError::QuotaExceeded { used_mb: 990, quota_mb: 1000 };
+        assert_eq!(error_message(&DE, 413, &answer(&full)), full.message(&DE));
+    }
+
+    #[test]
+    fn other_answers_are_explained_by_their_status() {
+        assert!(error_message(&EN, 413, "<html>").contains("20 MB"));
+        assert!(error_message(&EN, 0, "").contains("did not reach"));
+        assert_eq!(error_message(&EN, 502, r#"{"error":"bad gateway"}"#), "The upload failed (HTTP 502).");
+        assert_eq!(error_message(&DE, 401, ""), "Deine Sitzung ist abgelaufen. Bitte melde dich erneut an.");
     }
 }

@@ -10,7 +10,7 @@ use std::{
 };
 
 use app::{
-    photo_view::Suggestion,
+    photo_view::{CaptionFailure, Suggestion},
     ssr::{
         caption_jobs::{self, ClaimedJob},
         photos::{self, LanguageCaptions, Photo, Variant},
@@ -222,7 +222,8 @@ impl Worker {
                 }
                 Err(err) => tracing::error!(%err, photo = %job.id, "storing a caption failed"),
             },
-            Err(reason) => match caption_jobs::fail(&self.photos, &job, &reason).await {
+            // The reason goes to the log; the photo keeps a code that its page translates.
+            Err(reason) => match caption_jobs::fail(&self.photos, &job, CaptionFailure::CaptionerFailed).await {
                 Ok(state) => {
                     tracing::warn!(photo = %job.id, attempt = job.attempt, ?state, %reason, "caption attempt failed")
                 }

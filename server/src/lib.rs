@@ -5,6 +5,7 @@ pub mod caption_worker;
 pub mod configuration;
 pub mod health;
 pub mod media;
+pub mod page_language;
 pub mod same_origin;
 pub mod security_headers;
 pub mod server_fn_status;

@@ -2,7 +2,7 @@
 //! than server functions, so that uploads stream with progress and images stream from GridFS.
 
 use app::{
-    error::AppError,
+    error::{AppError, Problem},
     ssr::{
         access::{self, Viewer},
         imaging::{self, ImageRejection},
@@ -26,7 +26,7 @@ use tokio_util::{compat::FuturesAsyncReadCompatExt, io::ReaderStream};
 pub const MULTIPART_OVERHEAD: usize = 64 * 1024;
 
 fn too_large() -> AppError {
-    AppError::PayloadTooLarge(ImageRejection::TooLarge.to_string())
+    AppError::PayloadTooLarge(Problem::Image { file: String::new(), rejection: ImageRejection::TooLarge })
 }
 
 /// Reads the `file` field, stopping as soon as it passes the size limit.
@@ -36,7 +36,7 @@ async fn read_file_field(multipart: &mut Multipart) -> Result<(String, Vec<u8>),
             too_large()
         } else {
             tracing::info!(%err, "unreadable upload");
-            AppError::BadRequest("The upload could not be read. Please try again.".to_owned())
+            AppError::BadRequest(Problem::UploadUnreadable)
         }
     };
     while let Some(mut field) = multipart.next_field().await.map_err(body_error)? {
@@ -53,7 +53,7 @@ async fn read_file_field(multipart: &mut Multipart) -> Result<(String, Vec<u8>),
         }
         return Ok((file_name, bytes));
     }
-    Err(AppError::BadRequest("No file was sent.".to_owned()))
+    Err(AppError::BadRequest(Problem::NoFile))
 }
 
 /// The longest an upload may take, from the first byte to the stored photo. The orphan sweep

@@ -21,7 +21,7 @@ use tower_http::trace::TraceLayer;
 use crate::{
     caption_worker::{self, Workers},
     configuration::{MongoUri, Settings},
-    health, media, same_origin, security_headers, server_fn_status,
+    health, media, page_language, same_origin, security_headers, server_fn_status,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -107,6 +107,7 @@ fn router(state: AppState, public_origin: Option<String>) -> Router {
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .layer(middleware::from_fn(server_fn_status::error_status))
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(state.db.clone(), page_language::resolve))
         .layer(middleware::from_fn_with_state(public_origin.clone(), same_origin::require_same_origin))
         .layer(middleware::from_fn_with_state(
             security_headers::Https(public_origin.as_deref().is_some_and(|o| o.starts_with("https://"))),

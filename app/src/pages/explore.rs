@@ -5,7 +5,9 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::Form, hooks::use_query_map};
 
-use crate::{auth::encode_query_value, error::AppError, layout::Alert, photo_view::FeedPage, sharing::FeedGrid};
+use crate::{
+    auth::encode_query_value, error::AppError, i18n::use_texts, layout::Alert, photo_view::FeedPage, sharing::FeedGrid,
+};
 
 /// A page of public photos, newest first, after the cursor `before`; with `q`, only those whose
 /// captions have all of its words.
@@ -23,21 +25,22 @@ pub async fn explore(q: Option<String>, before: Option<String>) -> Result<FeedPa
 /// The feed of public photos for a search `q` (empty: all), starting after `before`.
 #[component]
 pub fn ExploreFeed(#[prop(into)] q: Signal<String>, #[prop(into)] before: Signal<Option<String>>) -> impl IntoView {
+    let t = use_texts();
     let page =
         Resource::new(move || (q.get(), before.get()), |(q, before)| explore((!q.is_empty()).then_some(q), before));
     view! {
-        <Transition fallback=|| view! { <p class="muted">"Loading photos…"</p> }>
+        <Transition fallback=move || view! { <p class="muted">{t.gallery.loading_photos}</p> }>
             {move || Suspend::new(async move {
                 let q = q.get_untracked();
                 let path = if q.is_empty() { "/explore".to_owned() } else { format!("/explore?q={}", encode_query_value(&q)) };
                 let empty = if q.is_empty() {
-                    "Nobody has shared a photo yet.".to_owned()
+                    t.gallery.nobody_shared.to_owned()
                 } else {
-                    format!("No public photos match “{q}”.")
+                    (t.gallery.no_public_photos_match)(&q)
                 };
                 match page.await {
                     Ok(page) => view! { <FeedGrid page path empty/> }.into_any(),
-                    Err(err) => view! { <Alert message=err.to_string()/> }.into_any(),
+                    Err(err) => view! { <Alert message=err.message(t)/> }.into_any(),
                 }
             })}
         </Transition>
@@ -46,19 +49,20 @@ pub fn ExploreFeed(#[prop(into)] q: Signal<String>, #[prop(into)] before: Signal
 
 #[component]
 pub fn ExplorePage() -> impl IntoView {
+    let t = use_texts();
     let query = use_query_map();
     let q = Signal::derive(move || query.read().get("q").unwrap_or_default().trim().to_owned());
     let before = Signal::derive(move || query.read().get("before"));
     view! {
-        <Title text="Explore"/>
+        <Title text=t.common.explore/>
         <section class="explore">
-            <h1>"Explore"</h1>
-            <p class="muted">"Photos people chose to share with everyone, each described by its caption."</p>
+            <h1>{t.common.explore}</h1>
+            <p class="muted">{t.gallery.explore_intro}</p>
             <Form method="GET" action="/explore" attr:class="search" attr:role="search">
-                <label for="explore-query" class="visually-hidden">"Search public photos by caption"</label>
-                <input id="explore-query" type="search" name="q" placeholder="Search captions, e.g. dog beach"
+                <label for="explore-query" class="visually-hidden">{t.gallery.search_public_label}</label>
+                <input id="explore-query" type="search" name="q" placeholder=t.gallery.search_placeholder
                     maxlength="200" value=move || q.get()/>
-                <button type="submit" class="button secondary">"Search"</button>
+                <button type="submit" class="button secondary">{t.gallery.search_button}</button>
             </Form>
             <ExploreFeed q before/>
         </section>

@@ -3,7 +3,7 @@
 use leptos::prelude::*;
 use leptos_meta::Title;
 
-use crate::{auth::RequireUser, error::AppError, layout::Alert, photo_view::ShareLinkInfo};
+use crate::{auth::RequireUser, error::AppError, i18n::use_texts, layout::Alert, photo_view::ShareLinkInfo};
 
 /// The caller's active share links, newest first, with their photos' captions.
 #[server(prefix = "/api", endpoint = "list_share_links")]
@@ -44,26 +44,30 @@ pub async fn revoke_share_link(id: String) -> Result<(), AppError> {
 
 #[component]
 pub fn LinksPage() -> impl IntoView {
+    let t = use_texts();
     let revoke = ServerAction::<RevokeShareLink>::new();
     let links = Resource::new(move || revoke.version().get(), |_| list_share_links());
-    let revoke_error = move || revoke.value().get().and_then(Result::err).map(|e| e.to_string());
+    let revoke_error = move || revoke.value().get().and_then(Result::err).map(|e| e.message(t));
     view! {
-        <Title text="Shared links"/>
+        <Title text=t.common.shared_links/>
         <RequireUser let:_user>
             <section class="links-page">
-                <h1>"Shared links"</h1>
-                <p class="muted">"Every link to your photos that still works. Revoke one and it stops working at once."</p>
+                <h1>{t.common.shared_links}</h1>
+                <p class="muted">{t.photo.links_intro}</p>
                 {move || revoke_error().map(|msg| view! { <Alert message=msg/> })}
-                <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                <Transition fallback=move || view! { <p class="muted">{t.common.loading}</p> }>
                     {move || Suspend::new(async move {
                         match links.await {
-                            Err(err) => view! { <Alert message=err.to_string()/> }.into_any(),
+                            Err(err) => view! { <Alert message=err.message(t)/> }.into_any(),
                             Ok(links) if links.is_empty() => view! {
-                                <p class="empty-state" data-testid="no-links">"You have no active share links. Make one on a photo's page."</p>
+                                <p class="empty-state" data-testid="no-links">{t.photo.no_links}</p>
                             }.into_any(),
                             Ok(links) => view! {
                                 <table class="links-table">
-                                    <thead><tr><th>"Photo"</th><th>"Link"</th><th>"Made"</th><th>"Ends"</th><th>"Views"</th><th></th></tr></thead>
+                                    <thead><tr>
+                                        <th>{t.photo.column_photo}</th><th>{t.photo.column_link}</th><th>{t.photo.column_made}</th>
+                                        <th>{t.photo.column_ends}</th><th>{t.photo.column_views}</th><th></th>
+                                    </tr></thead>
                                     <tbody>
                                         {links.into_iter().map(|link| view! { <LinkRow link revoke/> }).collect_view()}
                                     </tbody>
@@ -79,7 +83,8 @@ pub fn LinksPage() -> impl IntoView {
 
 #[component]
 fn LinkRow(link: ShareLinkInfo, revoke: ServerAction<RevokeShareLink>) -> impl IntoView {
-    let caption = link.photo_caption.clone().unwrap_or_else(|| "Captioning…".to_owned());
+    let t = use_texts();
+    let caption = link.photo_caption.clone().unwrap_or_else(|| t.common.captioning.to_owned());
     view! {
         <tr data-testid="share-link">
             <td>
@@ -88,14 +93,14 @@ fn LinkRow(link: ShareLinkInfo, revoke: ServerAction<RevokeShareLink>) -> impl I
                     <span>{caption}</span>
                 </a>
             </td>
-            <td><code>{format!("/s/{}…", link.hint)}</code>{link.has_password.then_some(" (password)")}</td>
-            <td>{link.created_at}</td>
-            <td>{link.expires_at.unwrap_or_else(|| "Never".to_owned())}</td>
-            <td data-testid="link-views">{link.views}</td>
+            <td><code>{format!("/s/{}…", link.hint)}</code>{link.has_password.then_some(t.photo.row_with_password)}</td>
+            <td>{t.date_time(link.created_at)}</td>
+            <td>{link.expires_at.map_or_else(|| t.common.expiry_never.to_owned(), |at| t.date_time(at))}</td>
+            <td data-testid="link-views">{t.number(link.views)}</td>
             <td>
                 <ActionForm action=revoke attr:class="inline-form">
                     <input type="hidden" name="id" value=link.id/>
-                    <button type="submit" class="button danger small">"Revoke"</button>
+                    <button type="submit" class="button danger small">{t.photo.revoke}</button>
                 </ActionForm>
             </td>
         </tr>

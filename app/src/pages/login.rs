@@ -2,7 +2,7 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::{components::A, hooks::use_query_map};
 
-use crate::{error::AppError, layout::Alert};
+use crate::{error::AppError, i18n::use_texts, layout::Alert};
 
 /// Logs in with email and password. A wrong email and a wrong password get the same answer.
 #[server(prefix = "/api", endpoint = "login")]
@@ -28,6 +28,10 @@ async fn log_in(email: String, password: String, remember: bool, next: Option<St
         return Err(AppError::BadCredentials { typed_email: email.trim().to_owned() });
     };
     request::start_session(&user, remember).await?;
+    // The language cookie follows the account, so the pages stay in it after logging out.
+    if let Some(language) = user.language {
+        request::add_set_cookie(crate::ssr::sessions::language_cookie(language, &state.auth));
+    }
     tracing::info!(user = %user.id, "logged in");
     leptos_axum::redirect(&safe_next_path(next.as_deref()));
     Ok(())
@@ -38,6 +42,7 @@ pub fn LoginPage() -> impl IntoView {
     // Created inside the route, where the router hands over the error of a form posted
     // without JavaScript.
     let login = ServerAction::<Login>::new();
+    let t = use_texts();
     let query = use_query_map();
     let next = move || query.read().get("next").unwrap_or_default();
     let error = move || login.value().get().and_then(Result::err);
@@ -46,20 +51,20 @@ pub fn LoginPage() -> impl IntoView {
         _ => String::new(),
     };
     view! {
-        <Title text="Log in"/>
+        <Title text=t.account.log_in/>
         <section class="card narrow">
-            <h1>"Log in"</h1>
+            <h1>{t.account.log_in}</h1>
             <ActionForm action=login attr:class="form" attr:novalidate=true>
-                {move || error().map(|err| view! { <Alert message=err.to_string() testid="form-error"/> })}
+                {move || error().map(|err| view! { <Alert message=err.message(t) testid="form-error"/> })}
                 <input type="hidden" name="next" value=next/>
-                <label for="login-email">"Email"</label>
+                <label for="login-email">{t.account.email}</label>
                 <input id="login-email" type="email" name="email" autocomplete="email" value=typed_email/>
-                <label for="login-password">"Password"</label>
+                <label for="login-password">{t.account.password}</label>
                 <input id="login-password" type="password" name="password" autocomplete="current-password"/>
-                <label class="check"><input type="checkbox" name="remember"/>" Remember me for 30 days"</label>
-                <button type="submit" class="button" disabled=move || login.pending().get()>"Log in"</button>
+                <label class="check"><input type="checkbox" name="remember"/>{t.account.remember_me}</label>
+                <button type="submit" class="button" disabled=move || login.pending().get()>{t.account.log_in}</button>
             </ActionForm>
-            <p class="muted">"New here? " <A href="/signup">"Create an account"</A></p>
+            <p class="muted">{t.account.new_here} <A href="/signup">{t.account.create_an_account}</A></p>
         </section>
     }
 }

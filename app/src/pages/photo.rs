@@ -6,8 +6,9 @@ use leptos_router::{components::A, hooks::use_params_map};
 use crate::{
     error::AppError,
     gallery::{RetryCaption, SetVisibility},
+    i18n::use_texts,
     layout::{options, Alert, NotFound},
-    photo_view::{human_size, CaptionState, LinkExpiry, NewShareLink, PhotoDetails, PhotoPageData, Visibility},
+    photo_view::{CaptionState, LinkExpiry, NewShareLink, PhotoDetails, PhotoPageData, Visibility},
     polling::{every, CAPTION_POLL_INTERVAL},
     sharing::{PublicPhotoView, SharePreview},
 };
@@ -45,9 +46,8 @@ pub async fn create_share_link(id: String, expiry: String, password: String) -> 
         ssr::{photos, request, share_links},
     };
     let (state, user) = request::signed_in().await?;
-    let expiry =
-        LinkExpiry::parse(&expiry).ok_or_else(|| AppError::Invalid("Please choose when the link ends.".into()))?;
-    let password = parse_link_password(&password).map_err(|why| AppError::Invalid(why.to_owned()))?;
+    let expiry = LinkExpiry::parse(&expiry).ok_or(AppError::Invalid(crate::error::Problem::ChooseLinkExpiry))?;
+    let password = parse_link_password(&password).map_err(AppError::Invalid)?;
     let photo =
         photos::find_owned(&state.db, user.id, &id).await.map_err(AppError::database)?.ok_or(AppError::NotFound)?;
     if photo.visibility == Visibility::Private {
@@ -82,11 +82,12 @@ pub async fn set_caption(id: String, caption: String, language: Option<String>) 
         ssr::{photos, request},
     };
     let (state, user) = request::signed_in().await?;
-    let caption = Caption::parse(&caption).map_err(|why| AppError::Invalid(why.to_owned()))?;
+    let caption = Caption::parse(&caption).map_err(AppError::Invalid)?;
     let language = match language.as_deref() {
         None | Some("") => Language::En,
-        Some(code) => Language::from_code(code)
-            .ok_or_else(|| AppError::Invalid("Please choose the caption's language.".into()))?,
+        Some(code) => {
+            Language::from_code(code).ok_or(AppError::Invalid(crate::error::Problem::ChooseCaptionLanguage))?
+        }
     };
     if !photos::set_own_caption(&state.db, user.id, &id, Some((caption, language))).await.map_err(AppError::internal)? {
         return Err(AppError::NotFound);
@@ -123,6 +124,7 @@ struct SharingActions {
 
 #[component]
 pub fn PhotoPage() -> impl IntoView {
+    let t = use_texts();
     let params = use_params_map();
     let id = move || params.read().get("id").unwrap_or_default();
     let actions = CaptionActions { set: ServerAction::new(), reset: ServerAction::new(), retry: ServerAction::new() };
@@ -159,17 +161,17 @@ pub fn PhotoPage() -> impl IntoView {
         }
     });
     view! {
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Transition fallback=move || view! { <p class="muted">{t.common.loading}</p> }>
             {move || Suspend::new(async move {
                 match photo.await {
                     Ok(PhotoPageData::Owned(details)) => view! { <PhotoView details delete actions sharing/> }.into_any(),
                     Ok(PhotoPageData::Viewed(seen)) => view! {
-                        <Title text=seen.caption_text()/>
+                        <Title text=seen.caption_text(t)/>
                         <SharePreview photo=Some(seen.clone()) page_path=format!("/photos/{}", seen.id)/>
                         <PublicPhotoView photo=seen/>
                     }.into_any(),
                     Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
-                    Err(err) => view! { <Alert message=err.to_string()/> }.into_any(),
+                    Err(err) => view! { <Alert message=err.message(t)/> }.into_any(),
                 }
             })}
         </Transition>
@@ -183,28 +185,29 @@ fn PhotoView(
     actions: CaptionActions,
     sharing: SharingActions,
 ) -> impl IntoView {
+    let t = use_texts();
     let id = details.summary.id.clone();
-    let caption = details.summary.caption_text();
-    let delete_error = move || delete.value().get().and_then(Result::err).map(|e| e.to_string());
+    let caption = details.summary.caption_text(t);
+    let delete_error = move || delete.value().get().and_then(Result::err).map(|e| e.message(t));
     let failed = details.summary.caption_state == CaptionState::Failed;
-    let retry_error = move || actions.retry.value().get().and_then(Result::err).map(|e| e.to_string());
+    let retry_error = move || actions.retry.value().get().and_then(Result::err).map(|e| e.message(t));
     view! {
         <Title text=details.summary.file_name.clone()/>
         <article class="photo-page">
-            <p><A href="/dashboard">"← All photos"</A></p>
+            <p><A href="/dashboard">{t.photo.back_to_photos}</A></p>
             <figure class="photo-figure" lang=details.summary.caption_language.code() dir=details.summary.caption_language.direction()>
                 <img src=format!("/media/{id}/display") alt=caption.clone()/>
                 <figcaption class="caption" class:pending=details.summary.shown_caption.is_none() class:unsure=details.summary.caption_unsure data-testid="caption">{caption}</figcaption>
             </figure>
             {failed.then({
                 let id = id.clone();
-                let why = details.caption_error.clone();
+                let why = details.caption_error;
                 move || view! {
                 <div class="caption-failed" data-testid="caption-failed">
-                    {why.map(|why| view! { <p class="muted">"Reason: " {why}</p> })}
+                    {why.map(|why| view! { <p class="muted">{t.photo.caption_reason} {(t.photo.caption_failure)(why)}</p> })}
                     <ActionForm action=actions.retry>
                         <input type="hidden" name="id" value=id/>
-                        <button type="submit" class="button secondary" disabled=move || actions.retry.pending().get()>"Try again"</button>
+                        <button type="submit" class="button secondary" disabled=move || actions.retry.pending().get()>{t.photo.try_again}</button>
                     </ActionForm>
                     {move || retry_error().map(|msg| view! { <Alert message=msg/> })}
                 </div>
@@ -212,18 +215,18 @@ fn PhotoView(
             <CaptionEditor details=details.clone() actions/>
             <SharingPanel details=details.clone() actions=sharing/>
             <dl class="facts">
-                <dt>"File"</dt><dd data-testid="file-name">{details.summary.file_name.clone()}</dd>
-                <dt>"Size"</dt><dd>{format!("{} x {} pixels, {}", details.width, details.height, human_size(details.byte_size))}</dd>
-                <dt>"Uploaded"</dt><dd>{details.uploaded_at.clone()}</dd>
+                <dt>{t.photo.fact_file}</dt><dd data-testid="file-name">{details.summary.file_name.clone()}</dd>
+                <dt>{t.photo.fact_size}</dt><dd>{(t.photo.pixels_and_size)(details.width, details.height, &t.size(details.byte_size))}</dd>
+                <dt>{t.photo.fact_uploaded}</dt><dd>{t.date_time(details.uploaded_at)}</dd>
             </dl>
-            <p><a href=format!("/media/{id}/original") download=details.summary.file_name.clone()>"Download the original"</a></p>
+            <p><a href=format!("/media/{id}/original") download=details.summary.file_name.clone()>{t.photo.download_original}</a></p>
             // <details> asks for confirmation with or without JavaScript.
             <details class="danger-zone">
-                <summary>"Delete photo"</summary>
-                <p>"The photo and its caption will be deleted for good."</p>
+                <summary>{t.photo.delete_photo}</summary>
+                <p>{t.photo.delete_warning}</p>
                 <ActionForm action=delete>
                     <input type="hidden" name="id" value=id.clone()/>
-                    <button type="submit" class="button danger" disabled=move || delete.pending().get()>"Delete permanently"</button>
+                    <button type="submit" class="button danger" disabled=move || delete.pending().get()>{t.photo.delete_permanently}</button>
                 </ActionForm>
                 {move || delete_error().map(|msg| view! { <Alert message=msg/> })}
             </details>
@@ -234,9 +237,10 @@ fn PhotoView(
 /// The model's best captions to pick from, and the owner's own caption to write.
 #[component]
 fn CaptionEditor(details: PhotoDetails, actions: CaptionActions) -> impl IntoView {
+    let t = use_texts();
     let id = details.summary.id.clone();
     let own = details.own_caption.clone();
-    let set_error = move || actions.set.value().get().and_then(Result::err).map(|e| e.to_string());
+    let set_error = move || actions.set.value().get().and_then(Result::err).map(|e| e.message(t));
     let mut items = Vec::new();
     for (rank, suggestion) in details.suggestions.into_iter().enumerate() {
         let in_use = own.as_deref() == Some(suggestion.text.as_str()) || (own.is_none() && rank == 0);
@@ -244,11 +248,11 @@ fn CaptionEditor(details: PhotoDetails, actions: CaptionActions) -> impl IntoVie
         // The model's unsure caption in use: the owner can vouch for it, which ends the "Maybe".
         let confirm = own.is_none() && rank == 0 && suggestion.unsure;
         let pick = if in_use && !confirm {
-            view! { <span class="badge">"In use"</span> }.into_any()
+            view! { <span class="badge">{t.photo.in_use}</span> }.into_any()
         } else {
-            let label = if confirm { "Confirm this caption" } else { "Use this caption" };
+            let label = if confirm { t.photo.confirm_caption } else { t.photo.use_caption };
             view! {
-                {confirm.then(|| view! { <span class="badge">"In use, unsure"</span> })}
+                {confirm.then(|| view! { <span class="badge">{t.photo.in_use_unsure}</span> })}
                 <ActionForm action=actions.set>
                     <input type="hidden" name="id" value=id/>
                     <input type="hidden" name="caption" value=text/>
@@ -260,8 +264,8 @@ fn CaptionEditor(details: PhotoDetails, actions: CaptionActions) -> impl IntoVie
         items.push(view! {
             <li class="suggestion" class:in-use=in_use data-testid="suggestion">
                 <span class="suggestion-text">{suggestion.text.clone()}</span>
-                <span class="score" title=format!("mean log-probability per word {:.3}; beam-search score {:.3}", suggestion.per_word, suggestion.score)>
-                    {format!("{}% confident", suggestion.confidence_percent())}
+                <span class="score" title=(t.photo.score_explained)(f64::from(suggestion.per_word), f64::from(suggestion.score))>
+                    {(t.photo.confident)(suggestion.confidence_percent())}
                 </span>
                 {pick}
             </li>
@@ -269,19 +273,19 @@ fn CaptionEditor(details: PhotoDetails, actions: CaptionActions) -> impl IntoVie
     }
     let suggestions = (!items.is_empty()).then(|| {
         view! {
-            <h2>"The model's captions"</h2>
+            <h2>{t.photo.model_captions}</h2>
             <ol class="suggestions" data-testid="suggestions">{items}</ol>
         }
     });
     let more_languages = (!details.more_languages.is_empty()).then(|| {
         view! {
-            <h2>"In other languages"</h2>
+            <h2>{t.photo.other_languages}</h2>
             <ul class="more-languages" data-testid="more-languages">
                 {details.more_languages.iter().map(|caption| view! {
                     <li data-testid=format!("caption-{}", caption.language)>
                         <span class="language">{caption.language.native_name()}</span>
                         <span class="caption" class:unsure=caption.unsure lang=caption.language.code()
-                            dir=caption.language.direction()>{caption.text()}</span>
+                            dir=caption.language.direction()>{caption.text(t)}</span>
                     </li>
                 }).collect_view()}
             </ul>
@@ -293,7 +297,7 @@ fn CaptionEditor(details: PhotoDetails, actions: CaptionActions) -> impl IntoVie
         view! {
             <ActionForm action=actions.reset>
                 <input type="hidden" name="id" value=id/>
-                <button type="submit" class="button link">"Use the model's caption instead"</button>
+                <button type="submit" class="button link">{t.photo.use_model_caption}</button>
             </ActionForm>
         }
     });
@@ -301,19 +305,19 @@ fn CaptionEditor(details: PhotoDetails, actions: CaptionActions) -> impl IntoVie
         <section class="caption-editor">
             {suggestions}
             {more_languages}
-            <h2>"Your caption"</h2>
+            <h2>{t.photo.your_caption}</h2>
             <ActionForm action=actions.set attr:class="own-caption">
                 <input type="hidden" name="id" value=id/>
-                <label for="own-caption">"Write the caption in your own words"</label>
+                <label for="own-caption">{t.photo.write_own_caption}</label>
                 // prop:value, never a text child: Leptos 0.8 does not escape a textarea's text
                 // during server rendering (a stored caption could close the element).
                 <textarea id="own-caption" name="caption" rows="2" maxlength="300" required
-                    placeholder="What is in this photo?" prop:value=own.unwrap_or_default()></textarea>
-                <label for="own-caption-language">"Written in"</label>
+                    placeholder=t.photo.caption_placeholder prop:value=own.unwrap_or_default()></textarea>
+                <label for="own-caption-language">{t.photo.written_in}</label>
                 <select id="own-caption-language" name="language" data-testid="own-caption-language">
                     {options(Language::ALL, own_language, Language::code, Language::native_name)}
                 </select>
-                <button type="submit" class="button" disabled=move || actions.set.pending().get()>"Save caption"</button>
+                <button type="submit" class="button" disabled=move || actions.set.pending().get()>{t.photo.save_caption}</button>
                 {move || set_error().map(|msg| view! { <Alert message=msg/> })}
             </ActionForm>
             {reset}
@@ -324,39 +328,40 @@ fn CaptionEditor(details: PhotoDetails, actions: CaptionActions) -> impl IntoVie
 /// Who may see the photo, its share links, and a form for a new one.
 #[component]
 fn SharingPanel(details: PhotoDetails, actions: SharingActions) -> impl IntoView {
+    let t = use_texts();
     let id = details.summary.id.clone();
     let current = details.summary.visibility;
-    let visibility_error = move || actions.visibility.value().get().and_then(Result::err).map(|e| e.to_string());
+    let visibility_error = move || actions.visibility.value().get().and_then(Result::err).map(|e| e.message(t));
     let link_result = move || actions.create_link.value().get();
-    let revoke_error = move || actions.revoke.value().get().and_then(Result::err).map(|e| e.to_string());
+    let revoke_error = move || actions.revoke.value().get().and_then(Result::err).map(|e| e.message(t));
     let links = details.links.clone();
     let visibility_id = id.clone();
     view! {
         <section class="sharing" data-testid="sharing">
-            <h2>"Sharing"</h2>
+            <h2>{t.photo.sharing}</h2>
             <ActionForm action=actions.visibility attr:class="visibility-form">
                 <input type="hidden" name="ids[0]" value=visibility_id/>
-                <label for="photo-visibility">"Who can see this photo"</label>
+                <label for="photo-visibility">{t.photo.who_can_see}</label>
                 <select id="photo-visibility" name="visibility" data-testid="visibility-select">
-                    {options(Visibility::ALL, current, Visibility::as_str, Visibility::label)}
+                    {options(Visibility::ALL, current, Visibility::as_str, move |v| v.label(t))}
                 </select>
-                <button type="submit" class="button secondary" disabled=move || actions.visibility.pending().get()>"Save"</button>
-                <p class="muted" data-testid="visibility">{current.label()} ": " {current.explained()}</p>
+                <button type="submit" class="button secondary" disabled=move || actions.visibility.pending().get()>{t.photo.save}</button>
+                <p class="muted" data-testid="visibility">{(t.photo.visibility_now)(current.label(t), current.explained(t))}</p>
                 {move || visibility_error().map(|msg| view! { <Alert message=msg/> })}
             </ActionForm>
-            <p class="muted">{format!("{} {}", details.likes, if details.likes == 1 { "like" } else { "likes" })}</p>
-            <h3>"Share links"</h3>
-            {(links.is_empty()).then(|| view! { <p class="muted">"No active links."</p> })}
+            <p class="muted">{(t.photo.likes)(details.likes)}</p>
+            <h3>{t.photo.share_links}</h3>
+            {(links.is_empty()).then(|| view! { <p class="muted">{t.photo.no_active_links}</p> })}
             <ul class="links" data-testid="photo-links">
                 {links.into_iter().map(|link| view! {
                     <li data-testid="photo-link">
                         <code>{format!("/s/{}…", link.hint)}</code>
-                        " · " {link.expires_at.clone().map_or_else(|| "never ends".to_owned(), |at| format!("ends {at}"))}
-                        {link.has_password.then_some(" · password")}
-                        " · " {format!("{} views", link.views)}
+                        " · " {link.expires_at.map_or_else(|| t.photo.never_ends.to_owned(), |at| (t.photo.ends_at)(&t.date_time(at)))}
+                        {link.has_password.then_some(t.photo.link_with_password)}
+                        " · " {(t.photo.views)(link.views)}
                         <ActionForm action=actions.revoke attr:class="inline-form">
                             <input type="hidden" name="id" value=link.id.clone()/>
-                            <button type="submit" class="button link">"Revoke"</button>
+                            <button type="submit" class="button link">{t.photo.revoke}</button>
                         </ActionForm>
                     </li>
                 }).collect_view()}
@@ -364,20 +369,20 @@ fn SharingPanel(details: PhotoDetails, actions: SharingActions) -> impl IntoView
             {move || revoke_error().map(|msg| view! { <Alert message=msg/> })}
             <ActionForm action=actions.create_link attr:class="new-link">
                 <input type="hidden" name="id" value=id.clone()/>
-                <label for="link-expiry">"Link ends after"</label>
+                <label for="link-expiry">{t.photo.link_ends_after}</label>
                 <select id="link-expiry" name="expiry">
-                    {options(LinkExpiry::ALL, LinkExpiry::default(), LinkExpiry::as_str, LinkExpiry::label)}
+                    {options(LinkExpiry::ALL, LinkExpiry::default(), LinkExpiry::as_str, move |e| e.label(t))}
                 </select>
-                <label for="link-password">"Password (optional)"</label>
+                <label for="link-password">{t.photo.link_password}</label>
                 <input id="link-password" type="password" name="password" autocomplete="new-password" maxlength="128"/>
-                <button type="submit" class="button" disabled=move || actions.create_link.pending().get()>"Create link"</button>
+                <button type="submit" class="button" disabled=move || actions.create_link.pending().get()>{t.photo.create_link}</button>
                 {(current == Visibility::Private).then(|| view! {
-                    <p class="muted">"Creating a link makes this photo link-only: anyone with a link can see it."</p>
+                    <p class="muted">{t.photo.link_makes_link_only}</p>
                 })}
             </ActionForm>
             {move || link_result().map(|result| match result {
                 Ok(link) => view! { <NewLinkBox link/> }.into_any(),
-                Err(err) => view! { <Alert message=err.to_string()/> }.into_any(),
+                Err(err) => view! { <Alert message=err.message(t)/> }.into_any(),
             })}
         </section>
     }
@@ -386,10 +391,11 @@ fn SharingPanel(details: PhotoDetails, actions: SharingActions) -> impl IntoView
 /// The address of a link just made, shown once to copy.
 #[component]
 fn NewLinkBox(link: NewShareLink) -> impl IntoView {
+    let t = use_texts();
     let address = crate::sharing::site_origin() + &link.path;
     view! {
         <div class="new-link-box">
-            <label for="new-link">"Your new link (copy it now: it is shown only once)"</label>
+            <label for="new-link">{t.photo.new_link_label}</label>
             <input id="new-link" type="text" readonly prop:value=address data-testid="new-link"/>
         </div>
     }

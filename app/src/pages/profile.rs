@@ -6,6 +6,7 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 use crate::{
     error::AppError,
+    i18n::use_texts,
     layout::{Alert, NotFound},
     photo_view::Profile,
     sharing::FeedGrid,
@@ -27,12 +28,13 @@ pub async fn get_profile(username: String, before: Option<String>) -> Result<Pro
 pub fn ProfilePage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
+    let t = use_texts();
     let profile = Resource::new(
         move || (params.read().get("username").unwrap_or_default(), query.read().get("before")),
         |(username, before)| get_profile(username, before),
     );
     view! {
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Transition fallback=move || view! { <p class="muted">{t.common.loading}</p> }>
             {move || Suspend::new(async move {
                 match profile.await {
                     Ok(profile) => {
@@ -44,12 +46,12 @@ pub fn ProfilePage() -> impl IntoView {
                                 <h1 data-testid="profile-name">{name}</h1>
                                 <p class="muted">"@" {profile.owner.username.clone()}</p>
                                 {profile.bio.map(|bio| view! { <p class="bio" data-testid="bio">{bio}</p> })}
-                                <FeedGrid page=profile.photos path empty="No public photos yet."/>
+                                <FeedGrid page=profile.photos path empty=t.account.no_public_photos/>
                             </section>
                         }.into_any()
                     }
                     Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
-                    Err(err) => view! { <Alert message=err.to_string()/> }.into_any(),
+                    Err(err) => view! { <Alert message=err.message(t)/> }.into_any(),
                 }
             })}
         </Transition>

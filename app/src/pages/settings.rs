@@ -7,6 +7,7 @@ use leptos_meta::Title;
 use crate::{
     auth::RequireUser,
     error::AppError,
+    i18n::use_texts,
     layout::{options, Alert},
     photo_view::{AccountSettings, Visibility},
     unescaped_child_text,
@@ -28,14 +29,14 @@ pub async fn save_settings(
 ) -> Result<(), AppError> {
     use crate::{
         domain::{Bio, DisplayName},
+        error::Problem,
         ssr::{accounts, request},
     };
     let (state, user) = request::signed_in().await?;
-    let invalid = |why: &str| AppError::Invalid(why.to_owned());
-    let display_name = DisplayName::parse(&display_name).map_err(invalid)?;
-    let bio = Bio::parse(&bio).map_err(invalid)?;
+    let display_name = DisplayName::parse(&display_name).map_err(AppError::Invalid)?;
+    let bio = Bio::parse(&bio).map_err(AppError::Invalid)?;
     let default_visibility =
-        Visibility::parse(&default_visibility).ok_or_else(|| invalid("Please choose who can see your new photos."))?;
+        Visibility::parse(&default_visibility).ok_or(AppError::Invalid(Problem::ChooseDefaultVisibility))?;
     accounts::save_settings(&state.db, user.id, display_name, bio, default_visibility, profile_public.is_some())
         .await
         .map_err(AppError::database)
@@ -45,25 +46,28 @@ pub async fn save_settings(
 pub fn SettingsPage() -> impl IntoView {
     let save = ServerAction::<SaveSettings>::new();
     let settings = Resource::new(move || save.version().get(), |_| get_settings());
+    let t = use_texts();
     let outcome = move || {
         save.value().get().map(|result| match result {
-            Ok(()) => view! { <p class="notice" role="status" data-testid="saved">"Settings saved."</p> }.into_any(),
-            Err(err) => view! { <Alert message=err.to_string()/> }.into_any(),
+            Ok(()) => {
+                view! { <p class="notice" role="status" data-testid="saved">{t.account.settings_saved}</p> }.into_any()
+            }
+            Err(err) => view! { <Alert message=err.message(t)/> }.into_any(),
         })
     };
     view! {
-        <Title text="Settings"/>
+        <Title text=t.account.settings/>
         <RequireUser let:user>
             <section class="card settings">
-                <h1>"Settings"</h1>
-                <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+                <h1>{t.account.settings}</h1>
+                <Transition fallback=move || view! { <p class="muted">{t.common.loading}</p> }>
                     {
                         let username = user.username.clone();
                         move || {
                             let username = username.clone();
                             Suspend::new(async move {
                                 match settings.await {
-                                    Err(err) => view! { <Alert message=err.to_string()/> }.into_any(),
+                                    Err(err) => view! { <Alert message=err.message(t)/> }.into_any(),
                                     Ok(current) => view! { <SettingsForm current username save/> }.into_any(),
                                 }
                             })
@@ -78,26 +82,27 @@ pub fn SettingsPage() -> impl IntoView {
 
 #[component]
 fn SettingsForm(current: AccountSettings, username: String, save: ServerAction<SaveSettings>) -> impl IntoView {
+    let t = use_texts();
     view! {
         <ActionForm action=save attr:class="stacked-form">
-            <h2>"Public profile"</h2>
-            <p class="muted">"Your profile is at " <a href=format!("/u/{username}")>{format!("/u/{username}")}</a> " and lists your public photos."</p>
-            <label for="display-name">"Display name"</label>
+            <h2>{t.account.public_profile}</h2>
+            <p class="muted">{t.account.profile_at_before} <a href=format!("/u/{username}")>{format!("/u/{username}")}</a> {t.account.profile_at_after}</p>
+            <label for="display-name">{t.account.display_name}</label>
             // Attributes, not properties: the form must show what is saved without JavaScript too,
             // or saving it would wipe the settings.
             <input id="display-name" name="display_name" maxlength="50" value=current.display_name placeholder=username.clone()/>
-            <label for="bio">"Bio"</label>
+            <label for="bio">{t.account.bio}</label>
             <textarea id="bio" name="bio" rows="3" maxlength="300">{unescaped_child_text(&current.bio)}</textarea>
             <label class="checkbox">
                 <input type="checkbox" name="profile_public" value="on" checked=current.profile_public/>
-                " Show my profile to others"
+                {t.account.show_profile}
             </label>
-            <h2>"New photos"</h2>
-            <label for="default-visibility">"Who can see the photos you upload"</label>
+            <h2>{t.account.new_photos}</h2>
+            <label for="default-visibility">{t.account.default_visibility}</label>
             <select id="default-visibility" name="default_visibility">
-                {options(Visibility::ALL, current.default_visibility, Visibility::as_str, Visibility::label)}
+                {options(Visibility::ALL, current.default_visibility, Visibility::as_str, move |v| v.label(t))}
             </select>
-            <button type="submit" class="button" disabled=move || save.pending().get()>"Save settings"</button>
+            <button type="submit" class="button" disabled=move || save.pending().get()>{t.account.save_settings}</button>
         </ActionForm>
     }
 }

@@ -8,6 +8,7 @@ use leptos_router::hooks::use_params_map;
 
 use crate::{
     error::AppError,
+    i18n::use_texts,
     layout::{Alert, NotFound},
     photo_view::SharedPhoto,
     sharing::{PublicPhotoView, SharePreview},
@@ -69,7 +70,7 @@ pub async fn unlock_shared(token: String, password: String) -> Result<(), AppErr
     let cookie = share_links::unlock(&state.db, &locked, &password, state.auth.cookie_secure)
         .await
         .map_err(AppError::database)?
-        .ok_or_else(|| AppError::Invalid("That password is not right.".to_owned()))?;
+        .ok_or(AppError::Invalid(crate::error::Problem::WrongLinkPassword))?;
     request::add_set_cookie(cookie);
     leptos_axum::redirect(&share_links::link_path(&token));
     Ok(())
@@ -85,27 +86,28 @@ fn keep_private() {
 
 #[component]
 pub fn SharedLinkPage() -> impl IntoView {
+    let t = use_texts();
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
     let unlock = ServerAction::<UnlockShared>::new();
     let shown = Resource::new(move || (token(), unlock.version().get()), |(token, _)| open_shared(token));
     view! {
-        <Transition fallback=|| view! { <p class="muted">"Loading…"</p> }>
+        <Transition fallback=move || view! { <p class="muted">{t.common.loading}</p> }>
             {move || Suspend::new(async move {
                 let path = format!("/s/{}", token());
                 match shown.await {
                     Ok(SharedPhoto::Photo(photo)) => view! {
-                        <Title text=photo.caption_text()/>
+                        <Title text=photo.caption_text(t)/>
                         <SharePreview photo=Some(photo.clone()) page_path=path/>
                         <PublicPhotoView photo/>
                     }.into_any(),
                     Ok(SharedPhoto::NeedsPassword) => view! {
-                        <Title text="A shared photo"/>
+                        <Title text=t.photo.shared_photo_title/>
                         <SharePreview photo=None page_path=path/>
                         <PasswordForm token=token() unlock/>
                     }.into_any(),
                     Err(AppError::NotFound) => view! { <NotFound/> }.into_any(),
-                    Err(err) => view! { <Alert message=err.to_string()/> }.into_any(),
+                    Err(err) => view! { <Alert message=err.message(t)/> }.into_any(),
                 }
             })}
         </Transition>
@@ -114,16 +116,17 @@ pub fn SharedLinkPage() -> impl IntoView {
 
 #[component]
 fn PasswordForm(token: String, unlock: ServerAction<UnlockShared>) -> impl IntoView {
-    let error = move || unlock.value().get().and_then(Result::err).map(|e| e.to_string());
+    let t = use_texts();
+    let error = move || unlock.value().get().and_then(Result::err).map(|e| e.message(t));
     view! {
         <section class="card narrow">
-            <h1>"This photo has a password"</h1>
-            <p class="muted">"Whoever shared it with you can tell you the password."</p>
+            <h1>{t.photo.password_heading}</h1>
+            <p class="muted">{t.photo.password_hint}</p>
             <ActionForm action=unlock attr:class="stacked-form">
                 <input type="hidden" name="token" value=token/>
-                <label for="link-password">"Password"</label>
+                <label for="link-password">{t.photo.password_label}</label>
                 <input id="link-password" type="password" name="password" required autocomplete="off" maxlength="128"/>
-                <button type="submit" class="button" disabled=move || unlock.pending().get()>"View photo"</button>
+                <button type="submit" class="button" disabled=move || unlock.pending().get()>{t.photo.view_photo}</button>
                 {move || error().map(|msg| view! { <Alert message=msg testid="unlock-error"/> })}
             </ActionForm>
         </section>

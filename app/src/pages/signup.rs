@@ -3,7 +3,8 @@ use leptos_meta::Title;
 use leptos_router::components::A;
 
 use crate::{
-    error::{AppError, SignupProblems},
+    error::{AppError, Problem, SignupProblems},
+    i18n::use_texts,
     layout::Alert,
 };
 
@@ -39,11 +40,11 @@ async fn sign_up(
         typed_email: email.trim().to_owned(),
         ..Default::default()
     };
-    let parsed_username = Username::parse(&username).map_err(|m| problems.username = Some(m.into())).ok();
-    let parsed_email = Email::parse(&email).map_err(|m| problems.email = Some(m.into())).ok();
-    let parsed_password = Password::parse(&password).map_err(|m| problems.password = Some(m.into())).ok();
+    let parsed_username = Username::parse(&username).map_err(|m| problems.username = Some(m)).ok();
+    let parsed_email = Email::parse(&email).map_err(|m| problems.email = Some(m)).ok();
+    let parsed_password = Password::parse(&password).map_err(|m| problems.password = Some(m)).ok();
     if password != password_confirmation {
-        problems.password_confirmation = Some("The two passwords do not match.".into());
+        problems.password_confirmation = Some(Problem::PasswordsDiffer);
     }
     let (Some(username), Some(email), Some(password), true) =
         (parsed_username, parsed_email, parsed_password, problems.is_empty())
@@ -60,10 +61,10 @@ async fn sign_up(
         }
         Err(CreateAccountError::Taken { email, username }) => {
             if email {
-                problems.email = Some("An account with this email already exists. Log in instead?".into());
+                problems.email = Some(Problem::EmailTaken);
             }
             if username {
-                problems.username = Some("This username is taken. Please choose another.".into());
+                problems.username = Some(Problem::UsernameTaken);
             }
             Err(AppError::InvalidSignup(Box::new(problems)))
         }
@@ -72,10 +73,11 @@ async fn sign_up(
 }
 
 #[component]
-fn FieldError(#[prop(into)] message: Signal<Option<String>>, id: &'static str) -> impl IntoView {
+fn FieldError(#[prop(into)] problem: Signal<Option<Problem>>, id: &'static str) -> impl IntoView {
+    let t = use_texts();
     view! {
-        <Show when=move || message.get().is_some()>
-            <p class="field-error" id=id role="alert">{move || message.get()}</p>
+        <Show when=move || problem.get().is_some()>
+            <p class="field-error" id=id role="alert">{move || problem.get().map(|problem| (t.errors.problem)(&problem))}</p>
         </Show>
     }
 }
@@ -85,6 +87,7 @@ pub fn SignupPage() -> impl IntoView {
     // Created inside the route, where the router hands over the error of a form posted
     // without JavaScript.
     let signup = ServerAction::<Signup>::new();
+    let t = use_texts();
     let error = move || signup.value().get().and_then(Result::err);
     let problems = move || match error() {
         Some(AppError::InvalidSignup(problems)) => *problems,
@@ -92,32 +95,32 @@ pub fn SignupPage() -> impl IntoView {
     };
     let other_error = move || match error() {
         Some(AppError::InvalidSignup(_)) | None => None,
-        Some(err) => Some(err.to_string()),
+        Some(err) => Some(err.message(t)),
     };
     view! {
-        <Title text="Sign up"/>
+        <Title text=t.account.sign_up/>
         <section class="card narrow">
-            <h1>"Create your account"</h1>
+            <h1>{t.account.create_your_account}</h1>
             <ActionForm action=signup attr:class="form" attr:novalidate=true>
                 {move || other_error().map(|msg| view! { <Alert message=msg testid="form-error"/> })}
-                <label for="signup-username">"Username"</label>
+                <label for="signup-username">{t.account.username}</label>
                 <input id="signup-username" name="username" autocomplete="username" minlength="2" maxlength="30"
                     value=move || problems().typed_username aria-describedby="username-error"/>
-                <FieldError id="username-error" message=Signal::derive(move || problems().username)/>
-                <label for="signup-email">"Email"</label>
+                <FieldError id="username-error" problem=Signal::derive(move || problems().username)/>
+                <label for="signup-email">{t.account.email}</label>
                 <input id="signup-email" type="email" name="email" autocomplete="email"
                     value=move || problems().typed_email aria-describedby="email-error"/>
-                <FieldError id="email-error" message=Signal::derive(move || problems().email)/>
-                <label for="signup-password">"Password"</label>
+                <FieldError id="email-error" problem=Signal::derive(move || problems().email)/>
+                <label for="signup-password">{t.account.password}</label>
                 <input id="signup-password" type="password" name="password" autocomplete="new-password" aria-describedby="password-error"/>
-                <p class="hint">"8 to 128 characters."</p>
-                <FieldError id="password-error" message=Signal::derive(move || problems().password)/>
-                <label for="signup-password-confirmation">"Confirm password"</label>
+                <p class="hint">{t.account.password_hint}</p>
+                <FieldError id="password-error" problem=Signal::derive(move || problems().password)/>
+                <label for="signup-password-confirmation">{t.account.confirm_password}</label>
                 <input id="signup-password-confirmation" type="password" name="password_confirmation" autocomplete="new-password" aria-describedby="confirmation-error"/>
-                <FieldError id="confirmation-error" message=Signal::derive(move || problems().password_confirmation)/>
-                <button type="submit" class="button" disabled=move || signup.pending().get()>"Sign up"</button>
+                <FieldError id="confirmation-error" problem=Signal::derive(move || problems().password_confirmation)/>
+                <button type="submit" class="button" disabled=move || signup.pending().get()>{t.account.sign_up}</button>
             </ActionForm>
-            <p class="muted">"Already have an account? " <A href="/login">"Log in"</A></p>
+            <p class="muted">{t.account.have_account} <A href="/login">{t.account.log_in}</A></p>
         </section>
     }
 }

@@ -16,7 +16,7 @@ use mongodb::{
 };
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 
-use crate::photo_view::CaptionState;
+use crate::photo_view::{CaptionFailure, CaptionState};
 
 /// A job is tried this many times (a worker that died while holding it counts as a try).
 pub const MAX_ATTEMPTS: i32 = 3;
@@ -28,6 +28,7 @@ pub struct CaptionJob {
     pub attempts: i32,
     /// A running job whose lease has passed is free to be claimed again.
     pub lease_until: Option<DateTime>,
+    /// A `CaptionFailure` code (English text in documents from before codes).
     pub last_error: Option<String>,
     /// The current claim; only its holder may store a result.
     pub claim: Option<ObjectId>,
@@ -210,14 +211,14 @@ pub async fn complete<T: Send + Sync>(
 pub async fn fail<T: Send + Sync>(
     items: &Collection<T>,
     job: &ClaimedJob<T>,
-    error: &str,
+    failure: CaptionFailure,
 ) -> mongodb::error::Result<Option<CaptionState>> {
     let final_state = if job.attempt >= MAX_ATTEMPTS { CaptionState::Failed } else { CaptionState::Pending };
     let mut set = doc! {
         "job.state": final_state.as_str(),
         "job.lease_until": null,
         "job.claim": null,
-        "job.last_error": error,
+        "job.last_error": failure.code(),
     };
     if final_state == CaptionState::Failed {
         set.insert("job.finished_at", DateTime::now());
@@ -239,7 +240,7 @@ pub async fn fail_abandoned<T: Send + Sync>(items: &Collection<T>) -> mongodb::e
                 "job.state": CaptionState::Failed.as_str(),
                 "job.lease_until": null,
                 "job.claim": null,
-                "job.last_error": format!("The captioner stopped while working on this photo, {MAX_ATTEMPTS} times."),
+                "job.last_error": CaptionFailure::WorkerStopped.code(),
                 "job.finished_at": DateTime::now(),
             } },
         )

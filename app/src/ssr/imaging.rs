@@ -19,28 +19,13 @@ pub const DISPLAY_MIN_SIDE_FROM_SCALED_JPEG: u32 = DISPLAY_MAX_SIDE * 15 / 16;
 pub const THUMB_MAX_SIDE: u32 = 400;
 const JPEG_QUALITY: u8 = 85;
 
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum ImageRejection {
-    #[error("The file is empty.")]
-    Empty,
-    #[error("The file is larger than 20 MB.")]
-    TooLarge,
-    #[error("This is not a photo we can read: JPEG, PNG, WebP and GIF are accepted.")]
-    UnsupportedFormat,
-    #[error("The image is {width} x {height} pixels; at most 50 megapixels are accepted.")]
-    TooManyPixels { width: u32, height: u32 },
-    #[error("The image file is damaged or incomplete and cannot be read.")]
-    Corrupt,
-    /// A frame (of an animation) larger than the image it belongs to: a memory bomb.
-    #[error("A frame of this image is larger than the image itself; such files are not accepted.")]
-    OversizedFrame,
-}
+pub use crate::error::ImageRejection;
 
 impl ImageRejection {
     /// The error the uploader shows, its message prefixed with the file's name.
     pub fn for_file(self, file_name: &str) -> crate::error::AppError {
-        use crate::error::AppError;
-        let message = format!("{file_name}: {self}");
+        use crate::error::{AppError, Problem};
+        let message = Problem::Image { file: file_name.to_owned(), rejection: self };
         match self {
             ImageRejection::TooLarge => AppError::PayloadTooLarge(message),
             ImageRejection::UnsupportedFormat => AppError::UnsupportedMediaType(message),

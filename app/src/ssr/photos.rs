@@ -23,8 +23,8 @@ use super::{
 use crate::{
     domain::Caption,
     photo_view::{
-        format_utc, CaptionState, GalleryPage, LanguageCaption, PhotoDetails, PhotoSummary, PublicPhoto, ShareLinkInfo,
-        Suggestion, Visibility,
+        CaptionFailure, CaptionState, GalleryPage, LanguageCaption, PhotoDetails, PhotoSummary, PublicPhoto,
+        ShareLinkInfo, Suggestion, Visibility,
     },
     search::index_words,
 };
@@ -222,10 +222,6 @@ impl Photo {
         }
     }
 
-    fn uploaded_at_text(&self) -> String {
-        format_utc(&self.uploaded_at.try_to_rfc3339_string().unwrap_or_default())
-    }
-
     /// What the owner's photo page shows, with the photo's active share links, for a reader of
     /// `language`.
     pub fn details(&self, links: Vec<ShareLinkInfo>, language: Language) -> PhotoDetails {
@@ -245,11 +241,13 @@ impl Photo {
                     Some(LanguageCaption { language: *language, caption: best.text.clone(), unsure: best.unsure })
                 })
                 .collect(),
-            caption_error: (self.job.state == CaptionState::Failed).then(|| self.job.last_error.clone()).flatten(),
+            caption_error: (self.job.state == CaptionState::Failed)
+                .then(|| self.job.last_error.as_deref().map(CaptionFailure::from_stored))
+                .flatten(),
             width: self.width,
             height: self.height,
             byte_size: self.byte_size.max(0) as u64,
-            uploaded_at: self.uploaded_at_text(),
+            uploaded_at: self.uploaded_at.timestamp_millis(),
         }
     }
 
@@ -273,7 +271,7 @@ impl Photo {
             image_base,
             width: self.width,
             height: self.height,
-            uploaded_at: self.uploaded_at_text(),
+            uploaded_at: self.uploaded_at.timestamp_millis(),
             likes: self.likes.max(0) as u64,
             liked,
         }

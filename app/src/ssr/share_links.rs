@@ -16,7 +16,7 @@ use super::{
     accounts,
     sessions::{hash_token, new_token},
 };
-use crate::photo_view::{format_utc, LinkExpiry, ShareLinkInfo};
+use crate::photo_view::{LinkExpiry, ShareLinkInfo};
 
 pub const SHARE_LINKS: &str = "share_links";
 pub const SHARE_GRANTS: &str = "share_grants";
@@ -44,14 +44,13 @@ pub struct ShareLink {
 
 impl ShareLink {
     pub fn info(&self, photo_caption: Option<String>) -> ShareLinkInfo {
-        let date = |d: DateTime| format_utc(&d.try_to_rfc3339_string().unwrap_or_default());
         ShareLinkInfo {
             id: self.id.to_hex(),
             photo_id: self.photo_id.to_hex(),
             photo_caption,
             hint: self.hint.clone(),
-            created_at: date(self.created_at),
-            expires_at: self.expires_at.map(date),
+            created_at: self.created_at.timestamp_millis(),
+            expires_at: self.expires_at.map(|at| at.timestamp_millis()),
             has_password: self.password_hash.is_some(),
             views: self.views.max(0) as u64,
         }
@@ -301,7 +300,7 @@ mod tests {
         };
         let info = link.info(Some("a dog".into()));
         assert_eq!((info.expires_at, info.has_password, info.views), (None, true, 3));
-        assert_eq!(info.created_at, "1970-01-01 00:00 UTC");
+        assert_eq!(info.created_at, 0);
         assert_eq!(link_path("tok"), "/s/tok");
         assert_eq!(grant_cookie_name(link.id).len(), "captioned_link_".len() + 24);
     }

@@ -108,13 +108,10 @@ async fn malformed_requests_get_400_with_a_generic_message() {
         let res = post_raw(body.clone()).await;
         assert_eq!(res.status(), StatusCode::BAD_REQUEST, "{}", String::from_utf8_lossy(&body));
         let text = res.text().await.unwrap();
-        assert!(text.contains(app::error::MALFORMED_REQUEST), "{text}");
+        // The error travels as its code, which the page says in the reader's language.
+        assert!(text.contains("MalformedRequest"), "{text}");
         for internal in ["missing field", "invalid", "expected", "Args", "serde", "utf-8"] {
-            assert!(
-                !text.to_lowercase().contains(&internal.to_lowercase())
-                    || app::error::MALFORMED_REQUEST.to_lowercase().contains(internal),
-                "leaks {internal:?}: {text}"
-            );
+            assert!(!text.to_lowercase().contains(&internal.to_lowercase()), "leaks {internal:?}: {text}");
         }
     }
     // An upload that is not multipart, and one without its file.

@@ -218,3 +218,43 @@ async fn readers_get_captions_in_their_language_from_account_cookie_or_browser()
     assert!(html.contains(r#"<meta property="og:description" content="一只狗在草地上奔跑"#), "{html}");
     assert!(html.contains(r#"lang="zh""#), "the caption is marked as Chinese");
 }
+
+/// A page as a browser asks for it, with `Accept-Language`.
+async fn page_in(app: &TestApp, path: &str, accept_language: &str) -> String {
+    let url = format!("{}{path}", app.address);
+    let res = app.client.get(url).header("Accept", "text/html").header("Accept-Language", accept_language);
+    res.send().await.unwrap().text().await.unwrap()
+}
+
+#[tokio::test]
+async fn the_interface_speaks_the_readers_language_from_account_cookie_or_browser() {
+    let app = helpers::spawn_app().await;
+    // A visitor: the browser's language, with its direction and its words.
+    let german = page_in(&app, "/login", "de-DE,de;q=0.9").await;
+    assert!(german.contains(r#"<html lang="de" dir="ltr""#), "{german}");
+    assert!(german.contains("Registrieren") && german.contains("Anmelden"), "{german}");
+    assert!(!german.contains(">Sign up<"), "no English left in the header: {german}");
+    let arabic = page_in(&app, "/", "ar").await;
+    assert!(arabic.contains(r#"<html lang="ar" dir="rtl""#), "{arabic}");
+    assert!(arabic.contains("إنشاء حساب"), "{arabic}");
+    assert!(page_in(&app, "/", "fr").await.contains(r#"<html lang="en" dir="ltr""#), "else English");
+
+    // A form posted without JavaScript comes back with its problems in the page's language.
+    let form = [("username", "x"), ("email", "nope"), ("password", "short"), ("password_confirmation", "other")];
+    let referer = format!("{}/signup", app.address);
+    let headers = [("Accept", "text/html"), ("Accept-Language", "zh"), ("Referer", referer.as_str())];
+    let res = app.post_form_with("/api/signup", &form, &headers).await;
+    let back = res.headers().get("location").map(|l| l.to_str().unwrap().to_owned()).expect("back to the form");
+    let back = back.strip_prefix(&app.address).unwrap_or(&back).to_owned();
+    let page = page_in(&app, &back, "zh").await;
+    assert!(page.contains("用户名至少需要 2 个字符。"), "{page}");
+    assert!(page.contains("两次输入的密码不一致。"), "{page}");
+
+    // The account's language beats the browser's; the switcher saves it.
+    let app = app.signed_up().await;
+    let form = [("language", "ar"), ("return_to", "/dashboard")];
+    app.post_form_with("/api/set_language", &form, &[("Accept", "text/html")]).await;
+    let dashboard = page_in(&app, "/dashboard", "de").await;
+    assert!(dashboard.contains(r#"<html lang="ar" dir="rtl""#), "{dashboard}");
+    assert!(dashboard.contains("تسجيل الخروج"), "{dashboard}");
+}
