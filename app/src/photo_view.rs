@@ -1,5 +1,7 @@
 //! What the pages know of a photo. Shared by both sides; the server fills it in.
 
+use std::collections::BTreeMap;
+
 use languages::Language;
 use serde::{Deserialize, Serialize};
 
@@ -325,9 +327,8 @@ pub struct PhotoDetails {
     pub likes: u64,
     /// The model's best caption, kept even when the owner wrote their own.
     pub model_caption: Option<String>,
-    pub own_caption: Option<String>,
-    /// The language the owner wrote their caption in (English for captions from before it was asked).
-    pub own_caption_language: Option<Language>,
+    /// The owner's own captions, one per language at most.
+    pub own_captions: BTreeMap<Language, String>,
     /// The best beam-search captions, best first.
     pub suggestions: Vec<Suggestion>,
     /// The model's best caption in each other caption language the photo has.

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { fixturePhotos, signedUp, uploadCaptioned } from "./helpers";
+import { fixturePhotos, hydrated, signedUp, uploadCaptioned } from "./helpers";
 
 // The project's own photos in fixtures/photos/, in name order: the tests use all ten.
 const photos = fixturePhotos(10);
@@ -144,14 +144,25 @@ test("a photo is captioned in Chinese, German and Arabic too, the Arabic right t
   // The owner's own caption keeps the language it is written in: a German caption is what German
   // readers get, while this English reader still gets the model's English one.
   const english = (await page.getByTestId("caption").textContent()) ?? "";
-  await page.locator("#own-caption").fill("Ein Hund im Park");
   await page.getByTestId("own-caption-language").selectOption("de");
+  await page.locator("#own-caption").fill("Ein Hund im Park");
   await page.getByRole("button", { name: "Save caption" }).click();
-  await expect(page.getByTestId("suggestion").first()).toContainText("Use this caption");
+  await expect(page.getByTestId("own-caption-de")).toContainText("Ein Hund im Park");
+  await expect(page.getByTestId("suggestion").first()).toContainText("In use");
   await page.reload();
-  await expect(page.locator("#own-caption")).toHaveValue("Ein Hund im Park");
-  await expect(page.getByTestId("own-caption-language")).toHaveValue("de");
+  await expect(page.getByTestId("own-caption-de")).toContainText("Ein Hund im Park");
   await expect(page.getByTestId("caption")).toHaveText(english);
+  // The form edits one language at a time: the page's first, then the one chosen.
+  await hydrated(page);
+  await expect(page.locator("#own-caption")).toHaveValue("");
+  await page.getByTestId("own-caption-language").selectOption("de");
+  await expect(page.locator("#own-caption")).toHaveValue("Ein Hund im Park");
+  // An English one of the owner's own beside it.
+  await page.getByTestId("own-caption-language").selectOption("en");
+  await page.locator("#own-caption").fill("Biscuit in the park");
+  await page.getByRole("button", { name: "Save caption" }).click();
+  await expect(page.getByTestId("caption")).toHaveText("Biscuit in the park");
+  await expect(page.getByTestId("own-caption-de")).toContainText("Ein Hund im Park");
 
   // Reading in Chinese (the header's switcher, a plain form): the model's Chinese caption, marked
   // as Chinese; reading in German: the owner's German one.
@@ -167,4 +178,7 @@ test("a photo is captioned in Chinese, German and Arabic too, the Arabic right t
   await expect(page.getByTestId("caption")).toHaveText("Ein Hund im Park");
   await page.goto("/dashboard");
   await expect(page.getByTestId("tile-caption").first()).toHaveText("Ein Hund im Park");
+  // Arabic has no caption of the owner's: the model's Arabic one.
+  await switchTo("ar");
+  await expect(page.getByTestId("tile-caption").first()).toHaveText(/[\u0600-\u06ff]/);
 });

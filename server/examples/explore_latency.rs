@@ -58,6 +58,7 @@ fn photo(i: usize, owner: ObjectId, visibility: Visibility) -> Photo {
         caption_model: Some("caption-merge".into()),
         suggestions: vec![Suggestion { text: text.clone(), score: -4.0, per_word: -0.6, unsure: false }],
         more_languages: Default::default(),
+        own_captions: Default::default(),
         own_caption: None,
         own_caption_language: None,
         caption_words: index_words(&text),

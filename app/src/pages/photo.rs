@@ -72,9 +72,19 @@ pub async fn delete_photo(id: String) -> Result<(), AppError> {
     Ok(())
 }
 
-/// Sets the caller's own caption for a photo and the language it is written in (a code; none:
-/// English, the language of the model's suggestions): written, or one of the model's suggestions
-/// picked. The model's captions stay stored beside it.
+/// The language a caption form names (a code; none: English, the language of the model's
+/// suggestions).
+#[cfg(feature = "ssr")]
+fn caption_language(code: Option<&str>) -> Result<Language, AppError> {
+    match code {
+        None | Some("") => Ok(Language::En),
+        Some(code) => Language::from_code(code).ok_or(AppError::Invalid(crate::error::Problem::ChooseCaptionLanguage)),
+    }
+}
+
+/// Sets the caller's own caption for a photo in the language it is written in: written, or one
+/// of the model's suggestions picked. The model's captions stay stored beside it, and the
+/// owner's captions in other languages stay as they are.
 #[server(prefix = "/api", endpoint = "set_caption")]
 pub async fn set_caption(id: String, caption: String, language: Option<String>) -> Result<(), AppError> {
     use crate::{
@@ -83,24 +93,20 @@ pub async fn set_caption(id: String, caption: String, language: Option<String>) 
     };
     let (state, user) = request::signed_in().await?;
     let caption = Caption::parse(&caption).map_err(AppError::Invalid)?;
-    let language = match language.as_deref() {
-        None | Some("") => Language::En,
-        Some(code) => {
-            Language::from_code(code).ok_or(AppError::Invalid(crate::error::Problem::ChooseCaptionLanguage))?
-        }
-    };
-    if !photos::set_own_caption(&state.db, user.id, &id, Some((caption, language))).await.map_err(AppError::internal)? {
+    let language = caption_language(language.as_deref())?;
+    if !photos::set_own_caption(&state.db, user.id, &id, language, Some(caption)).await.map_err(AppError::internal)? {
         return Err(AppError::NotFound);
     }
     Ok(())
 }
 
-/// Drops the caller's own caption: the model's is shown again.
+/// Drops the caller's own caption in a language: the model's in it is shown again.
 #[server(prefix = "/api", endpoint = "use_model_caption")]
-pub async fn use_model_caption(id: String) -> Result<(), AppError> {
+pub async fn use_model_caption(id: String, language: Option<String>) -> Result<(), AppError> {
     use crate::ssr::{photos, request};
     let (state, user) = request::signed_in().await?;
-    if !photos::set_own_caption(&state.db, user.id, &id, None).await.map_err(AppError::internal)? {
+    let language = caption_language(language.as_deref())?;
+    if !photos::set_own_caption(&state.db, user.id, &id, language, None).await.map_err(AppError::internal)? {
         return Err(AppError::NotFound);
     }
     Ok(())
@@ -239,7 +245,8 @@ fn PhotoView(
 fn CaptionEditor(details: PhotoDetails, actions: CaptionActions) -> impl IntoView {
     let t = use_texts();
     let id = details.summary.id.clone();
-    let own = details.own_caption.clone();
+    // The suggestions are the English model's: the owner's English caption is the one in use.
+    let own = details.own_captions.get(&Language::En).cloned();
     let set_error = move || actions.set.value().get().and_then(Result::err).map(|e| e.message(t));
     let mut items = Vec::new();
     for (rank, suggestion) in details.suggestions.into_iter().enumerate() {
@@ -291,36 +298,60 @@ fn CaptionEditor(details: PhotoDetails, actions: CaptionActions) -> impl IntoVie
             </ul>
         }
     });
-    let own_language = details.own_caption_language.unwrap_or_default();
-    let reset = own.is_some().then(|| {
-        let id = id.clone();
-        view! {
-            <ActionForm action=actions.reset>
-                <input type="hidden" name="id" value=id/>
-                <button type="submit" class="button link">{t.photo.use_model_caption}</button>
-            </ActionForm>
-        }
+    // The owner's captions, one per language, each with a way back to the model's.
+    let own_captions = (!details.own_captions.is_empty()).then(|| {
+        let rows: Vec<_> = details
+            .own_captions
+            .clone()
+            .into_iter()
+            .map(|(language, text)| {
+                let id = id.clone();
+                view! {
+                    <li data-testid=format!("own-caption-{language}")>
+                        <span class="language">{language.native_name()}</span>
+                        <span class="caption" lang=language.code() dir=language.direction()>{text}</span>
+                        <ActionForm action=actions.reset>
+                            <input type="hidden" name="id" value=id/>
+                            <input type="hidden" name="language" value=language.code()/>
+                            <button type="submit" class="button link">{t.photo.use_model_caption}</button>
+                        </ActionForm>
+                    </li>
+                }
+            })
+            .collect();
+        view! { <ul class="own-captions" data-testid="own-captions">{rows}</ul> }
     });
+    // The form edits one language's caption: the page's at first; choosing another language
+    // shows the owner's caption in it, if there is one.
+    let editing = RwSignal::new(t.language);
+    let owns = details.own_captions.clone();
+    let editing_text = move || owns.get(&editing.get()).cloned().unwrap_or_default();
+    let choose_language = move |ev| {
+        if let Some(language) = Language::from_code(&event_target_value(&ev)) {
+            editing.set(language);
+        }
+    };
     view! {
         <section class="caption-editor">
             {suggestions}
             {more_languages}
             <h2>{t.photo.your_caption}</h2>
+            {own_captions}
             <ActionForm action=actions.set attr:class="own-caption">
                 <input type="hidden" name="id" value=id/>
                 <label for="own-caption">{t.photo.write_own_caption}</label>
                 // prop:value, never a text child: Leptos 0.8 does not escape a textarea's text
                 // during server rendering (a stored caption could close the element).
                 <textarea id="own-caption" name="caption" rows="2" maxlength="300" required
-                    placeholder=t.photo.caption_placeholder prop:value=own.unwrap_or_default()></textarea>
+                    placeholder=t.photo.caption_placeholder prop:value=editing_text></textarea>
                 <label for="own-caption-language">{t.photo.written_in}</label>
-                <select id="own-caption-language" name="language" data-testid="own-caption-language">
-                    {options(Language::ALL, own_language, Language::code, Language::native_name)}
+                <select id="own-caption-language" name="language" data-testid="own-caption-language"
+                    on:change=choose_language>
+                    {options(Language::ALL, t.language, Language::code, Language::native_name)}
                 </select>
                 <button type="submit" class="button" disabled=move || actions.set.pending().get()>{t.photo.save_caption}</button>
                 {move || set_error().map(|msg| view! { <Alert message=msg/> })}
             </ActionForm>
-            {reset}
         </section>
     }
 }

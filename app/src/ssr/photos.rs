@@ -96,15 +96,19 @@ pub struct Photo {
     /// it until `claim_missing_languages` hands them to a worker.
     #[serde(default)]
     pub more_languages: BTreeMap<Language, LanguageCaptions>,
-    /// The owner's own caption (written, or picked from the suggestions): shown when present.
+    /// The owner's own captions (written, or picked from the suggestions), one per language at
+    /// most: shown to readers of that language. See `own_captions()` for the older fields.
     #[serde(default)]
+    pub own_captions: BTreeMap<Language, String>,
+    /// Documents from before there could be several own captions hold their one here, with its
+    /// language (`None`: from before that was asked, English). Rewritten as `own_captions` by the
+    /// next change of an own caption.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub own_caption: Option<String>,
-    /// The language the owner wrote their caption in (`None`: from before this was asked, or
-    /// no own caption).
-    #[serde(default)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub own_caption_language: Option<Language>,
-    /// Search words of `caption` and of every language's caption in `more_languages`, and of
-    /// `own_caption` (see `crate::search`).
+    /// Search words of `caption` and of every language's caption in `more_languages`; `own_words`
+    /// of every own caption (see `crate::search`).
     #[serde(default)]
     pub caption_words: Vec<String>,
     #[serde(default)]
@@ -180,19 +184,28 @@ impl Photo {
         }
     }
 
-    /// The caption a reader of `language` sees: the owner's own when it is written in that
-    /// language, else the model's in it, else the main caption (the owner's own in whatever
-    /// language, else the model's English). Captions from before languages were recorded count
-    /// as English.
+    /// The owner's own captions by language, those of older documents included.
+    pub fn own_captions(&self) -> BTreeMap<Language, String> {
+        let mut all = BTreeMap::new();
+        if let Some(text) = &self.own_caption {
+            all.insert(self.own_caption_language.unwrap_or_default(), text.clone());
+        }
+        all.extend(self.own_captions.iter().map(|(language, text)| (*language, text.clone())));
+        all
+    }
+
+    /// The caption a reader of `language` sees: the owner's own in that language, else the
+    /// model's in it, else the main caption (the owner's own, English first, else the model's
+    /// English). Own captions from before languages were recorded count as English.
     pub fn caption_for(&self, language: Language) -> ShownCaption {
-        let own_language = self.own_caption_language.unwrap_or_default();
-        let own = self.own_caption.as_ref().map(|text| ShownCaption {
+        let owns = self.own_captions();
+        let own = |(language, text): (&Language, &String)| ShownCaption {
             text: Some(text.clone()),
-            language: own_language,
+            language: *language,
             unsure: false,
-        });
-        if let Some(own) = own.as_ref().filter(|_| own_language == language) {
-            return own.clone();
+        };
+        if let Some(mine) = owns.get_key_value(&language) {
+            return own(mine);
         }
         let english = || ShownCaption {
             text: self.model_caption.clone(),
@@ -205,7 +218,8 @@ impl Photo {
             let best = self.more_languages.get(&language).and_then(|captions| captions.suggestions.first());
             best.map(|best| ShownCaption { text: Some(best.text.clone()), language, unsure: best.unsure })
         };
-        in_language.or(own).unwrap_or_else(english)
+        // The map is in `Language` order, English first.
+        in_language.or_else(|| owns.iter().next().map(own)).unwrap_or_else(english)
     }
 
     /// The photo in a gallery, its caption for a reader of `language`.
@@ -230,8 +244,7 @@ impl Photo {
             links,
             likes: self.likes.max(0) as u64,
             model_caption: self.model_caption.clone(),
-            own_caption: self.own_caption.clone(),
-            own_caption_language: self.own_caption.as_ref().map(|_| self.own_caption_language.unwrap_or_default()),
+            own_captions: self.own_captions(),
             suggestions: self.suggestions.clone(),
             more_languages: self
                 .more_languages
@@ -365,6 +378,7 @@ pub async fn store(
             caption_model: None,
             suggestions: Vec::new(),
             more_languages: BTreeMap::new(),
+            own_captions: BTreeMap::new(),
             own_caption: None,
             own_caption_language: None,
             caption_words: Vec::new(),
@@ -443,21 +457,31 @@ pub async fn summaries(
     Ok(found.iter().map(|photo| photo.summary(language)).collect())
 }
 
-/// Sets the owner's own caption and its language (`None`: back to the model's). `false` when
-/// there is no such photo.
+/// Sets the owner's own caption in `language` (`None`: back to the model's in it), and the
+/// search words of all their captions. `false` when there is no such photo.
 pub async fn set_own_caption(
     db: &Database,
     owner_id: ObjectId,
     id: &str,
-    caption: Option<(Caption, Language)>,
+    language: Language,
+    caption: Option<Caption>,
 ) -> mongodb::error::Result<bool> {
-    let Some(id) = parse_id(id) else { return Ok(false) };
-    let words = caption.as_ref().map(|(c, _)| index_words(c.as_str())).unwrap_or_default();
-    let (caption, language) = caption.map(|(c, l)| (c.into_string(), l.code())).unzip();
+    let Some(photo) = find_owned(db, owner_id, id).await? else { return Ok(false) };
+    let mut owns = photo.own_captions();
+    match caption {
+        Some(caption) => owns.insert(language, caption.into_string()),
+        None => owns.remove(&language),
+    };
+    let mut words: Vec<String> = owns.values().flat_map(|caption| index_words(caption)).collect();
+    words.sort();
+    words.dedup();
     let result = collection(db)
         .update_one(
-            doc! { "_id": id, "owner_id": owner_id },
-            doc! { "$set": { "own_caption": caption, "own_caption_language": language, "own_words": words } },
+            doc! { "_id": photo.id, "owner_id": owner_id },
+            doc! {
+                "$set": { "own_captions": to_bson(&owns)?, "own_words": words },
+                "$unset": { "own_caption": "", "own_caption_language": "" },
+            },
         )
         .await?;
     Ok(result.matched_count == 1)
@@ -777,6 +801,7 @@ pub(crate) mod tests {
             caption_model: Some("caption-merge".into()),
             suggestions: Vec::new(),
             more_languages: BTreeMap::new(),
+            own_captions: BTreeMap::new(),
             own_caption: None,
             own_caption_language: None,
             caption_words: Vec::new(),
@@ -830,17 +855,22 @@ pub(crate) mod tests {
         assert_eq!(shown(&photo, Language::De), ("a dog runs".into(), Language::En, false), "no German yet: English");
 
         // The owner's own caption, in German: German readers get it; the others their language's.
-        photo.own_caption = Some("Rex am Strand".into());
-        photo.own_caption_language = Some(Language::De);
+        photo.own_captions.insert(Language::De, "Rex am Strand".into());
         assert_eq!(shown(&photo, Language::De), ("Rex am Strand".into(), Language::De, false));
         assert_eq!(shown(&photo, Language::Zh).1, Language::Zh);
         assert_eq!(shown(&photo, Language::En), ("a dog runs".into(), Language::En, false));
         // Arabic has no caption of either kind: the owner's, whatever its language.
         assert_eq!(shown(&photo, Language::Ar), ("Rex am Strand".into(), Language::De, false));
+        // With an English one too, that is the one readers without theirs get.
+        photo.own_captions.insert(Language::En, "Rex on the beach".into());
+        assert_eq!(shown(&photo, Language::Ar), ("Rex on the beach".into(), Language::En, false));
+        assert_eq!(shown(&photo, Language::De).0, "Rex am Strand");
 
-        // An own caption from before languages were recorded counts as English.
-        photo.own_caption_language = None;
-        assert_eq!(shown(&photo, Language::En).0, "Rex am Strand");
+        // An own caption from before several were kept, without a language, counts as English.
+        photo.own_captions.clear();
+        photo.own_caption = Some("Rex".into());
+        assert_eq!(shown(&photo, Language::En).0, "Rex");
+        assert_eq!(photo.own_captions(), BTreeMap::from([(Language::En, "Rex".to_owned())]));
         assert_eq!(photo.summary(Language::Zh).caption_language, Language::Zh);
     }
 }

@@ -108,31 +108,56 @@ async fn a_photo_captioned_before_a_language_was_enabled_gets_it_and_keeps_its_e
     assert!(zh_words.iter().all(|w| words.contains(w)), "searchable in Chinese: {words:?}");
 }
 
+/// The owner's own captions of a photo, by language code, as the photo page gets them.
+async fn own_captions(app: &TestApp, id: &str) -> Value {
+    app.owned_photo(id).await["own_captions"].clone()
+}
+
 #[tokio::test]
-async fn the_owners_caption_records_its_language() {
+async fn the_owner_has_a_caption_of_their_own_in_each_language() {
     let app = helpers::spawn_app().await.signed_up().await;
     let id = app.upload_ok("hund.jpg", fixture_photos(1).remove(0).1).await;
 
     let res =
         app.post_form("/api/set_caption", &[("id", &id), ("caption", "Ein Hund am Strand"), ("language", "de")]).await;
     assert!(res.status().is_success(), "{}", res.status());
-    assert_eq!(app.photo_doc(&id).await.get_str("own_caption_language").unwrap(), "de");
-    assert_eq!(app.owned_photo(&id).await["own_caption_language"], "de");
+    assert_eq!(own_captions(&app, &id).await, serde_json::json!({ "de": "Ein Hund am Strand" }));
 
-    // Without a language (a picked suggestion): English, the suggestions' language.
+    // Without a language (a picked suggestion): English, the suggestions' language; the German
+    // one stays. Both are searchable.
     let res = app.post_form("/api/set_caption", &[("id", &id), ("caption", "a dog on the beach")]).await;
     assert!(res.status().is_success());
-    assert_eq!(app.photo_doc(&id).await.get_str("own_caption_language").unwrap(), "en");
+    let both = serde_json::json!({ "en": "a dog on the beach", "de": "Ein Hund am Strand" });
+    assert_eq!(own_captions(&app, &id).await, both);
+    let words: Vec<String> = bson::from_bson(app.photo_doc(&id).await.get("own_words").unwrap().clone()).unwrap();
+    assert!(words.contains(&"hund".to_owned()) && words.contains(&"beach".to_owned()), "{words:?}");
 
-    // An unknown language: a clear message, and the caption that was there stays.
+    // An unknown language: a clear message, and the captions that were there stay.
     let res = app.post_form("/api/set_caption", &[("id", &id), ("caption", "un chien"), ("language", "fr")]).await;
     assert_eq!(res.status(), 422);
-    assert!(res.text().await.unwrap().contains("language"));
-    assert_eq!(app.photo_doc(&id).await.get_str("own_caption").unwrap(), "a dog on the beach");
+    assert!(res.text().await.unwrap().contains("ChooseCaptionLanguage"));
+    assert_eq!(own_captions(&app, &id).await, both);
 
-    // Back to the model's caption: no own caption, no language.
-    assert!(app.post_form("/api/use_model_caption", &[("id", &id)]).await.status().is_success());
-    assert!(app.owned_photo(&id).await["own_caption_language"].is_null());
+    // Back to the model's caption in German: the English one stays.
+    let res = app.post_form("/api/use_model_caption", &[("id", &id), ("language", "de")]).await;
+    assert!(res.status().is_success());
+    assert_eq!(own_captions(&app, &id).await, serde_json::json!({ "en": "a dog on the beach" }));
+
+    // A document from before there could be several keeps its one caption, as English when it
+    // has no language, and is rewritten at the next change.
+    app.db
+        .collection::<Document>("photos")
+        .update_one(
+            bson::doc! { "_id": bson::oid::ObjectId::parse_str(&id).unwrap() },
+            bson::doc! { "$set": { "own_caption": "Rex", "own_captions": {} }, "$unset": { "own_caption_language": "" } },
+        )
+        .await
+        .unwrap();
+    assert_eq!(own_captions(&app, &id).await, serde_json::json!({ "en": "Rex" }));
+    let res = app.post_form("/api/set_caption", &[("id", &id), ("caption", "Rex am Meer"), ("language", "de")]).await;
+    assert!(res.status().is_success());
+    assert_eq!(own_captions(&app, &id).await, serde_json::json!({ "en": "Rex", "de": "Rex am Meer" }));
+    assert!(app.photo_doc(&id).await.get("own_caption").is_none(), "the old field is gone");
 }
 
 /// Uploads a fixture photo and stores its captions as a worker would: `english`, and `chinese`
