@@ -70,6 +70,10 @@ pub struct TrainConfig {
     /// Also score the mean of the last this-many epochs' weights each epoch, and keep it when its
     /// dev figure is the best (1: single epochs only). See `averaging`.
     pub average_last: usize,
+    /// Batches of captions of about one length: each run of this many batches is sorted by
+    /// caption length before the batches are shuffled (0: a plain shuffle). A batch runs as many
+    /// steps as its longest caption, so this saves steps, which the attention decoder pays for.
+    pub length_pool: usize,
 }
 
 impl Default for TrainConfig {
@@ -98,6 +102,7 @@ impl Default for TrainConfig {
             dev_bleu_beam: 1,
             max_minutes: 0.0,
             average_last: 1,
+            length_pool: 0,
         }
     }
 }
@@ -302,6 +307,22 @@ fn shuffle<T>(items: &mut [T], seed: &mut u64) {
         *seed ^= *seed << 17;
         items.swap(i, (*seed % (i as u64 + 1)) as usize);
     }
+}
+
+/// Shuffles the examples; with `pool` above 0, then sorts each run of `pool` batches by caption
+/// length and shuffles the order of the batches (see `TrainConfig::length_pool`).
+fn shuffle_in_length_batches(examples: &mut Vec<Example>, batch_size: usize, pool: usize, seed: &mut u64) {
+    shuffle(examples, seed);
+    if pool == 0 {
+        return;
+    }
+    let batch_size = batch_size.max(1);
+    for run in examples.chunks_mut(batch_size * pool) {
+        run.sort_by_key(|example| example.caption.len());
+    }
+    let mut batches: Vec<Vec<Example>> = examples.chunks(batch_size).map(<[Example]>::to_vec).collect();
+    shuffle(&mut batches, seed);
+    *examples = batches.concat();
 }
 
 fn bar(len: usize, message: &str) -> ProgressBar {
@@ -509,12 +530,15 @@ pub fn calibrate(
 }
 
 /// Trains a model into `out`, keeping the decoder with the best dev figure (`checkpoint_on`):
-/// a single epoch's, or the mean of the last `average_last` epochs'.
+/// a single epoch's, or the mean of the last `average_last` epochs'. With `start_from`, the
+/// decoder starts from that model folder's weights (a run stopped by its time budget goes on;
+/// the folder must hold the same architecture, sizes and vocabulary).
 pub fn train(
     config: &TrainConfig,
     source: &DataSource,
     features: &dyn PhotoFeatures,
     out: &Path,
+    start_from: Option<&Path>,
     device: &Device,
 ) -> Result<Vec<EpochRecord>, String> {
     if features.shape() != config.architecture.features() {
@@ -552,11 +576,21 @@ pub fn train(
     let run = Run { config, files: &files, captions: &captions, vocab: &vocab, features, device };
     match config.architecture {
         Architecture::Merge => {
-            run.fit(merge_config(config, vocab.len()).init(&autodiff), train_examples, &dev_examples, &splits.dev)
+            let decoder = starting_weights(merge_config(config, vocab.len()).init(&autodiff), start_from)?;
+            run.fit(decoder, train_examples, &dev_examples, &splits.dev)
         }
         Architecture::Attention => {
-            run.fit(attention_config(config, vocab.len()).init(&autodiff), train_examples, &dev_examples, &splits.dev)
+            let decoder = starting_weights(attention_config(config, vocab.len()).init(&autodiff), start_from)?;
+            run.fit(decoder, train_examples, &dev_examples, &splits.dev)
         }
+    }
+}
+
+/// A new decoder's weights, or those of the model folder `start_from`.
+fn starting_weights<M: Module>(decoder: M, start_from: Option<&Path>) -> Result<M, String> {
+    match start_from {
+        Some(dir) => ModelFiles { dir: dir.to_owned() }.load_weights(decoder, false),
+        None => Ok(decoder),
     }
 }
 
@@ -611,7 +645,7 @@ impl Run<'_> {
         let mut recent: Vec<M> = Vec::new();
         for epoch in 1..=config.max_epochs {
             let epoch_start = Instant::now();
-            shuffle(&mut train_examples, &mut seed);
+            shuffle_in_length_batches(&mut train_examples, config.batch_size, config.length_pool, &mut seed);
             let progress = bar(train_examples.len().div_ceil(config.batch_size), &format!("epoch {epoch}"));
             let (trained, train_loss) = train_epoch(
                 model,
@@ -706,6 +740,35 @@ pub fn results_json(generated: &[(String, String)]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn length_batches_keep_every_example_once_and_group_alike_lengths() {
+        let names: Vec<String> = (0..400).map(|i| format!("{i}.jpg")).collect();
+        // caption lengths 3 to 22, in a repeating pattern
+        let examples: Vec<Example> =
+            names.iter().enumerate().map(|(i, n)| Example { photo: n, caption: vec![1; 3 + (i * 7) % 20] }).collect();
+        let spread = |examples: &[Example]| -> usize {
+            examples
+                .chunks(8)
+                .map(|b| {
+                    let lengths = b.iter().map(|e| e.caption.len());
+                    lengths.clone().max().unwrap() - lengths.min().unwrap()
+                })
+                .sum()
+        };
+        let (mut plain, mut grouped) = (examples.clone(), examples.clone());
+        shuffle_in_length_batches(&mut plain, 8, 0, &mut 7);
+        shuffle_in_length_batches(&mut grouped, 8, 10, &mut 7);
+        let key = |e: &Example| (e.photo.to_owned(), e.caption.len());
+        let mut all: Vec<_> = grouped.iter().map(key).collect();
+        all.sort();
+        let mut expected: Vec<_> = examples.iter().map(key).collect();
+        expected.sort();
+        assert_eq!(all, expected, "every example once");
+        assert!(spread(&grouped) * 4 < spread(&plain), "{} vs {}", spread(&grouped), spread(&plain));
+        let first_batches: Vec<usize> = grouped.chunks(8).take(5).map(|b| b[0].caption.len()).collect();
+        assert!(first_batches.windows(2).any(|w| w[0] > w[1]), "batches not in length order: {first_batches:?}");
+    }
 
     /// Ten photos whose references are all "a dog runs on the grass" or "two children play in the
     /// snow": the confident half of the captions is right, the rest is wrong.

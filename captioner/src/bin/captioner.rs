@@ -78,6 +78,10 @@ enum Command {
         /// the model folder to write
         #[arg(long, default_value = "models/caption-merge")]
         out: PathBuf,
+        /// start from this model folder's decoder (same config and vocabulary) instead of
+        /// random weights
+        #[arg(long)]
+        start_from: Option<PathBuf>,
     },
     /// Captions a split with the trained model, writes the results JSON and prints BLEU-1..4 and CIDEr-D.
     Eval {
@@ -238,7 +242,7 @@ fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
-        Command::Train { config, data, features, out } => {
+        Command::Train { config, data, features, out, start_from } => {
             let config: TrainConfig = match config {
                 Some(path) => serde_json::from_str(
                     &std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?,
@@ -248,7 +252,8 @@ fn run(cli: Cli) -> Result<(), String> {
             };
             let features = open_features(features, config.architecture)?;
             let started = Instant::now();
-            let history = pipeline::train(&config, &data.source(config.language), features.as_ref(), &out, &device)?;
+            let source = data.source(config.language);
+            let history = pipeline::train(&config, &source, features.as_ref(), &out, start_from.as_deref(), &device)?;
             println!(
                 "{} epochs in {:.1} min; model in {}",
                 history.len(),
