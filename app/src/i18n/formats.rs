@@ -102,6 +102,22 @@ impl Texts {
     }
 }
 
+/// A counted Arabic noun, by CLDR's plural rule for Arabic: the word alone for one and two
+/// (`one`, `two`: the number is in the form), then the number with the plural for 3-10, the
+/// accusative singular for 11-99 and the singular for 0 and 100 and up (of the last two digits).
+pub fn arabic_count(n: u64, one: &str, two: &str, few: &str, many: &str, other: &str) -> String {
+    let number = AR.number(n);
+    match n {
+        1 => one.to_owned(),
+        2 => two.to_owned(),
+        _ => match n % 100 {
+            3..=10 => format!("{number} {few}"),
+            11..=99 => format!("{number} {many}"),
+            _ => format!("{number} {other}"),
+        },
+    }
+}
+
 const ASCII_DIGITS: [char; 10] = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 
 const EN_MONTHS: [&str; 12] = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"];

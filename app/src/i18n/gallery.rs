@@ -286,15 +286,9 @@ fn photos_selected_zh(n: usize) -> String {
 fn photos_selected_de(n: usize) -> String {
     format!("{} ausgewählt", formats::DE.number(n as u64))
 }
-/// Arabic counts: one, two (dual), 3–10 (plural), else the singular (11–99, 100, …).
 fn photos_selected_ar(n: usize) -> String {
-    let count = formats::AR.number(n as u64);
-    match n {
-        1 => "تم تحديد صورة واحدة".to_owned(),
-        2 => "تم تحديد صورتين".to_owned(),
-        n if (3..=10).contains(&(n % 100)) => format!("تم تحديد {count} صور"),
-        _ => format!("تم تحديد {count} صورة"),
-    }
+    let photos = formats::arabic_count(n as u64, "صورة واحدة", "صورتين", "صور", "صورة", "صورة");
+    format!("تم تحديد {photos}")
 }
 
 fn upload_progress_en(percent: u64) -> String {

@@ -93,21 +93,6 @@ fn three_places(f: &Formats, x: f64) -> String {
     f.digits(&format!("{x:.3}").replace('.', f.decimal))
 }
 
-/// The form of a counted Arabic noun: one, two, 3-10 (plural), 11-99 (singular, accusative),
-/// and 0 or 100 and up (singular).
-fn ar_count(n: u64, one: &str, two: &str, few: &str, many: &str, other: &str) -> String {
-    let number = formats::AR.number(n);
-    match n {
-        1 => one.to_owned(),
-        2 => two.to_owned(),
-        _ => match n % 100 {
-            3..=10 => format!("{number} {few}"),
-            11..=99 => format!("{number} {many}"),
-            _ => format!("{number} {other}"),
-        },
-    }
-}
-
 fn caption_failure_en(failure: CaptionFailure) -> String {
     match failure {
         CaptionFailure::CaptionerFailed => "The captioner returned an error on every attempt.",
@@ -461,10 +446,10 @@ fn ends_at_ar(at: &str) -> String {
     format!("ينتهي في {at}")
 }
 fn views_ar(n: u64) -> String {
-    ar_count(n, "مشاهدة واحدة", "مشاهدتان", "مشاهدات", "مشاهدةً", "مشاهدة")
+    formats::arabic_count(n, "مشاهدة واحدة", "مشاهدتان", "مشاهدات", "مشاهدةً", "مشاهدة")
 }
 fn likes_ar(n: u64) -> String {
-    ar_count(n, "إعجاب واحد", "إعجابان", "إعجابات", "إعجابًا", "إعجاب")
+    formats::arabic_count(n, "إعجاب واحد", "إعجابان", "إعجابات", "إعجابًا", "إعجاب")
 }
 fn preview_description_ar(caption: &str, name: &str) -> String {
     format!("{caption} — شاركها {name} على Captioned")
