@@ -7,14 +7,6 @@ use leptos_router::{components::A, hooks::use_location};
 
 use crate::{auth::use_auth, error::AppError, i18n::use_texts};
 
-/// The language the caller reads captions in (see `crate::locale`).
-#[server(prefix = "/api", endpoint = "get_language")]
-pub async fn get_language() -> Result<Language, AppError> {
-    use crate::ssr::request;
-    let user = request::current_user().await?;
-    Ok(request::reader_language(user.as_ref()))
-}
-
 /// The header's switcher: the caller reads captions in `language` from now on (a cookie, and on
 /// their account when logged in), then goes back to the page `return_to` of this site. A plain
 /// form: it works without JavaScript.
@@ -37,8 +29,8 @@ pub async fn set_language(language: String, return_to: String) -> Result<(), App
 /// The language switcher: a plain form that posts to `set_language` and comes back here.
 #[component]
 fn LanguageSwitcher() -> impl IntoView {
+    // The page's language: the same rule (account, cookie, browser) that chose its words.
     let t = use_texts();
-    let language = Resource::new(|| (), |_| get_language());
     let here = use_location();
     let return_to = move || match here.search.get() {
         search if search.is_empty() => here.pathname.get(),
@@ -48,16 +40,9 @@ fn LanguageSwitcher() -> impl IntoView {
         <form method="post" action="/api/set_language" class="inline-form language-form" data-testid="language-form">
             <input type="hidden" name="return_to" prop:value=return_to/>
             <label for="language-select" class="visually-hidden">{t.common.language_label}</label>
-            <Transition fallback=|| ()>
-                {move || Suspend::new(async move {
-                    let current = language.await.unwrap_or_default();
-                    view! {
-                        <select id="language-select" name="language" data-testid="language-select">
-                            {options(Language::ALL, current, Language::code, Language::native_name)}
-                        </select>
-                    }
-                })}
-            </Transition>
+            <select id="language-select" name="language" data-testid="language-select">
+                {options(Language::ALL, t.language, Language::code, Language::native_name)}
+            </select>
             <button type="submit" class="button secondary small">{t.common.change_language}</button>
         </form>
     }

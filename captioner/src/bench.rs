@@ -38,7 +38,7 @@ pub fn run(runs: usize, vocab_size: usize) -> Result<Vec<BackendTimings>, String
         .into_iter()
         .map(|backend| {
             let device = backend.device();
-            let vgg = encoder_record::load(&encoder_record::default_path(), &device)?;
+            let vgg = encoder_record::load_encoder(&encoder_record::default_path(), &device)?;
             let one =
                 || Tensor::<4>::random([1, 3, 224, 224], burn::tensor::Distribution::Uniform(-120.0, 120.0), &device);
             let eight =
@@ -57,6 +57,115 @@ pub fn run(runs: usize, vocab_size: usize) -> Result<Vec<BackendTimings>, String
             })
         })
         .collect()
+}
+
+/// One of VGG16's convolutions (with its ReLU) timed alone on its own input size, as burn's
+/// convolution and by Winograd's F(2x2, 3x3) and F(4x4, 3x3).
+#[derive(Debug, Clone)]
+pub struct LayerTiming {
+    pub name: String,
+    /// `[channels in, height, width]` → channels out
+    pub input: [usize; 3],
+    pub channels_out: usize,
+    pub direct: Duration,
+    pub winograd2: Duration,
+    pub winograd4: Duration,
+}
+
+impl LayerTiming {
+    /// Multiply-adds count twice: 3x3 taps over every input channel, per output value.
+    pub fn gflop(&self) -> f64 {
+        let [c, h, w] = self.input;
+        2.0 * 9.0 * (c * h * w * self.channels_out) as f64 / 1e9
+    }
+}
+
+/// The 13 convolutions of the encoder one by one at batch 1 (224x224 photo), on `backend`:
+/// where the time goes.
+pub fn layers(runs: usize, backend: Backend) -> Result<Vec<LayerTiming>, String> {
+    use crate::model::winograd::{WinogradConv, WinogradTile};
+    use burn::tensor::activation::relu;
+    let device = backend.device();
+    let vgg = encoder_record::load(&encoder_record::default_path(), &device)?;
+    let mut timings = Vec::with_capacity(13);
+    let (mut channels, mut side) = (3, 224);
+    let mut convs = vgg.convs.iter();
+    for (block, (count, channels_out)) in crate::model::encoder::VGG16_BLOCKS.into_iter().enumerate() {
+        for (i, conv) in convs.by_ref().take(count).enumerate() {
+            let x =
+                Tensor::<4>::random([1, channels, side, side], burn::tensor::Distribution::Uniform(0.0, 1.0), &device);
+            let (two, four) = (WinogradConv::new(conv, WinogradTile::Two), WinogradConv::new(conv, WinogradTile::Four));
+            timings.push(LayerTiming {
+                name: format!("block{}_conv{}", block + 1, i + 1),
+                input: [channels, side, side],
+                channels_out,
+                direct: time(runs, || relu(conv.forward(x.clone())).into_data()),
+                winograd2: time(runs, || relu(two.forward(x.clone())).into_data()),
+                winograd4: time(runs, || relu(four.forward(x.clone())).into_data()),
+            });
+            channels = channels_out;
+        }
+        side /= 2;
+    }
+    Ok(timings)
+}
+
+pub fn layer_table(timings: &[LayerTiming]) -> String {
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let sum = |f: fn(&LayerTiming) -> Duration| timings.iter().map(f).sum::<Duration>();
+    let mut out = String::from(
+        "| layer | input | GFLOP | burn conv2d | GFLOP/s | share | Winograd F(2x2) | Winograd F(4x4) |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n",
+    );
+    let total = sum(|t| t.direct);
+    for t in timings {
+        let [c, h, w] = t.input;
+        out += &format!(
+            "| {} | {c}x{h}x{w} → {} | {:.2} | {:.1} ms | {:.0} | {:.0} % | {:.1} ms | {:.1} ms |\n",
+            t.name,
+            t.channels_out,
+            t.gflop(),
+            ms(t.direct),
+            t.gflop() / t.direct.as_secs_f64(),
+            100.0 * t.direct.as_secs_f64() / total.as_secs_f64(),
+            ms(t.winograd2),
+            ms(t.winograd4),
+        );
+    }
+    let gflop: f64 = timings.iter().map(LayerTiming::gflop).sum();
+    out += &format!(
+        "| all 13 | | {gflop:.2} | {:.1} ms | {:.0} | 100 % | {:.1} ms | {:.1} ms |\n",
+        ms(total),
+        gflop / total.as_secs_f64(),
+        ms(sum(|t| t.winograd2)),
+        ms(sum(|t| t.winograd4)),
+    );
+    out
+}
+
+/// The CPU's model and the vector extensions it offers: kernels are picked at run time, so
+/// figures compare only between runs on CPUs alike.
+pub fn cpu() -> String {
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|info| {
+            info.lines()
+                .find_map(|l| l.strip_prefix("model name").map(|v| v.trim_start_matches([' ', '\t', ':']).to_owned()))
+        })
+        .unwrap_or_else(|| std::env::consts::ARCH.to_owned());
+    #[cfg(target_arch = "x86_64")]
+    let extensions: Vec<&str> = [
+        ("AVX2", std::is_x86_feature_detected!("avx2")),
+        ("FMA", std::is_x86_feature_detected!("fma")),
+        ("AVX-512F", std::is_x86_feature_detected!("avx512f")),
+    ]
+    .into_iter()
+    .filter_map(|(name, has)| has.then_some(name))
+    .collect();
+    #[cfg(not(target_arch = "x86_64"))]
+    let extensions: Vec<&str> = Vec::new();
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let extensions = if extensions.is_empty() { "no AVX2".to_owned() } else { extensions.join(", ") };
+    format!("CPU: {model}; {extensions}; {threads} threads")
 }
 
 pub fn table(timings: &[BackendTimings]) -> String {

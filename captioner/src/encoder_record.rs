@@ -8,7 +8,7 @@ use burn::{
     store::{BurnpackStore, HalfPrecisionAdapter, ModuleSnapshot},
 };
 
-use crate::model::Vgg16;
+use crate::model::{Vgg16, Vgg16Encoder};
 
 /// Where the record is unless told otherwise: `models/vgg16.bpk` under the working directory
 /// (the workspace root when developing, the unpacked release bundle when deployed), resolved when
@@ -38,6 +38,11 @@ pub fn save_half(vgg: Vgg16, path: &Path) -> Result<(), String> {
 
 fn is_half(path: &Path) -> bool {
     path.file_name().is_some_and(|n| n.to_string_lossy().ends_with("-f16.bpk"))
+}
+
+/// The weights at `path`, ready to encode photos.
+pub fn load_encoder(path: &Path, device: &Device) -> Result<Vgg16Encoder, String> {
+    load(path, device).map(Vgg16Encoder::new)
 }
 
 pub fn load(path: &Path, device: &Device) -> Result<Vgg16, String> {

@@ -8,7 +8,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::{
     features::{FeatureCache, FeatureShape},
-    model::Vgg16,
+    model::Vgg16Encoder,
     preprocess,
 };
 
@@ -35,7 +35,7 @@ pub fn photo_names(dir: &Path) -> std::io::Result<Vec<String>> {
 /// Encodes a batch of photos: one `Vec` per photo of `shape`: the pooled 512 values (1 region),
 /// or the 7x7 map as 49 regions of 512 values, region after region (row-major).
 pub fn encode_photos(
-    vgg: &Vgg16,
+    vgg: &Vgg16Encoder,
     device: &Device,
     photos: &[image::DynamicImage],
     shape: FeatureShape,
@@ -65,7 +65,7 @@ pub fn open_photo(path: &Path) -> image::ImageResult<image::DynamicImage> {
 
 /// Computes the features of the photos the cache does not have yet. Returns how many were computed.
 pub fn extract(
-    vgg: &Vgg16,
+    vgg: &Vgg16Encoder,
     device: &Device,
     images_dir: &Path,
     names: &[String],

@@ -37,7 +37,7 @@ impl FeatureShape {
     }
 
     /// The pooled vector of a photo's features of this shape: the mean over its regions. For
-    /// VGG16's 7x7 map that is exactly its pooled output (see `Vgg16::forward`).
+    /// VGG16's 7x7 map that is exactly its pooled output (see `Vgg16Encoder::forward`).
     pub fn pool(&self, features: &[f32]) -> Vec<f32> {
         let mut sum = vec![0f32; self.dim];
         for region in features.chunks(self.dim) {

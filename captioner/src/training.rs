@@ -78,7 +78,7 @@ impl PhotoFeatures for InMemoryFeatures {
 }
 
 /// The pooled features read from a map cache: VGG16's pooled vector is the mean of its 7x7 map
-/// (see `Vgg16::forward`), so one extraction serves both decoders.
+/// (see `Vgg16Encoder::forward`), so one extraction serves both decoders.
 pub struct PooledMap<F>(pub F);
 
 impl<F: PhotoFeatures> PhotoFeatures for PooledMap<F> {
@@ -152,17 +152,24 @@ impl TrainableDecoder for Decoder {
 }
 
 impl TrainableDecoder for AttentionDecoder {
-    /// Cross-entropy plus the doubly stochastic regulariser: `penalty * Σ_i (1 - Σ_t α_ti)²`
+    /// Cross-entropy plus the doubly stochastic regulariser: `penalty * mean_i (1 - Σ_t α_ti)²`
     /// per caption (real words only), which asks the decoder to look at every region about once
-    /// over the caption, instead of staring at one.
+    /// over the caption, instead of staring at one. It is a mean over regions, not a sum, because
+    /// the cross-entropy is a mean per word: summed over 49 regions it outweighed the words by
+    /// far, and the cheapest answer was to look everywhere at once (the mean pooled vector).
     fn loss(&self, batch: CaptionBatch) -> Tensor<1> {
         let words = batch.targets.clone().not_equal_elem(PAD_ID as i64).float();
         let (logits, weights) = self.forward(batch.features, batch.inputs);
-        let [b, _, _] = weights.dims();
-        let attention_per_region = (weights * words.unsqueeze_dim::<3>(2)).sum_dim(1);
-        let regulariser = (attention_per_region.neg() + 1.0).powi_scalar(2).sum().div_scalar(b as f32);
-        cross_entropy(logits, batch.targets) + regulariser.reshape([1]) * self.attention_penalty()
+        cross_entropy(logits, batch.targets) + attention_regulariser(weights, words) * self.attention_penalty()
     }
+}
+
+/// `mean over captions and regions of (1 - Σ_t α_ti)²` for weights `[b, steps, regions]`,
+/// counting the steps where `words` (`[b, steps]`) is 1.
+fn attention_regulariser(weights: Tensor<3>, words: Tensor<2>) -> Tensor<1> {
+    let [b, _, regions] = weights.dims();
+    let attention_per_region = (weights * words.unsqueeze_dim::<3>(2)).sum_dim(1);
+    (attention_per_region.neg() + 1.0).powi_scalar(2).sum().div_scalar((b * regions) as f32).reshape([1])
 }
 
 /// Adam, with the gradients' norm clipped when `clip` is above 0 (the attention LSTM's
@@ -255,5 +262,20 @@ mod tests {
         assert!(pooled.extend_with("a.jpg", &mut out));
         assert_eq!(out, [9.0, 2.0, 3.0, 4.0], "appended after what was there");
         assert!(!pooled.extend_with("b.jpg", &mut out) && !pooled.contains("b.jpg"));
+    }
+
+    #[test]
+    fn the_regulariser_is_a_mean_over_regions_of_real_words_only() {
+        let device = Device::default();
+        // One caption, two words and a pad step, three regions. The words look at region 0, then
+        // half at regions 0 and 1; the pad step's weights (all on region 2) do not count.
+        let weights = Tensor::<3>::from_data(
+            TensorData::new(vec![1.0f32, 0.0, 0.0, 0.5, 0.5, 0.0, 0.0, 0.0, 1.0], [1, 3, 3]),
+            &device,
+        );
+        let words = Tensor::<2>::from_data(TensorData::new(vec![1.0f32, 1.0, 0.0], [1, 3]), &device);
+        // per region: 1.5, 0.5, 0 → (1 - x)²: 0.25, 0.25, 1 → mean 0.5
+        let value = attention_regulariser(weights, words).into_scalar::<f32>();
+        assert!((value - 0.5).abs() < 1e-6, "{value}");
     }
 }

@@ -34,7 +34,7 @@ fn vgg16_matches_onnxruntime_on_every_backend() {
     let reference = reference();
     for backend in Backend::ALL {
         let device = backend.device();
-        let vgg = encoder_record::load(
+        let vgg = encoder_record::load_encoder(
             &encoder_record::in_models_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../models").as_ref()),
             &device,
         )

@@ -24,11 +24,25 @@ fn session_token() -> Option<String> {
     sessions::token_from_cookie_header(header)
 }
 
+/// The session's user as the server's page middleware found it, put in the request's
+/// extensions so that rendering the page does not look the session up a second time.
+#[derive(Debug, Clone)]
+pub struct SessionUser(pub Option<User>);
+
+/// The user of the request's session, from `SessionUser` when the middleware found it, else
+/// from the database.
+async fn session_user(db: &mongodb::Database, parts: &Parts) -> Result<Option<User>, AppError> {
+    match parts.extensions.get::<SessionUser>() {
+        Some(SessionUser(user)) => Ok(user.clone()),
+        None => sessions::user_from_headers(db, &parts.headers).await.map_err(AppError::database),
+    }
+}
+
 /// The logged-in user, or `None` for a visitor (or an expired or ended session).
 pub async fn current_user() -> Result<Option<User>, AppError> {
     let Some(parts) = use_context::<Parts>() else { return Ok(None) };
     let state = app_state()?;
-    sessions::user_from_headers(&state.db, &parts.headers).await.map_err(AppError::database)
+    session_user(&state.db, &parts).await
 }
 
 /// The caller of a server function that needs an account: the state and the logged-in user, or
@@ -48,6 +62,15 @@ pub async fn viewer_from(
     link_token: Option<&str>,
 ) -> Result<(Viewer, LinkState), AppError> {
     let user = sessions::user_from_headers(db, headers).await.map_err(AppError::database)?;
+    viewer_of(db, user, headers, link_token).await
+}
+
+async fn viewer_of(
+    db: &mongodb::Database,
+    user: Option<User>,
+    headers: &http::HeaderMap,
+    link_token: Option<&str>,
+) -> Result<(Viewer, LinkState), AppError> {
     let link = match link_token {
         Some(token) => {
             let cookies = headers.get(header::COOKIE).and_then(|h| h.to_str().ok());
@@ -80,8 +103,10 @@ pub fn reader_language(user: Option<&User>) -> Language {
 /// taken before the first await.
 pub async fn viewer(link_token: Option<&str>) -> Result<(AppState, Viewer, LinkState), AppError> {
     let state = app_state()?;
-    let headers = use_context::<Parts>().map(|parts| parts.headers).unwrap_or_default();
-    let (viewer, link) = viewer_from(&state.db, &headers, link_token).await?;
+    let (viewer, link) = match use_context::<Parts>() {
+        Some(parts) => viewer_of(&state.db, session_user(&state.db, &parts).await?, &parts.headers, link_token).await?,
+        None => viewer_of(&state.db, None, &http::HeaderMap::new(), link_token).await?,
+    };
     Ok((state, viewer, link))
 }
 

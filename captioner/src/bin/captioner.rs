@@ -126,6 +126,9 @@ enum Command {
         /// vocabulary size of the decoder timed
         #[arg(long, default_value_t = 2500)]
         vocab: usize,
+        /// also time the 13 convolutions one by one on the default backend
+        #[arg(long)]
+        layers: bool,
     },
     /// Captions photos: the best N captions of a beam search of width K, with their scores.
     Caption {
@@ -225,7 +228,7 @@ fn run(cli: Cli) -> Result<(), String> {
             let shape = if map { Architecture::Attention } else { Architecture::Merge }.features();
             let out = out.unwrap_or_else(|| extract::default_cache_path(shape));
             let images = images.unwrap_or_else(|| captioner::data::flickr8k_dir(Path::new(".")).join("Images"));
-            let vgg = encoder_record::load(&vgg16, &device)?;
+            let vgg = encoder_record::load_encoder(&vgg16, &device)?;
             let mut names = extract::photo_names(&images).map_err(|e| format!("{}: {e}", images.display()))?;
             if let Some(limit) = limit {
                 names.truncate(limit);
@@ -338,9 +341,14 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("decoder: {:.1} MB in f32, {:.1} MB in f16", size(files.decoder()), size(files.decoder_half()));
             Ok(())
         }
-        Command::Bench { runs, vocab } => {
+        Command::Bench { runs, vocab, layers } => {
+            println!("{}", captioner::bench::cpu());
             let timings = captioner::bench::run(runs, vocab)?;
             print!("{}", captioner::bench::table(&timings));
+            if layers {
+                println!("\nThe convolutions one by one (batch 1, {}):", backend);
+                print!("{}", captioner::bench::layer_table(&captioner::bench::layers(runs, backend)?));
+            }
             Ok(())
         }
         Command::Caption { photos, beam, n, model, vgg16 } => {

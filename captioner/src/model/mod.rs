@@ -4,11 +4,12 @@
 pub mod attention;
 pub mod decoder;
 pub mod encoder;
+pub mod winograd;
 
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
-pub use encoder::{Vgg16, VGG16_BLOCKS};
+pub use encoder::{Vgg16, Vgg16Encoder, VGG16_BLOCKS};
 
 use crate::{
     decoding::{beam_search, greedy_batch, Hypothesis},

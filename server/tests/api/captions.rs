@@ -12,6 +12,7 @@ use app::{
     },
 };
 use bson::Bson;
+use captioner::inference::SHIPPED_DECODER;
 use futures::AsyncWriteExt;
 use mongodb::options::GridFsBucketOptions;
 use serde_json::Value;
@@ -42,7 +43,8 @@ async fn an_uploaded_photo_is_captioned_with_three_scored_suggestions() {
     assert!(suggestions.iter().all(|s| s.per_word < 0.0 && !s.text.is_empty()));
     // Each is marked unsure by the shipped model's threshold, chosen on dev.
     let calibration =
-        std::fs::read_to_string(helpers::workspace().join("models/caption-merge/calibration.json")).unwrap();
+        std::fs::read_to_string(helpers::workspace().join("models").join(SHIPPED_DECODER).join("calibration.json"))
+            .unwrap();
     let threshold = serde_json::from_str::<Value>(&calibration).unwrap()["unsure_below_percent"].as_u64().unwrap();
     assert!(suggestions.iter().all(|s| s.unsure == (u64::from(s.confidence_percent()) < threshold)), "{suggestions:?}");
 
