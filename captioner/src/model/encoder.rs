@@ -50,6 +50,7 @@ const FIRST_WINOGRAD_BLOCK: usize = 2;
 
 /// One convolution as it runs in the encoder.
 #[derive(Debug)]
+#[allow(clippy::large_enum_variant)] // thirteen of them, made once per loaded model
 enum EncoderConv {
     Direct(Conv2d),
     Winograd(WinogradConv),
