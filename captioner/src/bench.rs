@@ -142,32 +142,6 @@ pub fn layer_table(timings: &[LayerTiming]) -> String {
     out
 }
 
-/// The CPU's model and the vector extensions it offers: kernels are picked at run time, so
-/// figures compare only between runs on CPUs alike.
-pub fn cpu() -> String {
-    let model = std::fs::read_to_string("/proc/cpuinfo")
-        .ok()
-        .and_then(|info| {
-            info.lines()
-                .find_map(|l| l.strip_prefix("model name").map(|v| v.trim_start_matches([' ', '\t', ':']).to_owned()))
-        })
-        .unwrap_or_else(|| std::env::consts::ARCH.to_owned());
-    #[cfg(target_arch = "x86_64")]
-    let extensions: Vec<&str> = [
-        ("AVX2", std::is_x86_feature_detected!("avx2")),
-        ("FMA", std::is_x86_feature_detected!("fma")),
-        ("AVX-512F", std::is_x86_feature_detected!("avx512f")),
-    ]
-    .into_iter()
-    .filter_map(|(name, has)| has.then_some(name))
-    .collect();
-    #[cfg(not(target_arch = "x86_64"))]
-    let extensions: Vec<&str> = Vec::new();
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    let extensions = if extensions.is_empty() { "no AVX2".to_owned() } else { extensions.join(", ") };
-    format!("CPU: {model}; {extensions}; {threads} threads")
-}
-
 pub fn table(timings: &[BackendTimings]) -> String {
     let base = &timings[0];
     let ms = |d: Duration| d.as_secs_f64() * 1e3;

@@ -342,7 +342,6 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::Bench { runs, vocab, layers } => {
-            println!("{}", captioner::bench::cpu());
             let timings = captioner::bench::run(runs, vocab)?;
             print!("{}", captioner::bench::table(&timings));
             if layers {

@@ -72,9 +72,12 @@ impl Vgg16Encoder {
             .convs
             .into_iter()
             .enumerate()
-            .map(|(i, conv)| match i >= first_winograd {
-                true => EncoderConv::Winograd(WinogradConv::new(&conv, WinogradTile::Four)),
-                false => EncoderConv::Direct(conv),
+            .map(|(i, conv)| {
+                if i >= first_winograd {
+                    EncoderConv::Winograd(WinogradConv::new(&conv, WinogradTile::Four))
+                } else {
+                    EncoderConv::Direct(conv)
+                }
             })
             .collect();
         Self { convs, pool: vgg.pool }
