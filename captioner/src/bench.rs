@@ -5,7 +5,13 @@ use std::time::{Duration, Instant};
 
 use burn::prelude::*;
 
-use crate::{backend::Backend, decoding::greedy, encoder_record, model::decoder::DecoderConfig};
+use crate::{
+    backend::Backend,
+    decoding::greedy,
+    encoder_record,
+    inference::{Captioner, ModelPaths},
+    model::decoder::DecoderConfig,
+};
 
 #[derive(Debug, Clone)]
 pub struct BackendTimings {
@@ -139,6 +145,73 @@ pub fn layer_table(timings: &[LayerTiming]) -> String {
         ms(sum(|t| t.winograd2)),
         ms(sum(|t| t.winograd4)),
     );
+    out
+}
+
+/// A model's time from a decoded photo to its captions (VGG16 and beam search at the model's own
+/// setting, the best three kept, as the app does), and the beam search's share, per photo.
+#[derive(Debug, Clone)]
+pub struct CaptionTiming {
+    pub model: String,
+    pub photos: usize,
+    pub whole: Duration,
+    pub decoding: Duration,
+}
+
+/// Times [`Captioner::caption`] on each photo with each model folder; medians over the photos.
+pub fn captions(
+    models: &[std::path::PathBuf],
+    photos: &[std::path::PathBuf],
+    backend: Backend,
+) -> Result<Vec<CaptionTiming>, String> {
+    let photos = photos
+        .iter()
+        .map(|path| image::open(path).map_err(|e| format!("{}: {e}", path.display())))
+        .collect::<Result<Vec<_>, _>>()?;
+    if photos.is_empty() {
+        return Err("no photos to caption".into());
+    }
+    models
+        .iter()
+        .map(|dir| {
+            let captioner =
+                Captioner::load(&ModelPaths { decoder_dir: dir.clone(), ..ModelPaths::shipped() }, backend)?;
+            captioner.caption(&photos[0], None, 3); // warm-up
+            let mut whole = Vec::new();
+            let mut decoding = Vec::new();
+            for photo in &photos {
+                let start = Instant::now();
+                let features = captioner.features(photo);
+                let encoded = Instant::now();
+                std::hint::black_box(captioner.caption_features(features, None, 3));
+                decoding.push(encoded.elapsed());
+                whole.push(start.elapsed());
+            }
+            Ok(CaptionTiming {
+                model: captioner.name(),
+                photos: photos.len(),
+                whole: median(whole),
+                decoding: median(decoding),
+            })
+        })
+        .collect()
+}
+
+pub fn caption_table(timings: &[CaptionTiming]) -> String {
+    let ms = |d: Duration| d.as_secs_f64() * 1e3;
+    let mut out = String::from(
+        "| model (its own beam) | photos | photo → captions, median | of which beam search | ratio to the first |\n| --- | --- | --- | --- | --- |\n",
+    );
+    for t in timings {
+        out += &format!(
+            "| {} | {} | {:.0} ms | {:.1} ms | {:.2}x |\n",
+            t.model,
+            t.photos,
+            ms(t.whole),
+            ms(t.decoding),
+            ms(t.whole) / ms(timings[0].whole)
+        );
+    }
     out
 }
 

@@ -34,7 +34,11 @@ pub struct ModelPaths {
 pub const MODELS_DIR: &str = "models";
 
 /// The shipped English decoder's folder in the models folder.
-pub const SHIPPED_DECODER: &str = "caption-merge";
+pub const SHIPPED_DECODER: &str = "caption-attention";
+
+/// The shipped decoders of the other languages are this folder name and the language's code
+/// (`caption-merge-zh`): they are merge decoders until they are retrained with attention.
+pub const SHIPPED_LANGUAGE_DECODERS: &str = "caption-merge";
 
 impl ModelPaths {
     /// The shipped model in `models/` under the working directory, resolved at run time.
@@ -51,12 +55,12 @@ impl ModelPaths {
         }
     }
 
-    /// The shipped decoder of `language` in the models folder `models`: `caption-merge` for
+    /// The shipped decoder of `language` in the models folder `models`: `caption-attention` for
     /// English, `caption-merge-zh` and so on for the others.
     pub fn shipped_decoder(models: &Path, language: Language) -> PathBuf {
         match language {
             Language::En => models.join(SHIPPED_DECODER),
-            other => models.join(format!("{SHIPPED_DECODER}-{other}")),
+            other => models.join(format!("{SHIPPED_LANGUAGE_DECODERS}-{other}")),
         }
     }
 
@@ -124,7 +128,9 @@ impl LanguageDecoder {
         self.decoder.architecture().features()
     }
 
-    fn caption(&self, features: Tensor<3>, beam: usize, n: usize) -> Vec<ScoredCaption> {
+    /// `beam`: the beam width, else the one chosen on dev for this model (its config's `beam`).
+    fn caption(&self, features: Tensor<3>, beam: Option<usize>, n: usize) -> Vec<ScoredCaption> {
+        let beam = beam.unwrap_or(self.config.beam).max(1);
         self.decoder
             .beam_search(features, beam, n, self.config.max_caption_len, self.config.length_alpha)
             .into_iter()
@@ -168,7 +174,7 @@ impl Captioner {
     }
 
     /// The default language's model name, recorded with each caption: its folder's name
-    /// (`caption-merge`).
+    /// (`caption-attention`).
     pub fn name(&self) -> String {
         self.decoders[0].name.clone()
     }
@@ -184,13 +190,14 @@ impl Captioner {
         encode_photos(&self.vgg, &self.device, std::slice::from_ref(photo), self.decoders[0].shape()).remove(0)
     }
 
-    /// The default language's best `n` captions of a beam search of width `beam`, best first.
-    pub fn caption(&self, photo: &image::DynamicImage, beam: usize, n: usize) -> Vec<ScoredCaption> {
+    /// The default language's best `n` captions of a beam search of width `beam` (`None`: the
+    /// model's own, chosen on dev), best first.
+    pub fn caption(&self, photo: &image::DynamicImage, beam: Option<usize>, n: usize) -> Vec<ScoredCaption> {
         self.caption_features(self.features(photo), beam, n)
     }
 
     /// The default language's captions of features from [`Captioner::features`].
-    pub fn caption_features(&self, features: Vec<f32>, beam: usize, n: usize) -> Vec<ScoredCaption> {
+    pub fn caption_features(&self, features: Vec<f32>, beam: Option<usize>, n: usize) -> Vec<ScoredCaption> {
         let decoder = &self.decoders[0];
         decoder.caption(self.tensor(features, decoder.shape()), beam, n)
     }
@@ -202,7 +209,7 @@ impl Captioner {
         &self,
         photo: &image::DynamicImage,
         languages: &[Language],
-        beam: usize,
+        beam: Option<usize>,
         n: usize,
     ) -> Vec<LanguageCaptions> {
         let wanted: Vec<&LanguageDecoder> = self.decoders.iter().filter(|d| languages.contains(&d.language)).collect();
@@ -256,8 +263,30 @@ mod tests {
     #[test]
     fn the_default_paths_resolve_at_run_time_under_the_working_directory() {
         let paths = ModelPaths::shipped();
-        assert_eq!(paths.decoder_dir, Path::new("models/caption-merge"));
+        assert_eq!(paths.decoder_dir, Path::new("models/caption-attention"));
+        assert_eq!(
+            ModelPaths::shipped_decoder(Path::new("models"), Language::De),
+            Path::new("models/caption-merge-de")
+        );
         assert_eq!(paths.vgg16, Path::new("models/vgg16.bpk"));
+    }
+
+    #[test]
+    fn each_shipped_model_captions_with_the_setting_its_unsure_threshold_was_chosen_for() {
+        let models = Path::new(env!("CARGO_MANIFEST_DIR")).join("..").join(MODELS_DIR);
+        let mut checked = 0;
+        for entry in std::fs::read_dir(&models).unwrap() {
+            let files = ModelFiles { dir: entry.unwrap().path() };
+            if !files.config().is_file() {
+                continue;
+            }
+            let config: TrainConfig = serde_json::from_str(&std::fs::read_to_string(files.config()).unwrap()).unwrap();
+            let calibration = files.load_calibration().unwrap().expect("a shipped model has its calibration.json");
+            let dir = files.dir.display();
+            assert_eq!((config.beam, config.length_alpha), (calibration.beam, calibration.length_alpha), "{dir}");
+            checked += 1;
+        }
+        assert!(checked >= 5, "the five shipped decoders, found {checked}");
     }
 
     #[test]

@@ -62,6 +62,9 @@ pub struct TrainConfig {
     pub max_caption_len: usize,
     /// Beam search ranks captions by log-probability / length^alpha (1: mean per word).
     pub length_alpha: f32,
+    /// The beam width the model captions with when none is asked for; chosen on dev with
+    /// `length_alpha`, the setting its `calibration.json` was made for.
+    pub beam: usize,
     /// Dev photos captioned each epoch for the dev BLEU-4 curve, and the beam width used (1: greedy).
     pub dev_bleu_photos: usize,
     pub dev_bleu_beam: usize,
@@ -98,6 +101,7 @@ impl Default for TrainConfig {
             min_word_count: 5,
             max_caption_len: 20,
             length_alpha: 1.0,
+            beam: 7,
             dev_bleu_photos: 300,
             dev_bleu_beam: 1,
             max_minutes: 0.0,

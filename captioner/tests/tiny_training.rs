@@ -115,21 +115,29 @@ fn the_attention_decoder_learns_and_beam_is_never_worse_than_greedy() {
     tiny.train_and_decode(decoder, &features, 5e-3);
 }
 
-/// The captions `eval` wrote for the test split before decoding went through `StepDecoder`
-/// (`models/caption-merge/eval-test-beam7.json`) come out again for the first test photos.
-#[test]
-fn the_shipped_merge_model_writes_the_captions_it_wrote_before_the_decoder_trait() {
-    let Some(tiny) = tiny("the merge model's reference captions") else { return };
+/// The captions `eval` wrote for the test split come out again for the first test photos when
+/// the photo goes through `Captioner` with the model's own decoding setting: for the merge model,
+/// results written before decoding went through `StepDecoder`.
+fn writes_its_evaluation_captions(decoder: &str, results: &str) {
+    let Some(tiny) = tiny("a shipped model's reference captions") else { return };
     let models = tiny.workspace.join("models");
-    let paths = ModelPaths { decoder_dir: models.join("caption-merge"), ..ModelPaths::shipped_in(&models) };
+    let paths = ModelPaths { decoder_dir: models.join(decoder), ..ModelPaths::shipped_in(&models) };
     let captioner = Captioner::load(&paths, Backend::Flex).unwrap();
     let results: Vec<HashMap<String, String>> =
-        serde_json::from_str(&std::fs::read_to_string(models.join("caption-merge/eval-test-beam7.json")).unwrap())
-            .unwrap();
+        serde_json::from_str(&std::fs::read_to_string(models.join(decoder).join(results)).unwrap()).unwrap();
     for reference in results.iter().take(4) {
         let photo = image::open(tiny.flickr8k.join("Images").join(&reference["image_id"])).unwrap();
-        // the model's config holds the alpha of that evaluation, 0.6
-        let caption = captioner.caption(&photo, 7, 1).remove(0);
-        assert_eq!(caption.text, reference["caption"], "{}", reference["image_id"]);
+        let caption = captioner.caption(&photo, None, 1).remove(0);
+        assert_eq!(caption.text, reference["caption"], "{decoder}: {}", reference["image_id"]);
     }
+}
+
+#[test]
+fn the_shipped_merge_model_writes_the_captions_it_wrote_before_the_decoder_trait() {
+    writes_its_evaluation_captions("caption-merge", "eval-test-beam7.json");
+}
+
+#[test]
+fn the_shipped_attention_model_writes_its_evaluation_captions() {
+    writes_its_evaluation_captions(captioner::inference::SHIPPED_DECODER, "eval-test-beam5.json");
 }

@@ -55,7 +55,7 @@ struct Request {
 }
 
 /// Runs the model on a thread of its own: photos in, captions out.
-fn spawn_model_thread(name: String, model: Arc<Captioner>, beam: usize, n: usize) -> mpsc::Sender<Request> {
+fn spawn_model_thread(name: String, model: Arc<Captioner>, beam: Option<usize>, n: usize) -> mpsc::Sender<Request> {
     let (sender, receiver) = mpsc::channel::<Request>();
     std::thread::Builder::new()
         .name(name)
@@ -76,7 +76,7 @@ fn caption_bytes(
     model: &Captioner,
     bytes: &[u8],
     languages: &[Language],
-    beam: usize,
+    beam: Option<usize>,
     n: usize,
 ) -> Result<Captioned, String> {
     let photo = image::load_from_memory(bytes).map_err(|e| format!("the photo could not be decoded: {e}"))?;

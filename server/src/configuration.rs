@@ -84,8 +84,9 @@ pub struct WorkerSettings {
     pub lease: Duration,
     /// How often an idle worker looks for jobs queued by other processes.
     pub poll_every: Duration,
-    /// Beam width, and how many of the best captions are kept as suggestions.
-    pub beam: usize,
+    /// Beam width for every language (`None`: each model's own, chosen on dev), and how many of
+    /// the best captions are kept as suggestions.
+    pub beam: Option<usize>,
     pub suggestions: usize,
     pub model: ModelPaths,
     pub backend: Backend,
@@ -97,7 +98,7 @@ impl Default for WorkerSettings {
             workers: std::thread::available_parallelism().map(usize::from).unwrap_or(1),
             lease: Duration::from_secs(120),
             poll_every: Duration::from_secs(2),
-            beam: 7,
+            beam: None,
             suggestions: 3,
             model: ModelPaths::shipped(),
             backend: Backend::default(),
@@ -113,12 +114,16 @@ fn parse<T: std::str::FromStr>(name: &'static str, default: T) -> Result<T, Conf
 where
     T::Err: std::fmt::Display,
 {
-    match var(name) {
-        None => Ok(default),
-        Some(value) => {
-            value.trim().parse().map_err(|e: T::Err| ConfigError::Invalid { name, why: e.to_string(), value })
-        }
-    }
+    Ok(parse_if_set(name)?.unwrap_or(default))
+}
+
+fn parse_if_set<T: std::str::FromStr>(name: &'static str) -> Result<Option<T>, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    var(name)
+        .map(|value| value.trim().parse().map_err(|e: T::Err| ConfigError::Invalid { name, why: e.to_string(), value }))
+        .transpose()
 }
 
 fn parse_bool(name: &'static str, default: bool) -> Result<bool, ConfigError> {
@@ -217,7 +222,7 @@ fn caption_settings() -> Result<WorkerSettings, ConfigError> {
     Ok(WorkerSettings {
         workers: parse("CAPTION_WORKERS", defaults.workers)?,
         lease: Duration::from_secs(lease_seconds),
-        beam: parse("CAPTION_BEAM", defaults.beam)?.max(1),
+        beam: parse_if_set::<usize>("CAPTION_BEAM")?.map(|beam| beam.max(1)),
         model,
         // its parse error already says "use flex or ndarray"
         backend: parse("CAPTIONER_BACKEND", defaults.backend)?,

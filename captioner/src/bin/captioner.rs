@@ -12,7 +12,7 @@ use captioner::{
     features::FeatureCache,
     import,
     inference::{Captioner, ModelPaths},
-    model::{Architecture, CaptionModel},
+    model::{Architecture, Ensemble},
     pipeline::{self, DataSource, ModelFiles, TrainConfig},
     text::Language,
     training::{PhotoFeatures, PooledMap},
@@ -76,7 +76,7 @@ enum Command {
         #[arg(long)]
         features: Option<PathBuf>,
         /// the model folder to write
-        #[arg(long, default_value = "models/caption-merge")]
+        #[arg(long, default_value_os_t = ModelPaths::shipped().decoder_dir)]
         out: PathBuf,
         /// start from this model folder's decoder (same config and vocabulary) instead of
         /// random weights
@@ -98,9 +98,14 @@ enum Command {
         /// the feature cache (default: the one `extract` writes for the model's architecture)
         #[arg(long)]
         features: Option<PathBuf>,
-        #[arg(long, default_value = "models/caption-merge")]
+        #[arg(long, default_value_os_t = ModelPaths::shipped().decoder_dir)]
         model: PathBuf,
-        /// the results JSON (default: MODEL/eval-SPLIT-beamK.json)
+        /// decode with an ensemble of the model and these model folders' decoders (one vocabulary):
+        /// the mean of their next-word probabilities at each step
+        #[arg(long = "with")]
+        with: Vec<PathBuf>,
+        /// the results JSON (default: MODEL/eval-SPLIT-beamK.json, `-ensemble` before `.json`
+        /// with --with)
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -116,7 +121,7 @@ enum Command {
     },
     /// Writes the model's decoder in half precision (decoder-f16.bpk), which `eval` and `caption` then use.
     Halve {
-        #[arg(long, default_value = "models/caption-merge")]
+        #[arg(long, default_value_os_t = ModelPaths::shipped().decoder_dir)]
         model: PathBuf,
     },
     /// Times the encoder and greedy decoding on every compiled backend, in one run.
@@ -129,15 +134,22 @@ enum Command {
         /// also time the 13 convolutions one by one on the default backend
         #[arg(long)]
         layers: bool,
+        /// also time whole captions of these photos (VGG16 and beam search) with each --model
+        #[arg(long, num_args = 1..)]
+        photos: Vec<PathBuf>,
+        /// model folders for --photos (default: the shipped English one)
+        #[arg(long = "model")]
+        models: Vec<PathBuf>,
     },
     /// Captions photos: the best N captions of a beam search of width K, with their scores.
     Caption {
         photos: Vec<PathBuf>,
-        #[arg(long, default_value_t = 3)]
-        beam: usize,
+        /// beam width (default: the model config's `beam`, chosen on dev)
+        #[arg(long)]
+        beam: Option<usize>,
         #[arg(long, default_value_t = 3)]
         n: usize,
-        #[arg(long, default_value = "models/caption-merge")]
+        #[arg(long, default_value_os_t = ModelPaths::shipped().decoder_dir)]
         model: PathBuf,
         #[arg(long, default_value_os_t = encoder_record::default_path())]
         vgg16: PathBuf,
@@ -265,28 +277,40 @@ fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
-        Command::Eval { split, beam, alpha, data, features, model, out } => {
+        Command::Eval { split, beam, alpha, data, features, model, with, out } => {
             let (config, vocab, decoder) = ModelFiles { dir: model.clone() }.load(&device)?;
-            let features = open_features(features, config.architecture)?;
+            let mut members = vec![decoder];
+            for dir in &with {
+                let (_, other, decoder) = ModelFiles { dir: dir.clone() }.load(&device)?;
+                if other != vocab {
+                    return Err(format!("{} has another vocabulary than {}", dir.display(), model.display()));
+                }
+                members.push(decoder);
+            }
+            let ensemble = Ensemble { members };
+            let architecture = if ensemble.features() == Architecture::Attention.features() {
+                Architecture::Attention
+            } else {
+                Architecture::Merge
+            };
+            let features = open_features(features, architecture)?;
+            // the results of an ensemble are not the model's own
+            let tag = if with.is_empty() { "" } else { "-ensemble" };
             let language = vocab.language();
             let (captions, splits) = data.source(language).load()?;
             let names = split_photos(splits, &split)?;
             let started = Instant::now();
             let alpha = alpha.unwrap_or(config.length_alpha);
             let max_len = config.max_caption_len;
-            let captioned = match &decoder {
-                CaptionModel::Merge(d) => {
-                    pipeline::caption_all(d, &names, features.as_ref(), beam, max_len, alpha, &device)
-                }
-                CaptionModel::Attention(d) => {
-                    pipeline::caption_all(d, &names, features.as_ref(), beam, max_len, alpha, &device)
-                }
+            let captioned = match ensemble.members.as_slice() {
+                [alone] => pipeline::caption_all(alone, &names, features.as_ref(), beam, max_len, alpha, &device),
+                _ => pipeline::caption_all(&ensemble, &names, features.as_ref(), beam, max_len, alpha, &device),
             };
             let scored: Vec<(String, String, f32)> =
                 captioned.into_iter().map(|(n, h)| (n, vocab.decode(&h.tokens), h.per_token())).collect();
             let generated: Vec<(String, String)> = scored.iter().map(|(n, c, _)| (n.clone(), c.clone())).collect();
             let seconds = started.elapsed().as_secs_f64();
-            let out = out.unwrap_or_else(|| model.join(format!("eval-{split}-beam{beam}.json")));
+            let out = out.unwrap_or_else(|| model.join(format!("eval-{split}-beam{beam}{tag}.json")));
             std::fs::write(&out, pipeline::results_json(&generated)).map_err(|e| e.to_string())?;
             let (bleu, cider) = pipeline::score(&generated, &captions, language);
             let bands = pipeline::confidence_bands(&scored, &captions, language);
@@ -301,7 +325,7 @@ fn run(cli: Cli) -> Result<(), String> {
             let words: std::collections::HashSet<String> =
                 generated.iter().flat_map(|(_, c)| language.tokenize(c)).collect();
             println!("{} distinct captions of {}, {} distinct words", distinct.len(), generated.len(), words.len());
-            if split == "dev" {
+            if split == "dev" && with.is_empty() {
                 let calibration = pipeline::calibrate(&scored, &captions, language, beam, alpha);
                 println!(
                     "unsure below {}% confidence: {:.0}% of the captions, mean CIDEr-D {:.1} (all: {:.1}); in {}",
@@ -314,7 +338,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 let json = serde_json::to_string_pretty(&calibration).unwrap();
                 std::fs::write(ModelFiles { dir: model.clone() }.calibration(), json).map_err(|e| e.to_string())?;
             }
-            let bands_file = model.join(format!("confidence-{split}-beam{beam}.json"));
+            let bands_file = model.join(format!("confidence-{split}-beam{beam}{tag}.json"));
             std::fs::write(&bands_file, serde_json::to_string_pretty(&bands).unwrap()).map_err(|e| e.to_string())?;
             println!(
                 "{split}, {language} ({} photos, {}): BLEU-1 {:.1}  BLEU-2 {:.1}  BLEU-3 {:.1}  BLEU-4 {:.1}  CIDEr-D {:.1}  ({:.0} s; {})",
@@ -341,12 +365,17 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("decoder: {:.1} MB in f32, {:.1} MB in f16", size(files.decoder()), size(files.decoder_half()));
             Ok(())
         }
-        Command::Bench { runs, vocab, layers } => {
+        Command::Bench { runs, vocab, layers, photos, models } => {
             let timings = captioner::bench::run(runs, vocab)?;
             print!("{}", captioner::bench::table(&timings));
             if layers {
                 println!("\nThe convolutions one by one (batch 1, {}):", backend);
                 print!("{}", captioner::bench::layer_table(&captioner::bench::layers(runs, backend)?));
+            }
+            if !photos.is_empty() {
+                let models = if models.is_empty() { vec![ModelPaths::shipped().decoder_dir] } else { models };
+                println!("\nCaptions per photo ({backend}):");
+                print!("{}", captioner::bench::caption_table(&captioner::bench::captions(&models, &photos, backend)?));
             }
             Ok(())
         }

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 pub use encoder::{Vgg16, Vgg16Encoder, VGG16_BLOCKS};
 
 use crate::{
-    decoding::{beam_search, greedy_batch, Hypothesis},
+    decoding::{beam_search, greedy_batch, Hypothesis, StepDecoder},
     features::FeatureShape,
 };
 
@@ -60,19 +60,162 @@ impl CaptionModel {
         }
     }
 
-    /// See [`beam_search`].
     pub fn beam_search(&self, features: Tensor<3>, k: usize, n: usize, max_len: usize, alpha: f32) -> Vec<Hypothesis> {
+        beam_search(self, features, k, n, max_len, alpha)
+    }
+
+    pub fn greedy_batch(&self, features: Tensor<3>, max_len: usize) -> Vec<Hypothesis> {
+        greedy_batch(self, features, max_len)
+    }
+}
+
+/// A [`CaptionModel`]'s state between words.
+#[derive(Debug, Clone)]
+pub enum CaptionState {
+    Merge(decoder::MergeState),
+    Attention(attention::AttentionState),
+}
+
+const MISMATCHED_STATE: &str = "a decoder is only given states it started";
+
+/// Either decoder. Given the 7x7 map, the merge decoder reads its mean, the pooled vector (see
+/// `training::PooledMap`), so that one map serves both, as in an [`Ensemble`].
+impl StepDecoder for CaptionModel {
+    type State = CaptionState;
+
+    fn start(&self, features: Tensor<3>) -> CaptionState {
         match self {
-            CaptionModel::Merge(d) => beam_search(d, features, k, n, max_len, alpha),
-            CaptionModel::Attention(d) => beam_search(d, features, k, n, max_len, alpha),
+            CaptionModel::Merge(d) => {
+                let pooled = if features.dims()[1] > 1 { features.mean_dim(1) } else { features };
+                CaptionState::Merge(d.start(pooled))
+            }
+            CaptionModel::Attention(d) => CaptionState::Attention(StepDecoder::start(d, features)),
         }
     }
 
-    /// See [`greedy_batch`].
-    pub fn greedy_batch(&self, features: Tensor<3>, max_len: usize) -> Vec<Hypothesis> {
-        match self {
-            CaptionModel::Merge(d) => greedy_batch(d, features, max_len),
-            CaptionModel::Attention(d) => greedy_batch(d, features, max_len),
+    fn step(&self, state: CaptionState, last_tokens: Tensor<2, Int>) -> (Tensor<2>, CaptionState) {
+        match (self, state) {
+            (CaptionModel::Merge(d), CaptionState::Merge(s)) => {
+                let (logits, s) = StepDecoder::step(d, s, last_tokens);
+                (logits, CaptionState::Merge(s))
+            }
+            (CaptionModel::Attention(d), CaptionState::Attention(s)) => {
+                let (logits, s) = StepDecoder::step(d, s, last_tokens);
+                (logits, CaptionState::Attention(s))
+            }
+            _ => unreachable!("{MISMATCHED_STATE}"),
         }
+    }
+
+    fn reorder(&self, state: CaptionState, rows: Tensor<1, Int>) -> CaptionState {
+        match (self, state) {
+            (CaptionModel::Merge(d), CaptionState::Merge(s)) => CaptionState::Merge(d.reorder(s, rows)),
+            (CaptionModel::Attention(d), CaptionState::Attention(s)) => CaptionState::Attention(d.reorder(s, rows)),
+            _ => unreachable!("{MISMATCHED_STATE}"),
+        }
+    }
+}
+
+/// Decoders of one vocabulary that write a caption together: each step's next-word
+/// distribution is the mean of theirs. Fed the widest features any member reads.
+#[derive(Debug, Clone)]
+pub struct Ensemble {
+    pub members: Vec<CaptionModel>,
+}
+
+impl Ensemble {
+    /// The features to feed it: the 7x7 map when any member reads it.
+    pub fn features(&self) -> FeatureShape {
+        self.members
+            .iter()
+            .map(|m| m.architecture().features())
+            .max_by_key(|s| s.regions)
+            .expect("an ensemble has members")
+    }
+}
+
+impl StepDecoder for Ensemble {
+    type State = Vec<CaptionState>;
+
+    fn start(&self, features: Tensor<3>) -> Self::State {
+        self.members.iter().map(|m| m.start(features.clone())).collect()
+    }
+
+    /// The log of the members' mean probabilities, which are their own log-softmax: a decoding
+    /// reads them as logits unchanged.
+    fn step(&self, state: Self::State, last_tokens: Tensor<2, Int>) -> (Tensor<2>, Self::State) {
+        let mut states = Vec::with_capacity(self.members.len());
+        let mut sum: Option<Tensor<2>> = None;
+        for (member, state) in self.members.iter().zip(state) {
+            let (logits, state) = member.step(state, last_tokens.clone());
+            let probs = burn::tensor::activation::softmax(logits, 1);
+            sum = Some(match sum {
+                Some(sum) => sum + probs,
+                None => probs,
+            });
+            states.push(state);
+        }
+        let mean = sum.expect("an ensemble has members") / self.members.len() as f32;
+        (mean.log(), states)
+    }
+
+    fn reorder(&self, state: Self::State, rows: Tensor<1, Int>) -> Self::State {
+        self.members.iter().zip(state).map(|(m, s)| m.reorder(s, rows.clone())).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::decoding::StepDecoder;
+
+    fn rows(t: Tensor<2>) -> Vec<f32> {
+        t.into_data().try_into_vec::<f32>().unwrap()
+    }
+
+    fn members(device: &Device) -> Vec<CaptionModel> {
+        vec![
+            CaptionModel::Merge(decoder::DecoderConfig::new(7).with_feature_size(4).with_hidden_size(8).init(device)),
+            CaptionModel::Attention(
+                attention::AttentionDecoderConfig::new(7)
+                    .with_feature_size(4)
+                    .with_embedding_size(6)
+                    .with_hidden_size(8)
+                    .with_attention_size(5)
+                    .init(device),
+            ),
+        ]
+    }
+
+    /// Two steps of an ensemble of a merge and an attention decoder on a 3-region map against
+    /// each member stepped alone (the merge one on the map's mean), including a reorder.
+    #[test]
+    fn an_ensemble_steps_with_the_mean_of_its_members_probabilities() {
+        let device = Device::default();
+        let map = Tensor::<3>::random([2, 3, 4], burn::tensor::Distribution::Uniform(0.0, 1.0), &device);
+        let ensemble = Ensemble { members: members(&device) };
+        assert_eq!(ensemble.features(), Architecture::Attention.features());
+        let tokens = |ids: [i64; 2]| Tensor::<2, Int>::from_data(TensorData::new(ids.to_vec(), [2, 1]), &device);
+        let swap = Tensor::<1, Int>::from_data(TensorData::new(vec![1i64, 0], [2]), &device);
+
+        let (_, state) = ensemble.step(ensemble.start(map.clone()), tokens([1, 1]));
+        let (together, _) = ensemble.step(ensemble.reorder(state, swap.clone()), tokens([4, 5]));
+
+        let mut mean = vec![0.0f32; 2 * 7];
+        for member in &ensemble.members {
+            let (_, state) = member.step(member.start(map.clone()), tokens([1, 1]));
+            let (logits, _) = member.step(member.reorder(state, swap.clone()), tokens([4, 5]));
+            for (m, p) in mean.iter_mut().zip(rows(burn::tensor::activation::softmax(logits, 1))) {
+                *m += p / 2.0;
+            }
+        }
+        for (got, want) in rows(together.exp()).iter().zip(&mean) {
+            assert!((got - want).abs() < 1e-5, "{got} != {want}");
+        }
+        let pooled = map.clone().mean_dim(1);
+        let merge = &ensemble.members[0];
+        let from_map = rows(merge.step(merge.start(map), tokens([1, 1])).0);
+        let from_pooled = rows(merge.step(merge.start(pooled), tokens([1, 1])).0);
+        assert_eq!(from_map, from_pooled, "the merge decoder reads a map's mean");
     }
 }
