@@ -81,6 +81,55 @@ pub fn greedy<D: StepDecoder>(decoder: &D, features: Tensor<3>, max_len: usize) 
 /// Greedy decoding of many images at once (`features`: `[n, regions, dim]`): one decoder step
 /// per word for all of them, which is what makes dev-split scoring cheap on a GPU.
 pub fn greedy_batch<D: StepDecoder>(decoder: &D, features: Tensor<3>, max_len: usize) -> Vec<Hypothesis> {
+    decode_batch(decoder, features, max_len, |probs| {
+        probs.iter().enumerate().fold((0, f32::NEG_INFINITY), |a, (i, &p)| if p > a.1 { (i, p) } else { a }).0
+    })
+}
+
+/// Each word drawn from the decoder's distribution instead of the most likely one (the captions
+/// self-critical training explores), one caption per row of `features`; `seed` advances.
+pub fn sample_batch<D: StepDecoder>(
+    decoder: &D,
+    features: Tensor<3>,
+    max_len: usize,
+    seed: &mut u64,
+) -> Vec<Hypothesis> {
+    decode_batch(decoder, features, max_len, |log_probs| {
+        // the words a caption may contain, in proportion to their probabilities
+        let probs: Vec<f64> = log_probs.iter().map(|&lp| f64::from(lp).exp()).collect();
+        let uniform = (xorshift(seed) >> 11) as f64 / (1u64 << 53) as f64;
+        let mut left = uniform * probs.iter().sum::<f64>();
+        let mut last = END_ID;
+        for (token, &p) in probs.iter().enumerate() {
+            if p > 0.0 {
+                last = token;
+                left -= p;
+                if left < 0.0 {
+                    return token;
+                }
+            }
+        }
+        last // rounding left a sliver: the last possible word
+    })
+}
+
+/// The next number of a xorshift64 sequence (`seed` must not be 0): seeded, reproducible runs.
+pub fn xorshift(seed: &mut u64) -> u64 {
+    *seed ^= *seed << 13;
+    *seed ^= *seed >> 7;
+    *seed ^= *seed << 17;
+    *seed
+}
+
+/// One step per word for all rows at once, each row's next word chosen by `pick` from its
+/// log-probabilities, until every row has ended or `max_len` words. A caption that ended has
+/// fewer than `max_len` tokens.
+fn decode_batch<D: StepDecoder>(
+    decoder: &D,
+    features: Tensor<3>,
+    max_len: usize,
+    mut pick: impl FnMut(&[f32]) -> usize,
+) -> Vec<Hypothesis> {
     let device = features.device();
     let n = features.dims()[0];
     let mut state = decoder.start(features);
@@ -95,14 +144,13 @@ pub fn greedy_batch<D: StepDecoder>(decoder: &D, features: Tensor<3>, max_len: u
             if done[row] {
                 continue;
             }
-            let (best, lp) =
-                probs.iter().enumerate().fold((0, f32::NEG_INFINITY), |a, (i, &p)| if p > a.1 { (i, p) } else { a });
-            log_prob[row] += lp;
-            if best == END_ID {
+            let chosen = pick(probs);
+            log_prob[row] += probs[chosen];
+            if chosen == END_ID {
                 done[row] = true;
             } else {
-                tokens[row].push(best);
-                last[row] = best;
+                tokens[row].push(chosen);
+                last[row] = chosen;
             }
         }
         if done.iter().all(|d| *d) {
@@ -203,5 +251,35 @@ mod tests {
             assert_eq!(row[banned], f32::NEG_INFINITY);
         }
         assert!(row[END_ID].is_finite() && row[4].is_finite() && row[4] > row[END_ID]);
+    }
+
+    /// Next-word logits that never change: `<pad>`, `<start>` and `<unk>` most likely (ruled
+    /// out), then word 4 three times as likely as word 5; `<end>` almost never.
+    struct Fixed;
+
+    impl StepDecoder for Fixed {
+        type State = usize;
+        fn start(&self, features: Tensor<3>) -> usize {
+            features.dims()[0]
+        }
+        fn step(&self, rows: usize, _: Tensor<2, Int>) -> (Tensor<2>, usize) {
+            let row = [9.0f32, 9.0, -30.0, 9.0, 3.0f32.ln(), 0.0];
+            (Tensor::<2>::from_data(TensorData::new(row.repeat(rows), [rows, 6]), &Device::flex()), rows)
+        }
+        fn reorder(&self, rows: usize, _: Tensor<1, Int>) -> usize {
+            rows
+        }
+    }
+
+    #[test]
+    fn sampled_words_follow_the_probabilities_of_the_words_allowed() {
+        let features = Tensor::<3>::zeros([200, 1, 1], &Device::flex());
+        let mut seed = 5;
+        let drawn = sample_batch(&Fixed, features, 10, &mut seed);
+        let words: Vec<usize> = drawn.iter().flat_map(|h| h.tokens.iter().copied()).collect();
+        assert_eq!(words.len(), 2000, "no caption ends");
+        assert!(words.iter().all(|w| [4, 5].contains(w)), "only words a caption may contain");
+        let fours = words.iter().filter(|&&w| w == 4).count() as f64 / 2000.0;
+        assert!((fours - 0.75).abs() < 0.04, "{fours}");
     }
 }

@@ -18,11 +18,14 @@ use serde::{Deserialize, Serialize};
 use crate::{
     averaging::average,
     data::{parse_karpathy_json, parse_split_file, parse_token_file, CaptionSet, Splits},
-    decoding::{beam_search, confidence_percent, greedy_batch, Hypothesis, StepDecoder},
-    metrics::{cider_d, corpus_bleu},
+    decoding::{beam_search, confidence_percent, greedy_batch, xorshift, Hypothesis, StepDecoder},
+    metrics::{cider_d, corpus_bleu, CiderD},
     model::{attention::AttentionDecoderConfig, decoder::DecoderConfig, Architecture, CaptionModel},
     text::Language,
-    training::{mean_loss, optimizer, train_epoch, Example, PhotoFeatures, TrainableDecoder},
+    training::{
+        features_tensor, mean_loss, optimizer, self_critical_epoch, train_epoch, Baseline, Example, PhotoFeatures,
+        SelfCritical, TrainableDecoder,
+    },
     vocab::Vocabulary,
 };
 
@@ -77,6 +80,25 @@ pub struct TrainConfig {
     /// caption length before the batches are shuffled (0: a plain shuffle). A batch runs as many
     /// steps as its longest caption, so this saves steps, which the attention decoder pays for.
     pub length_pool: usize,
+    /// What the epochs optimise: cross-entropy on the references, or (going on from such a
+    /// decoder) self-critical training's CIDEr-D reward.
+    pub objective: Objective,
+    /// Self-critical training: captions drawn per photo (a batch holds `batch_size` of them),
+    /// and what their rewards are compared with.
+    pub samples_per_photo: usize,
+    pub baseline: Baseline,
+}
+
+/// What training optimises.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Objective {
+    /// Teacher forcing: the next word of each reference caption.
+    #[default]
+    CrossEntropy,
+    /// REINFORCE on sampled captions, rewarded by CIDEr-D over the greedy caption's
+    /// (`training::self_critical_epoch`).
+    SelfCritical,
 }
 
 impl Default for TrainConfig {
@@ -107,6 +129,9 @@ impl Default for TrainConfig {
             max_minutes: 0.0,
             average_last: 1,
             length_pool: 0,
+            objective: Objective::CrossEntropy,
+            samples_per_photo: 5,
+            baseline: Baseline::OtherSamples,
         }
     }
 }
@@ -306,10 +331,7 @@ fn examples<'a>(
 /// Deterministic shuffle (xorshift), so that a seed reproduces a run.
 fn shuffle<T>(items: &mut [T], seed: &mut u64) {
     for i in (1..items.len()).rev() {
-        *seed ^= *seed << 13;
-        *seed ^= *seed >> 7;
-        *seed ^= *seed << 17;
-        items.swap(i, (*seed % (i as u64 + 1)) as usize);
+        items.swap(i, (xorshift(seed) % (i as u64 + 1)) as usize);
     }
 }
 
@@ -338,18 +360,6 @@ fn bar(len: usize, message: &str) -> ProgressBar {
     );
     bar.set_message(message.to_owned());
     bar
-}
-
-/// The photos' features as one `[photos, regions, dim]` tensor, or `None` when one has none.
-pub fn features_tensor(features: &dyn PhotoFeatures, photos: &[&str], device: &Device) -> Option<Tensor<3>> {
-    let shape = features.shape();
-    let mut values = Vec::with_capacity(photos.len() * shape.len());
-    for photo in photos {
-        if !features.extend_with(photo, &mut values) {
-            return None;
-        }
-    }
-    Some(Tensor::<3>::from_data(TensorData::new(values, [photos.len(), shape.regions, shape.dim]), device))
 }
 
 /// Photos decoded together by greedy decoding.
@@ -647,22 +657,74 @@ impl Run<'_> {
         let dev_photos: Vec<String> =
             dev_split.iter().filter(|n| self.features.contains(n)).take(config.dev_bleu_photos).cloned().collect();
         let mut recent: Vec<M> = Vec::new();
+        // Self-critical training's photos, their references and the CIDEr-D they are scored by.
+        let language = self.vocab.language();
+        let mut photos: Vec<&str> = Vec::new();
+        let mut references: HashMap<&str, Vec<Vec<String>>> = HashMap::new();
+        if config.objective == Objective::SelfCritical {
+            for example in &train_examples {
+                references.entry(example.photo).or_insert_with(|| {
+                    photos.push(example.photo);
+                    self.captions.captions(example.photo).iter().map(|c| language.tokenize(c)).collect()
+                });
+            }
+        }
+        let scorer = CiderD::new(references.values().map(Vec::as_slice));
+        let words = |tokens: &[usize]| language.tokenize(&self.vocab.decode(tokens));
+        let critic = SelfCritical {
+            references: &references,
+            scorer: &scorer,
+            words: &words,
+            samples_per_photo: config.samples_per_photo.max(1),
+            max_len: config.max_caption_len,
+            baseline: config.baseline,
+        };
         for epoch in 1..=config.max_epochs {
             let epoch_start = Instant::now();
-            shuffle_in_length_batches(&mut train_examples, config.batch_size, config.length_pool, &mut seed);
-            let progress = bar(train_examples.len().div_ceil(config.batch_size), &format!("epoch {epoch}"));
-            let (trained, train_loss) = train_epoch(
-                model,
-                &mut optimizer,
-                &train_examples,
-                self.features,
-                config.batch_size,
-                learning_rate,
-                &autodiff,
-                Some(&progress),
-            );
-            model = trained;
-            progress.finish_and_clear();
+            let train_loss = match config.objective {
+                Objective::CrossEntropy => {
+                    shuffle_in_length_batches(&mut train_examples, config.batch_size, config.length_pool, &mut seed);
+                    let progress = bar(train_examples.len().div_ceil(config.batch_size), &format!("epoch {epoch}"));
+                    let (trained, loss) = train_epoch(
+                        model,
+                        &mut optimizer,
+                        &train_examples,
+                        self.features,
+                        config.batch_size,
+                        learning_rate,
+                        &autodiff,
+                        Some(&progress),
+                    );
+                    model = trained;
+                    progress.finish_and_clear();
+                    loss
+                }
+                Objective::SelfCritical => {
+                    shuffle(&mut photos, &mut seed);
+                    let per_batch = (config.batch_size / critic.samples_per_photo).max(1);
+                    let progress = bar(photos.len().div_ceil(per_batch), &format!("epoch {epoch} (self-critical)"));
+                    let (trained, figures) = self_critical_epoch(
+                        model,
+                        &mut optimizer,
+                        &photos,
+                        &critic,
+                        self.features,
+                        per_batch,
+                        learning_rate,
+                        &mut seed,
+                        self.device,
+                        Some(&progress),
+                    );
+                    model = trained;
+                    progress.finish_and_clear();
+                    println!(
+                        "epoch {epoch}: training photos' CIDEr-D, drawn captions {:.1}, greedy ones {:.1}",
+                        figures.drawn_reward * 100.0,
+                        figures.greedy_reward * 100.0
+                    );
+                    figures.loss
+                }
+            };
             let valid = model.valid();
             let single = self.dev(&valid, dev_examples, &dev_photos);
             recent.push(valid.clone());

@@ -51,35 +51,52 @@ fn similarity(candidate: &Weighted, reference: &Weighted) -> [f64; N] {
     })
 }
 
-/// The corpus CIDEr-D score and each candidate's own.
+/// CIDEr-D against fixed document frequencies: those of the evaluated corpus's references (as
+/// coco-caption scores), or of the training references (the reward of self-critical training).
+pub struct CiderD<'a> {
+    /// In how many images' references each n-gram occurs.
+    df: HashMap<&'a [String], f64>,
+    log_images: f64,
+}
+
+impl<'a> CiderD<'a> {
+    /// The document frequencies of these images' references (one slice per image).
+    pub fn new(images: impl IntoIterator<Item = &'a [Vec<String>]>) -> Self {
+        let mut df: HashMap<&[String], f64> = HashMap::new();
+        let mut count = 0usize;
+        for references in images {
+            count += 1;
+            let grams: HashSet<&[String]> = references.iter().flat_map(|r| ngram_counts(r, N).into_keys()).collect();
+            for gram in grams {
+                *df.entry(gram).or_insert(0.0) += 1.0;
+            }
+        }
+        Self { df, log_images: (count.max(1) as f64).ln() }
+    }
+
+    /// One candidate's CIDEr-D against its references.
+    pub fn score(&self, candidate: &[String], references: &[Vec<String>]) -> f64 {
+        let candidate = weigh(candidate, &self.df, self.log_images);
+        let mut sum = [0.0; N];
+        for reference in references {
+            let sim = similarity(&candidate, &weigh(reference, &self.df, self.log_images));
+            for n in 0..N {
+                sum[n] += sim[n];
+            }
+        }
+        let mean = sum.iter().sum::<f64>() / N as f64;
+        mean / references.len().max(1) as f64 * 10.0
+    }
+}
+
+/// The corpus CIDEr-D score and each candidate's own, the document frequencies taken over the
+/// references of these pairs.
 pub fn cider_d(pairs: &[(Vec<String>, Vec<Vec<String>>)]) -> (f64, Vec<f64>) {
     if pairs.is_empty() {
         return (0.0, Vec::new());
     }
-    // Document frequency: in how many images' references an n-gram occurs.
-    let mut df: HashMap<&[String], f64> = HashMap::new();
-    for (_, references) in pairs {
-        let grams: HashSet<&[String]> = references.iter().flat_map(|r| ngram_counts(r, N).into_keys()).collect();
-        for gram in grams {
-            *df.entry(gram).or_insert(0.0) += 1.0;
-        }
-    }
-    let log_images = (pairs.len() as f64).ln();
-    let scores: Vec<f64> = pairs
-        .iter()
-        .map(|(candidate, references)| {
-            let candidate = weigh(candidate, &df, log_images);
-            let mut sum = [0.0; N];
-            for reference in references {
-                let sim = similarity(&candidate, &weigh(reference, &df, log_images));
-                for n in 0..N {
-                    sum[n] += sim[n];
-                }
-            }
-            let mean = sum.iter().sum::<f64>() / N as f64;
-            mean / references.len().max(1) as f64 * 10.0
-        })
-        .collect();
+    let scorer = CiderD::new(pairs.iter().map(|(_, references)| references.as_slice()));
+    let scores: Vec<f64> = pairs.iter().map(|(candidate, references)| scorer.score(candidate, references)).collect();
     (scores.iter().sum::<f64>() / scores.len() as f64, scores)
 }
 

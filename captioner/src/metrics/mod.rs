@@ -7,7 +7,7 @@ pub mod cider;
 use std::collections::HashMap;
 
 pub use bleu::{corpus_bleu, Bleu};
-pub use cider::cider_d;
+pub use cider::{cider_d, CiderD};
 
 /// Counts of all n-grams of length 1..=max_n.
 pub(crate) fn ngram_counts(tokens: &[String], max_n: usize) -> HashMap<&[String], usize> {
