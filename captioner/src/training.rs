@@ -237,7 +237,7 @@ pub struct SelfCritical<'a> {
     pub scorer: &'a CiderD<'a>,
     /// Token ids → the words scored (the vocabulary's text, tokenised as the references are).
     pub words: &'a dyn Fn(&[usize]) -> Vec<String>,
-    /// Captions sampled per photo and per step.
+    /// Captions drawn per photo.
     pub samples_per_photo: usize,
     pub max_len: usize,
     pub baseline: Baseline,
@@ -263,9 +263,8 @@ impl SelfCritical<'_> {
 
 /// One pass of self-critical training over `photos`, `photos_per_batch` at a time: for each
 /// photo, `samples_per_photo` captions drawn from the decoder and its greedy caption; each drawn
-/// caption's log-probability is pushed up by how much its reward beats the greedy one's
-/// (REINFORCE with the greedy caption as baseline, or the photo's other drawn captions, see
-/// [`Baseline`]). Returns the model and the pass's mean figures.
+/// caption's log-probability is pushed up (or down) by how much its reward beats (or trails) the
+/// baseline's (REINFORCE; see [`Baseline`]). Returns the model and the pass's mean figures.
 #[allow(clippy::too_many_arguments)]
 pub fn self_critical_epoch<M: TrainableDecoder>(
     mut model: M,
