@@ -234,6 +234,20 @@ fn caption_settings() -> Result<WorkerSettings, ConfigError> {
 mod tests {
     use super::*;
 
+    /// `CAPTION_BEAM` and its kind: unset is no override (each model's own beam), not a default.
+    #[test]
+    fn a_setting_that_may_be_left_unset_is_none_until_set_and_rejected_when_malformed() {
+        // a name of this test's own: the environment is shared by the tests running beside it
+        let name = "CAPTIONED_TEST_PARSE_IF_SET";
+        std::env::remove_var(name);
+        assert_eq!(parse_if_set::<usize>(name).unwrap(), None);
+        std::env::set_var(name, " 5 ");
+        assert_eq!(parse_if_set::<usize>(name).unwrap(), Some(5));
+        std::env::set_var(name, "five");
+        assert!(matches!(parse_if_set::<usize>(name), Err(ConfigError::Invalid { name: n, .. }) if n == name));
+        std::env::remove_var(name);
+    }
+
     #[test]
     fn a_mongodb_uri_never_prints_its_credentials() {
         let uri = MongoUri::new("mongodb://u:secret@host:27017/db");

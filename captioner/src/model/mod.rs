@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 pub use encoder::{Vgg16, Vgg16Encoder, VGG16_BLOCKS};
 
 use crate::{
-    decoding::{beam_search, greedy_batch, Hypothesis, StepDecoder},
+    decoding::{beam_search, Hypothesis, StepDecoder},
     features::FeatureShape,
 };
 
@@ -62,10 +62,6 @@ impl CaptionModel {
 
     pub fn beam_search(&self, features: Tensor<3>, k: usize, n: usize, max_len: usize, alpha: f32) -> Vec<Hypothesis> {
         beam_search(self, features, k, n, max_len, alpha)
-    }
-
-    pub fn greedy_batch(&self, features: Tensor<3>, max_len: usize) -> Vec<Hypothesis> {
-        greedy_batch(self, features, max_len)
     }
 }
 
