@@ -96,8 +96,8 @@ pub enum Objective {
     /// Teacher forcing: the next word of each reference caption.
     #[default]
     CrossEntropy,
-    /// REINFORCE on sampled captions, rewarded by CIDEr-D over the greedy caption's
-    /// (`training::self_critical_epoch`).
+    /// REINFORCE on sampled captions, rewarded by CIDEr-D over a baseline's
+    /// (`training::self_critical_epoch`, `training::Baseline`).
     SelfCritical,
 }
 

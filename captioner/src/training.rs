@@ -281,6 +281,8 @@ pub fn self_critical_epoch<M: TrainableDecoder>(
     let autodiff = &device.clone().autodiff();
     let k = critic.samples_per_photo.max(1);
     let (mut total_loss, mut total_greedy, mut total_drawn, mut batches) = (0.0, 0.0, 0.0, 0);
+    // a run goes for hours, its log is rarely a terminal: a line every tenth of the epoch
+    let tenth = photos.len().div_ceil(photos_per_batch.max(1) * 10).max(1);
     for chunk in photos.chunks(photos_per_batch.max(1)) {
         let frozen = model.valid();
         let values = features_tensor(features, chunk, device).expect("training photos have features");
@@ -321,8 +323,6 @@ pub fn self_critical_epoch<M: TrainableDecoder>(
         if let Some(progress) = progress {
             progress.inc(1);
         }
-        // a run goes for hours, its log is rarely a terminal: a line every tenth of the epoch
-        let tenth = photos.len().div_ceil(photos_per_batch.max(1) * 10).max(1);
         if batches % tenth == 0 {
             eprintln!(
                 "  {batches} batches: mean loss {:.3}, CIDEr-D of the drawn captions {:.1}, of the greedy ones {:.1}",

@@ -9,7 +9,7 @@ use std::{
 use captioner::{
     backend::Backend,
     encoder_record, extract,
-    features::FeatureCache,
+    features::{FeatureCache, FeatureShape},
     import,
     inference::{Captioner, ModelPaths},
     model::{Architecture, Ensemble},
@@ -192,8 +192,7 @@ impl DataArgs {
 
 /// The feature cache an architecture reads: `path`, or where `extract` puts it. The merge decoder
 /// reads the map cache, pooled, when there is no pooled cache.
-fn open_features(path: Option<PathBuf>, architecture: Architecture) -> Result<Box<dyn PhotoFeatures>, String> {
-    let shape = architecture.features();
+fn open_features(path: Option<PathBuf>, shape: FeatureShape) -> Result<Box<dyn PhotoFeatures>, String> {
     let map_shape = Architecture::Attention.features();
     let open = |path: &Path, shape| {
         captioner::features::read(path, shape).map_err(|e| {
@@ -265,7 +264,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| format!("{}: {e}", path.display()))?,
                 None => TrainConfig::default(),
             };
-            let features = open_features(features, config.architecture)?;
+            let features = open_features(features, config.architecture.features())?;
             let started = Instant::now();
             let source = data.source(config.language);
             let history = pipeline::train(&config, &source, features.as_ref(), &out, start_from.as_deref(), &device)?;
@@ -288,12 +287,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 members.push(decoder);
             }
             let ensemble = Ensemble { members };
-            let architecture = if ensemble.features() == Architecture::Attention.features() {
-                Architecture::Attention
-            } else {
-                Architecture::Merge
-            };
-            let features = open_features(features, architecture)?;
+            let features = open_features(features, ensemble.features())?;
             // the results of an ensemble are not the model's own
             let tag = if with.is_empty() { "" } else { "-ensemble" };
             let language = vocab.language();
