@@ -74,6 +74,16 @@ async fn open_jobs(app: &TestApp) -> u64 {
     app::ssr::caption_jobs::open_jobs(&app::ssr::photos::collection(&app.db)).await.unwrap()
 }
 
+/// Milliseconds for a page's HTML, rendered on the server for the signed-in user, or for a
+/// server function's answer (`/api/…`, posted without arguments).
+async fn page_ms(app: &TestApp, path: &str) -> f64 {
+    let started = Instant::now();
+    let res = if path.starts_with("/api/") { app.post_form(path, &[]).await } else { app.get(path).await };
+    assert!(res.status().is_success(), "{path}: {}", res.status());
+    res.text().await.unwrap();
+    started.elapsed().as_secs_f64() * 1000.0
+}
+
 /// Milliseconds for the dashboard's HTML, rendered on the server with the user's photos.
 async fn dashboard_ms(app: &TestApp) -> f64 {
     let started = Instant::now();
@@ -149,5 +159,21 @@ async fn main() {
         idle.len()
     );
     println!("ratio busy/idle: median {:.2}x, p95 {:.2}x", busy_median / idle_median, busy_p95 / idle_p95);
+    // Where the dashboard's time goes: its gallery's server function alone, and the same user's
+    // pages without a gallery, in turns.
+    let pages = ["/dashboard", "/api/list_photos", "/settings", "/login"];
+    let mut times: Vec<Vec<f64>> = vec![Vec::new(); pages.len()];
+    for _ in 0..40 {
+        for (page, times) in pages.iter().zip(&mut times) {
+            times.push(page_ms(&client, page).await);
+        }
+    }
+    for (page, mut times) in pages.iter().zip(times) {
+        println!(
+            "{page:<16} afterwards, in turns: median {:.1} ms, p95 {:.1} ms",
+            median(&mut times),
+            percentile(&mut times, 0.95)
+        );
+    }
     client.db.drop().await.ok();
 }

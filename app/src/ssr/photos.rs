@@ -613,11 +613,12 @@ const PAGE_WINDOWS_SECONDS: [u32; 8] =
 /// `before` (a photo id: pages by index, never by skipping), and the cursor of the next page.
 ///
 /// An `_id` holds its creation time, so a page is first looked for in a window of time just
-/// before the cursor, widened until it holds a full page: each query then reads only the index
-/// entries in its window. A query without a lower bound makes a server whose planner sorts what
+/// before the cursor, then in the slice of time before that window, each slice wider than the
+/// last, until the page is full: each query reads only the index entries of its own slice, and
+/// no photo is read twice. A query without a lower bound makes a server whose planner sorts what
 /// the index found (the embedded SecantusDB does) read every match, 10,000 public photos for one
-/// page of Explore; MongoDB's planner needs no help, and the windows cost it little. The search
-/// words are checked here, on the window's caption words: with them in the query, SecantusDB
+/// page of Explore; MongoDB's planner needs no help, and the slices cost it little. The search
+/// words are checked here, on the slice's caption words: with them in the query, SecantusDB
 /// scans the whole collection instead of the index.
 pub async fn newest_page(
     db: &Database,
@@ -627,55 +628,63 @@ pub async fn newest_page(
 ) -> mongodb::error::Result<(Vec<Photo>, Option<String>)> {
     let cursor = before.and_then(parse_id);
     let until_seconds = cursor.map_or_else(DateTime::now, |id| id.timestamp()).timestamp_millis() / 1000;
+    // One more than a page tells whether a next page exists.
+    let wanted = PAGE_SIZE as usize + 1;
+    let newest_first = doc! { "_id": -1 };
     let mut found: Vec<Photo> = Vec::new();
+    let mut matching: Vec<ObjectId> = Vec::new();
+    // The slice of time still to look at ends here (exclusive): the cursor, then each slice's start.
+    let mut newer_than_this = cursor;
     for window in PAGE_WINDOWS_SECONDS.map(Some).into_iter().chain([None]) {
-        let mut range = Document::new();
-        if let Some(cursor) = cursor {
-            range.insert("$lt", cursor);
-        }
-        if let Some(seconds) = window {
+        let start = window.map(|seconds| {
             let from = (until_seconds - i64::from(seconds)).clamp(0, i64::from(u32::MAX)) as u32;
-            range.insert("$gte", ObjectId::from_parts(from, [0; 5], [0; 3]));
+            ObjectId::from_parts(from, [0; 5], [0; 3])
+        });
+        let mut range = Document::new();
+        if let Some(end) = newer_than_this {
+            range.insert("$lt", end);
+        }
+        if let Some(start) = start {
+            range.insert("$gte", start);
         }
         let mut query = filter.clone();
         if !range.is_empty() {
             query.insert("_id", range);
         }
-        let newest_first = doc! { "_id": -1 };
         if words.is_empty() {
-            found = collection(db).find(query).sort(newest_first).limit(PAGE_SIZE + 1).await?.try_collect().await?;
-            if found.len() as i64 > PAGE_SIZE {
-                break;
-            }
-            continue;
-        }
-        let mut candidates = collection(db)
-            .clone_with_type::<Document>()
-            .find(query)
-            .projection(doc! { "caption_words": 1, "own_words": 1 })
-            .sort(newest_first.clone())
-            .await?;
-        let mut matching = Vec::new();
-        while let Some(candidate) = candidates.try_next().await? {
-            if has_every_word(&candidate, words) {
-                matching
-                    .push(candidate.get_object_id("_id").map_err(|e| mongodb::error::Error::custom(e.to_string()))?);
-                if matching.len() as i64 > PAGE_SIZE {
-                    break;
+            let limit = (wanted - found.len()) as i64;
+            let slice: Vec<Photo> =
+                collection(db).find(query).sort(newest_first.clone()).limit(limit).await?.try_collect().await?;
+            found.extend(slice);
+        } else {
+            let mut candidates = collection(db)
+                .clone_with_type::<Document>()
+                .find(query)
+                .projection(doc! { "caption_words": 1, "own_words": 1 })
+                .sort(newest_first.clone())
+                .await?;
+            while matching.len() < wanted {
+                let Some(candidate) = candidates.try_next().await? else { break };
+                if has_every_word(&candidate, words) {
+                    matching.push(
+                        candidate.get_object_id("_id").map_err(|e| mongodb::error::Error::custom(e.to_string()))?,
+                    );
                 }
             }
         }
-        if matching.len() as i64 > PAGE_SIZE || window.is_none() {
-            found = collection(db)
-                .find(doc! { "_id": { "$in": matching } })
-                .sort(newest_first)
-                .await?
-                .try_collect()
-                .await?;
+        let full = found.len().max(matching.len()) >= wanted;
+        // A slice that starts at the epoch has left nothing older to look at.
+        let at_the_epoch = start.is_some_and(|start| start.timestamp().timestamp_millis() == 0);
+        if full || start.is_none() || at_the_epoch {
             break;
         }
+        newer_than_this = start;
     }
-    let next = (found.len() as i64 > PAGE_SIZE).then(|| {
+    if !words.is_empty() {
+        found =
+            collection(db).find(doc! { "_id": { "$in": matching } }).sort(newest_first).await?.try_collect().await?;
+    }
+    let next = (found.len() > PAGE_SIZE as usize).then(|| {
         found.truncate(PAGE_SIZE as usize);
         found.last().map(|p| p.id.to_hex()).unwrap_or_default()
     });

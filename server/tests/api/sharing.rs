@@ -486,37 +486,53 @@ async fn shared_photos_preview_with_their_caption_and_cache_by_visibility() {
     assert!(!html.contains(&name) && !html.contains("/original"), "no file name, no original for others");
 }
 
+/// Every id of the pages that `endpoint` gives `client` for `form`, following each page's cursor.
+async fn every_page(client: &TestApp, endpoint: &str, form: &[(&str, &str)]) -> Vec<String> {
+    let mut seen = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut form = form.to_vec();
+        if let Some(cursor) = &cursor {
+            form.push(("before", cursor.as_str()));
+        }
+        let page = client.json(endpoint, &form).await;
+        seen.extend(ids(&page));
+        match page["next"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => return seen,
+        }
+    }
+}
+
 #[tokio::test]
-async fn explore_pages_through_photos_spread_over_years() {
+async fn explore_gallery_and_search_page_through_photos_spread_over_years() {
     use app::ssr::photos::{self, Photo};
     let owner = helpers::spawn_app().await.signed_up().await;
     let (name, bytes) = fixture_photos(1).remove(0);
     let template: Photo = bson::from_document(owner.photo_doc(&owner.upload_ok(&name, bytes).await).await).unwrap();
     photos::collection(&owner.db).delete_many(doc! {}).await.unwrap();
     // 60 public photos, from now back to 3 years ago, unevenly: some pages need wider windows
+    // of time, and gather their photos from several of them; every other one shows a dog.
     let now = DateTime::now().timestamp_millis() / 1000;
-    let mut stored = Vec::new();
+    let (mut stored, mut dogs) = (Vec::new(), Vec::new());
     for i in 0..60i64 {
         let age = i * i * 30_000; // up to ~3.3 years
         let id = ObjectId::from_parts((now - age) as u32, [1; 5], [0, 0, i as u8]);
-        let photo = Photo { id, visibility: app::photo_view::Visibility::Public, ..template.clone() };
+        let animal = if i % 2 == 0 { "dog" } else { "cat" };
+        let photo = Photo {
+            id,
+            visibility: app::photo_view::Visibility::Public,
+            caption_words: vec![animal.to_owned()],
+            ..template.clone()
+        };
         photos::collection(&owner.db).insert_one(&photo).await.unwrap();
         stored.push(id.to_hex());
+        if animal == "dog" {
+            dogs.push(id.to_hex());
+        }
     }
     let visitor = owner.another_client();
-    let mut seen = Vec::new();
-    let mut cursor: Option<String> = None;
-    loop {
-        let mut form = vec![];
-        if let Some(cursor) = &cursor {
-            form.push(("before", cursor.as_str()));
-        }
-        let page = visitor.json("/api/explore", &form).await;
-        seen.extend(ids(&page));
-        match page["next"].as_str() {
-            Some(next) => cursor = Some(next.to_owned()),
-            None => break,
-        }
-    }
-    assert_eq!(seen, stored, "every photo once, newest first");
+    assert_eq!(every_page(&visitor, "/api/explore", &[]).await, stored, "Explore: every photo once, newest first");
+    assert_eq!(every_page(&owner, "/api/list_photos", &[]).await, stored, "the owner's gallery, the same");
+    assert_eq!(every_page(&owner, "/api/list_photos", &[("q", "dog")]).await, dogs, "a search, the same");
 }
