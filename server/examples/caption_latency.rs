@@ -75,23 +75,20 @@ async fn open_jobs(app: &TestApp) -> u64 {
 }
 
 /// Milliseconds for a page's HTML, rendered on the server for the signed-in user, or for a
-/// server function's answer (`/api/…`, posted without arguments).
-async fn page_ms(app: &TestApp, path: &str) -> f64 {
+/// server function's answer (`/api/…`, posted without arguments); and the answer.
+async fn timed(app: &TestApp, path: &str) -> (f64, String) {
     let started = Instant::now();
     let res = if path.starts_with("/api/") { app.post_form(path, &[]).await } else { app.get(path).await };
     assert!(res.status().is_success(), "{path}: {}", res.status());
-    res.text().await.unwrap();
-    started.elapsed().as_secs_f64() * 1000.0
+    let body = res.text().await.unwrap();
+    (started.elapsed().as_secs_f64() * 1000.0, body)
 }
 
 /// Milliseconds for the dashboard's HTML, rendered on the server with the user's photos.
 async fn dashboard_ms(app: &TestApp) -> f64 {
-    let started = Instant::now();
-    let res = app.get("/dashboard").await;
-    assert!(res.status().is_success());
-    let body = res.text().await.unwrap();
+    let (ms, body) = timed(app, "/dashboard").await;
     assert!(body.contains("photo-tile") || body.contains("No photos yet"));
-    started.elapsed().as_secs_f64() * 1000.0
+    ms
 }
 
 #[tokio::main]
@@ -165,7 +162,7 @@ async fn main() {
     let mut times: Vec<Vec<f64>> = vec![Vec::new(); pages.len()];
     for _ in 0..40 {
         for (page, times) in pages.iter().zip(&mut times) {
-            times.push(page_ms(&client, page).await);
+            times.push(timed(&client, page).await.0);
         }
     }
     for (page, mut times) in pages.iter().zip(times) {
