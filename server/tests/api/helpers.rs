@@ -89,6 +89,9 @@ pub fn browser_like_client_from(local: Option<std::net::IpAddr>) -> reqwest::Cli
         .redirect(reqwest::redirect::Policy::none())
         .cookie_store(true)
         .local_address(local)
+        // A request the server never answers fails its test, naming the URL, instead of holding
+        // the whole run until CI gives up on it.
+        .timeout(Duration::from_secs(120))
         .build()
         .unwrap()
 }
