@@ -27,9 +27,9 @@ pub async fn list_photos(q: Option<String>, before: Option<String>) -> Result<Ga
     let language = request::reader_language(Some(&user));
     let words = search_box_words(q.as_deref());
     let result = if words.is_empty() {
-        photos::list(&state.db, user.id, before.as_deref(), language).await
+        photos::list(&state.db, &user, before.as_deref(), language).await
     } else {
-        photos::search(&state.db, user.id, &words, before.as_deref(), language).await
+        photos::search(&state.db, &user, &words, before.as_deref(), language).await
     };
     result.map_err(AppError::internal)
 }

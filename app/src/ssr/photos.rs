@@ -421,18 +421,18 @@ pub async fn find_owned(db: &Database, owner_id: ObjectId, id: &str) -> mongodb:
 /// The owner's photos, newest first, `PAGE_SIZE` at a time after the cursor `before`.
 pub async fn list(
     db: &Database,
-    owner_id: ObjectId,
+    owner: &User,
     before: Option<&str>,
     language: Language,
 ) -> mongodb::error::Result<GalleryPage> {
-    gallery_page(db, doc! { "owner_id": owner_id }, &[], before, language).await
+    gallery_page(db, &Listing::of_owner(owner, Document::new()), &[], before, language).await
 }
 
 /// The owner's photos whose captions (the model's or their own) have every word of `words`
 /// (already normalised by `crate::search::query_words`), newest first, paged like `list`.
 pub async fn search(
     db: &Database,
-    owner_id: ObjectId,
+    owner: &User,
     words: &[String],
     before: Option<&str>,
     language: Language,
@@ -440,7 +440,7 @@ pub async fn search(
     if words.is_empty() {
         return Ok(GalleryPage::default());
     }
-    gallery_page(db, doc! { "owner_id": owner_id }, words, before, language).await
+    gallery_page(db, &Listing::of_owner(owner, Document::new()), words, before, language).await
 }
 
 /// The current state of some of the owner's photos (the gallery asks while captions are coming),
@@ -608,6 +608,30 @@ pub async fn set_visibility(
 const PAGE_WINDOWS_SECONDS: [u32; 8] =
     [3600, 4 * 3600, 16 * 3600, 64 * 3600, 256 * 3600, 1024 * 3600, 4096 * 3600, 16384 * 3600];
 
+/// Which photos a page lists: those that match `filter`, none of them taken in before `since`
+/// when that is known, so that `newest_page` stops looking further back there.
+pub struct Listing {
+    filter: Document,
+    since: Option<DateTime>,
+}
+
+/// How far the clocks of two app servers on one database may differ: a photo uploaded through
+/// one may carry a time a little before its owner's sign-up on the other.
+const CLOCK_SKEW_MILLIS: i64 = 24 * 3600 * 1000;
+
+impl Listing {
+    /// Photos of any owner that match `filter`.
+    pub fn of_everyone(filter: Document) -> Self {
+        Self { filter, since: None }
+    }
+
+    /// `owner`'s photos that match `filter`: none is older than the account.
+    pub fn of_owner(owner: &User, mut filter: Document) -> Self {
+        filter.insert("owner_id", owner.id);
+        Self { filter, since: Some(DateTime::from_millis(owner.created_at.timestamp_millis() - CLOCK_SKEW_MILLIS)) }
+    }
+}
+
 /// The photos that match `filter` and whose captions (the model's or the owner's) have every
 /// word of `words` (none: no search), newest first, `PAGE_SIZE` at a time after the cursor
 /// `before` (a photo id: pages by index, never by skipping), and the cursor of the next page.
@@ -619,13 +643,18 @@ const PAGE_WINDOWS_SECONDS: [u32; 8] =
 /// the index found (the embedded SecantusDB does) read every match, 10,000 public photos for one
 /// page of Explore; MongoDB's planner needs no help, and the slices cost it little. The search
 /// words are checked here, on the slice's caption words: with them in the query, SecantusDB
-/// scans the whole collection instead of the index.
+/// scans the whole collection instead of the index. A listing whose photos are no older than
+/// some time (an owner's, no older than the account) ends its last slice there: a new account's
+/// gallery is one query, not one per slice.
 pub async fn newest_page(
     db: &Database,
-    filter: Document,
+    listing: &Listing,
     words: &[String],
     before: Option<&str>,
 ) -> mongodb::error::Result<(Vec<Photo>, Option<String>)> {
+    let Listing { filter, since } = listing;
+    let floor =
+        since.map(|since| ObjectId::from_parts((since.timestamp_millis() / 1000).max(0) as u32, [0; 5], [0; 3]));
     let cursor = before.and_then(parse_id);
     let until_seconds = cursor.map_or_else(DateTime::now, |id| id.timestamp()).timestamp_millis() / 1000;
     // One more than a page tells whether a next page exists.
@@ -640,6 +669,12 @@ pub async fn newest_page(
             let from = (until_seconds - i64::from(seconds)).clamp(0, i64::from(u32::MAX)) as u32;
             ObjectId::from_parts(from, [0; 5], [0; 3])
         });
+        // Past the listing's floor, this slice ends there and is the last.
+        let (start, at_the_floor) = match (start, floor) {
+            (Some(start), Some(floor)) if start > floor => (Some(start), false),
+            (_, Some(floor)) => (Some(floor), true),
+            (start, None) => (start, false),
+        };
         let mut range = Document::new();
         if let Some(end) = newer_than_this {
             range.insert("$lt", end);
@@ -675,7 +710,7 @@ pub async fn newest_page(
         let full = found.len().max(matching.len()) >= wanted;
         // A slice that starts at the epoch has left nothing older to look at.
         let at_the_epoch = start.is_some_and(|start| start.timestamp().timestamp_millis() == 0);
-        if full || start.is_none() || at_the_epoch {
+        if full || start.is_none() || at_the_epoch || at_the_floor {
             break;
         }
         newer_than_this = start;
@@ -703,12 +738,12 @@ fn has_every_word(photo: &Document, words: &[String]) -> bool {
 
 async fn gallery_page(
     db: &Database,
-    filter: Document,
+    listing: &Listing,
     words: &[String],
     before: Option<&str>,
     language: Language,
 ) -> mongodb::error::Result<GalleryPage> {
-    let (found, next) = newest_page(db, filter, words, before).await?;
+    let (found, next) = newest_page(db, listing, words, before).await?;
     Ok(GalleryPage { photos: found.iter().map(|photo| photo.summary(language)).collect(), next })
 }
 

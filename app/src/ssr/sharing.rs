@@ -8,7 +8,7 @@ use mongodb::Database;
 use super::{
     access::{access, listed_for_everyone, Viewer},
     accounts, likes,
-    photos::{self, Photo, PAGE_SIZE},
+    photos::{self, Listing, Photo, PAGE_SIZE},
 };
 use crate::photo_view::{FeedPage, Profile, PublicPhoto, Visibility};
 
@@ -45,7 +45,7 @@ pub async fn explore(
     words: &[String],
     before: Option<&str>,
 ) -> mongodb::error::Result<FeedPage> {
-    let (found, next) = photos::newest_page(db, listed_for_everyone(), words, before).await?;
+    let (found, next) = photos::newest_page(db, &Listing::of_everyone(listed_for_everyone()), words, before).await?;
     Ok(FeedPage { photos: public_views(db, viewer, &found, Photo::media_base).await?, next })
 }
 
@@ -61,9 +61,8 @@ pub async fn profile(
     if !user.profile_public && viewer.user_id() != Some(user.id) {
         return Ok(None);
     }
-    let mut filter = listed_for_everyone();
-    filter.insert("owner_id", user.id);
-    let (found, next) = photos::newest_page(db, filter, &[], before).await?;
+    let listing = Listing::of_owner(&user, listed_for_everyone());
+    let (found, next) = photos::newest_page(db, &listing, &[], before).await?;
     let photos = public_views(db, viewer, &found, Photo::media_base).await?;
     Ok(Some(Profile { owner: user.card(), bio: user.bio.clone(), photos: FeedPage { photos, next } }))
 }
