@@ -36,9 +36,16 @@ pub const MODELS_DIR: &str = "models";
 /// The shipped English decoder's folder in the models folder.
 pub const SHIPPED_DECODER: &str = "caption-attention";
 
-/// The shipped decoders of the other languages are this folder name and the language's code
-/// (`caption-merge-zh`): they are merge decoders until they are retrained with attention.
-pub const SHIPPED_LANGUAGE_DECODERS: &str = "caption-merge";
+/// The folder of each language's shipped decoder in the models folder: its architecture and
+/// language code (the merge decoders until their language is retrained with attention).
+pub fn shipped_decoder_name(language: Language) -> &'static str {
+    match language {
+        Language::En => SHIPPED_DECODER,
+        Language::Zh => "caption-merge-zh",
+        Language::De => "caption-merge-de",
+        Language::Ar => "caption-attention-ar",
+    }
+}
 
 impl ModelPaths {
     /// The shipped model in `models/` under the working directory, resolved at run time.
@@ -55,13 +62,9 @@ impl ModelPaths {
         }
     }
 
-    /// The shipped decoder of `language` in the models folder `models`: `caption-attention` for
-    /// English, `caption-merge-zh` and so on for the others.
+    /// The shipped decoder of `language` in the models folder `models` (`shipped_decoder_name`).
     pub fn shipped_decoder(models: &Path, language: Language) -> PathBuf {
-        match language {
-            Language::En => models.join(SHIPPED_DECODER),
-            other => models.join(format!("{SHIPPED_LANGUAGE_DECODERS}-{other}")),
-        }
+        models.join(shipped_decoder_name(language))
     }
 
     /// What is missing, as one message a person can act on; `None` when everything is there.

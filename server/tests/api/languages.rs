@@ -6,7 +6,10 @@ use std::time::{Duration, Instant};
 
 use app::photo_view::Suggestion;
 use bson::Document;
-use captioner::{inference::ModelPaths, text::Language};
+use captioner::{
+    inference::{shipped_decoder_name, ModelPaths},
+    text::Language,
+};
 use serde_json::Value;
 
 use crate::helpers::{self, captioning_settings, fixture_photos, workspace, TestApp};
@@ -53,7 +56,7 @@ async fn a_photo_is_captioned_in_every_enabled_language() {
     let details = app.owned_photo(&id).await;
     for language in OTHER_LANGUAGES {
         let captions = photo.get_document("more_languages").unwrap().get_document(language.code()).unwrap();
-        assert_eq!(captions.get_str("model").unwrap(), format!("caption-merge-{language}"), "which model wrote it");
+        assert_eq!(captions.get_str("model").unwrap(), shipped_decoder_name(language), "which model wrote it");
         let suggestions = suggestions(captions);
         assert_eq!(suggestions.len(), 3, "{language}: {suggestions:?}");
         let best = &suggestions[0].text;
@@ -97,7 +100,7 @@ async fn a_photo_captioned_before_a_language_was_enabled_gets_it_and_keeps_its_e
     settings.database = app.db.name().to_owned();
     let _second = helpers::spawn_app_with(settings).await;
     let zh = wait_for_language(&app, &id, Language::Zh, Duration::from_secs(120)).await;
-    assert_eq!(zh.get_str("model").unwrap(), "caption-merge-zh");
+    assert_eq!(zh.get_str("model").unwrap(), shipped_decoder_name(Language::Zh));
     let after = app.photo_doc(&id).await;
     for field in ["caption", "suggestions", "caption_model", "job"] {
         assert_eq!(after.get(field), before.get(field), "{field} is unchanged: English is not captioned again");
