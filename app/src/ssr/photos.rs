@@ -616,8 +616,9 @@ pub struct Listing {
 }
 
 /// How far the clocks of two app servers on one database may differ: a photo uploaded through
-/// one may carry a time a little before its owner's sign-up on the other.
-const CLOCK_SKEW_MILLIS: i64 = 24 * 3600 * 1000;
+/// one may carry a time a little before its owner's sign-up on the other. Under the first slice
+/// of time (an hour), so that an account younger than that pages its gallery in one query.
+const CLOCK_SKEW_MILLIS: i64 = 10 * 60 * 1000;
 
 impl Listing {
     /// Photos of any owner that match `filter`.
@@ -625,7 +626,7 @@ impl Listing {
         Self { filter, since: None }
     }
 
-    /// `owner`'s photos that match `filter`: none is older than the account.
+    /// `owner`'s photos that match `filter`: none is older than the account (bar clock skew).
     pub fn of_owner(owner: &User, mut filter: Document) -> Self {
         filter.insert("owner_id", owner.id);
         Self { filter, since: Some(DateTime::from_millis(owner.created_at.timestamp_millis() - CLOCK_SKEW_MILLIS)) }

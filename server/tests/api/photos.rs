@@ -211,6 +211,54 @@ async fn images_are_served_with_etag_and_cache_headers() {
     assert_eq!(app.media(&id, "nonsense").await.status(), StatusCode::NOT_FOUND);
 }
 
+/// A gallery looks back no further than its owner's account: a new account's page is one query
+/// of the photos; were the account years old, the page would be looked for slice after slice.
+#[tokio::test]
+async fn a_new_accounts_gallery_page_is_one_query() {
+    use std::sync::{
+        atomic::{AtomicUsize, Ordering},
+        Arc,
+    };
+
+    use app::ssr::{accounts::User, photos};
+    use mongodb::{
+        event::{command::CommandEvent, EventHandler},
+        options::ClientOptions,
+    };
+
+    let owner = helpers::spawn_app().await.signed_up().await;
+    let (name, bytes) = helpers::fixture_photos(1).remove(0);
+    let id = owner.upload_ok(&name, bytes).await;
+    let user: User = owner.db.collection("users").find_one(doc! {}).await.unwrap().unwrap();
+    // A client of its own on the app's database, counting the finds on photos.
+    let finds = Arc::new(AtomicUsize::new(0));
+    let counter = finds.clone();
+    let mut options = ClientOptions::parse(helpers::mongodb_uri()).await.unwrap();
+    options.command_event_handler = Some(EventHandler::callback(move |event: CommandEvent| {
+        if let CommandEvent::Started(started) = event {
+            if started.command_name == "find" && started.command.get_str("find") == Ok("photos") {
+                counter.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+    }));
+    let db = mongodb::Client::with_options(options).unwrap().database(owner.db.name());
+
+    let page = photos::list(&db, &user, None, captioner::text::Language::En).await.unwrap();
+    assert_eq!(page.photos.iter().map(|p| p.id.as_str()).collect::<Vec<_>>(), [id.as_str()]);
+    assert_eq!(
+        finds.swap(0, Ordering::SeqCst),
+        1,
+        "one query for an account younger than the first slice of time (an hour)"
+    );
+
+    let three_years = 3 * 365 * 24 * 3600 * 1000;
+    let old =
+        User { created_at: bson::DateTime::from_millis(user.created_at.timestamp_millis() - three_years), ..user };
+    let page = photos::list(&db, &old, None, captioner::text::Language::En).await.unwrap();
+    assert_eq!(page.photos.len(), 1);
+    assert!(finds.load(Ordering::SeqCst) > 1, "an old account's page looks in the slices of time back to it");
+}
+
 #[tokio::test]
 async fn the_gallery_lists_newest_first_by_cursor() {
     let app = helpers::spawn_app().await.signed_up().await;
