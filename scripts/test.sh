@@ -12,16 +12,20 @@ source scripts/lib.sh
 mkdir -p .tmp
 trap stop_mongo EXIT
 # A throwaway server in memory; each test binary and the browser suite use databases of their own.
-start_mongo :memory: "$(free_port)" .tmp/mongo-test.log --standalone || exit 1
+mongo_log=.tmp/mongo-test.log
+start_mongo :memory: "$(free_port)" "$mongo_log" --standalone || exit 1
 echo "test database server: $MONGODB_URI"
 
 status=0
 step "Style: rustfmt"
 cargo fmt --all --check || status=1
+# Each clippy in the profile and target directory of the build that follows it: the proc macros
+# and build scripts it compiles are then the very ones those builds use.
 step "Style: clippy for the server side"
-cargo clippy --workspace --exclude frontend --all-targets -- -D warnings || status=1
+cargo clippy --release --workspace --exclude frontend --all-targets -- -D warnings || status=1
 step "Style: clippy for the browser's wasm"
-cargo clippy -p frontend --target wasm32-unknown-unknown -- -D warnings || status=1
+cargo clippy -p frontend --target wasm32-unknown-unknown --target-dir target/front --profile wasm-release \
+    -- -D warnings || status=1
 
 step "Rust tests (release build)"
 # In the release profile: setup.sh has already built burn (and everything else the server needs)
@@ -30,12 +34,21 @@ step "Rust tests (release build)"
 # once more.
 rust_tests=(--release -p app -p server -p captioner -p languages)
 cargo test "${rust_tests[@]}" --no-run || status=1
+# The browser suite's build of the server (cargo-leptos runs this same command) must find the test
+# build's crates ready: when the two resolve features apart, or differ in the environment leptos
+# reads at compile time, cargo compiles the app and much below it twice (see server/Cargo.toml,
+# .cargo/config.toml).
+if ! cargo build --release --package=server --bin=server --no-default-features --message-format=json-render-diagnostics \
+    | python3 scripts/recompiled.py; then
+    echo "the server's build recompiled the crates above after the test build: see server/Cargo.toml"
+    status=1
+fi
 # Built above, they run in a few minutes: one that hangs fails here, and the browser suite and
 # the bundle still run, instead of the whole CI run timing out.
 if ! timeout 1200 cargo test "${rust_tests[@]}" --no-fail-fast; then
     status=1
     echo "--- the test database server's log, last lines:"
-    tail -n 40 .tmp/mongo-test.log
+    tail -n 40 "$mongo_log"
 fi
 
 step "Browser tests (Playwright, Chromium; release build)"

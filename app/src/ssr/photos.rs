@@ -608,11 +608,11 @@ pub async fn set_visibility(
 const PAGE_WINDOWS_SECONDS: [u32; 8] =
     [3600, 4 * 3600, 16 * 3600, 64 * 3600, 256 * 3600, 1024 * 3600, 4096 * 3600, 16384 * 3600];
 
-/// Which photos a page lists: those that match `filter`, none of them taken in before `since`
+/// Which photos a page lists: those that match `filter`, none of them with an id below `floor`
 /// when that is known, so that `newest_page` stops looking further back there.
 pub struct Listing {
     filter: Document,
-    since: Option<DateTime>,
+    floor: Option<ObjectId>,
 }
 
 /// How far the clocks of two app servers on one database may differ: a photo uploaded through
@@ -623,14 +623,21 @@ const CLOCK_SKEW_MILLIS: i64 = 10 * 60 * 1000;
 impl Listing {
     /// Photos of any owner that match `filter`.
     pub fn of_everyone(filter: Document) -> Self {
-        Self { filter, since: None }
+        Self { filter, floor: None }
     }
 
     /// `owner`'s photos that match `filter`: none is older than the account (bar clock skew).
     pub fn of_owner(owner: &User, mut filter: Document) -> Self {
         filter.insert("owner_id", owner.id);
-        Self { filter, since: Some(DateTime::from_millis(owner.created_at.timestamp_millis() - CLOCK_SKEW_MILLIS)) }
+        let floor_millis = owner.created_at.timestamp_millis() - CLOCK_SKEW_MILLIS;
+        Self { filter, floor: Some(first_id_of_second(floor_millis.div_euclid(1000))) }
     }
+}
+
+/// The smallest ObjectId made in second `seconds` of the Unix epoch (clamped to the seconds an id
+/// can hold): every id made at that second or later is at least this.
+fn first_id_of_second(seconds: i64) -> ObjectId {
+    ObjectId::from_parts(seconds.clamp(0, i64::from(u32::MAX)) as u32, [0; 5], [0; 3])
 }
 
 /// The photos that match `filter` and whose captions (the model's or the owner's) have every
@@ -653,9 +660,7 @@ pub async fn newest_page(
     words: &[String],
     before: Option<&str>,
 ) -> mongodb::error::Result<(Vec<Photo>, Option<String>)> {
-    let Listing { filter, since } = listing;
-    let floor =
-        since.map(|since| ObjectId::from_parts((since.timestamp_millis() / 1000).max(0) as u32, [0; 5], [0; 3]));
+    let Listing { filter, floor } = listing;
     let cursor = before.and_then(parse_id);
     let until_seconds = cursor.map_or_else(DateTime::now, |id| id.timestamp()).timestamp_millis() / 1000;
     // One more than a page tells whether a next page exists.
@@ -666,12 +671,9 @@ pub async fn newest_page(
     // The slice of time still to look at ends here (exclusive): the cursor, then each slice's start.
     let mut newer_than_this = cursor;
     for window in PAGE_WINDOWS_SECONDS.map(Some).into_iter().chain([None]) {
-        let start = window.map(|seconds| {
-            let from = (until_seconds - i64::from(seconds)).clamp(0, i64::from(u32::MAX)) as u32;
-            ObjectId::from_parts(from, [0; 5], [0; 3])
-        });
+        let start = window.map(|seconds| first_id_of_second(until_seconds - i64::from(seconds)));
         // Past the listing's floor, this slice ends there and is the last.
-        let (start, at_the_floor) = match (start, floor) {
+        let (start, at_the_floor) = match (start, *floor) {
             (Some(start), Some(floor)) if start > floor => (Some(start), false),
             (_, Some(floor)) => (Some(floor), true),
             (start, None) => (start, false),
@@ -798,8 +800,7 @@ pub async fn sweep_orphans(db: &Database, age: std::time::Duration) -> mongodb::
     }
 
     // A chunk's ObjectId says when it was written.
-    let cutoff_seconds = (cutoff.timestamp_millis() / 1000).clamp(0, i64::from(u32::MAX)) as u32;
-    let old_chunk = doc! { "_id": { "$lt": ObjectId::from_parts(cutoff_seconds, [0; 5], [0; 3]) } };
+    let old_chunk = doc! { "_id": { "$lt": first_id_of_second(cutoff.timestamp_millis().div_euclid(1000)) } };
     let chunk_files: Vec<ObjectId> =
         chunks.distinct("files_id", old_chunk.clone()).await?.iter().filter_map(Bson::as_object_id).collect();
     for batch in chunk_files.chunks(500) {

@@ -513,3 +513,13 @@ pub fn percentile(values: &mut [f64], p: f64) -> f64 {
     values.sort_by(f64::total_cmp);
     values[((values.len() as f64 - 1.0) * p).round() as usize]
 }
+
+/// Returns once the current minute of clock time has at least `seconds` left (waiting for the
+/// next one if need be): a test of a per-minute limit, which counts in fixed windows, then makes
+/// its attempts within one window.
+pub async fn wait_for_a_minute_with_seconds_left(seconds: u64) {
+    let into_minute_ms = (bson::DateTime::now().timestamp_millis() % 60_000) as u64;
+    if into_minute_ms + seconds * 1000 > 60_000 {
+        tokio::time::sleep(Duration::from_millis(60_000 - into_minute_ms + 50)).await;
+    }
+}
