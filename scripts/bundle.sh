@@ -4,7 +4,7 @@
 # Default OUT: target/bundle/captioned-<version>-<arch>-linux.tar.gz. The tarball holds one folder,
 # captioned/: bin/server, site/ (target/site), the caption models of each language and English's
 # merge model (CAPTION_MODEL_DIR may pick it)
-# models/caption-{attention,merge,merge-zh,merge-de,attention-ar}/{config.json,vocab.json,decoder-f16.bpk,calibration.json},
+# models/caption-{attention,merge,merge-zh,attention-de,attention-ar}/{config.json,vocab.json,decoder-f16.bpk,calibration.json},
 # models/vgg16.bpk, captioned.env.sample, INSTALL.md and captioned.service
 # (the last three from deploy/). It uses the release build that is there (target/release/server,
 # target/site) and builds only when one of them is missing (`cargo leptos build --release`).
@@ -36,7 +36,7 @@ if [ ! -f models/vgg16.bpk ]; then
 fi
 # The decoder of each caption language (CAPTION_LANGUAGES, default all of them), and English's
 # merge decoder, which CAPTION_MODEL_DIR may pick instead of the attention one.
-decoders=(caption-attention caption-merge caption-merge-zh caption-merge-de caption-attention-ar)
+decoders=(caption-attention caption-merge caption-merge-zh caption-attention-de caption-attention-ar)
 decoder_files=(config.json vocab.json decoder-f16.bpk calibration.json)
 for d in "${decoders[@]}"; do
   for f in "${decoder_files[@]}"; do

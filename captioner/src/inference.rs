@@ -42,7 +42,7 @@ pub fn shipped_decoder_name(language: Language) -> &'static str {
     match language {
         Language::En => SHIPPED_DECODER,
         Language::Zh => "caption-merge-zh",
-        Language::De => "caption-merge-de",
+        Language::De => "caption-attention-de",
         Language::Ar => "caption-attention-ar",
     }
 }
@@ -269,7 +269,7 @@ mod tests {
         assert_eq!(paths.decoder_dir, Path::new("models/caption-attention"));
         assert_eq!(
             ModelPaths::shipped_decoder(Path::new("models"), Language::De),
-            Path::new("models/caption-merge-de")
+            Path::new("models/caption-attention-de")
         );
         assert_eq!(paths.vgg16, Path::new("models/vgg16.bpk"));
     }
