@@ -36,7 +36,7 @@ if [ ! -f models/vgg16.bpk ]; then
 fi
 # The decoder of each caption language (CAPTION_LANGUAGES, default all of them), and English's
 # merge decoder, which CAPTION_MODEL_DIR may pick instead of the attention one.
-decoders=(caption-attention caption-merge caption-merge-zh caption-attention-de caption-attention-ar)
+decoders=(caption-attention caption-merge caption-attention-zh caption-attention-de caption-attention-ar)
 decoder_files=(config.json vocab.json decoder-f16.bpk calibration.json)
 for d in "${decoders[@]}"; do
   for f in "${decoder_files[@]}"; do

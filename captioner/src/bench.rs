@@ -156,6 +156,8 @@ pub struct CaptionTiming {
     pub photos: usize,
     pub whole: Duration,
     pub decoding: Duration,
+    /// Per photo when all of them are captioned together, as a worker does with a queue.
+    pub together: Duration,
 }
 
 /// Times [`Captioner::caption`] on each photo with each model folder; medians over the photos.
@@ -187,11 +189,15 @@ pub fn captions(
                 decoding.push(encoded.elapsed());
                 whole.push(start.elapsed());
             }
+            let start = Instant::now();
+            std::hint::black_box(captioner.caption_photos_in(&photos, &captioner.languages()[..1], None, 3));
+            let together = start.elapsed() / photos.len() as u32;
             Ok(CaptionTiming {
                 model: captioner.name(),
                 photos: photos.len(),
                 whole: median(whole),
                 decoding: median(decoding),
+                together,
             })
         })
         .collect()
@@ -200,16 +206,18 @@ pub fn captions(
 pub fn caption_table(timings: &[CaptionTiming]) -> String {
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     let mut out = String::from(
-        "| model (its own beam) | photos | photo → captions, median | of which beam search | ratio to the first |\n| --- | --- | --- | --- | --- |\n",
+        "| model (its own beam) | photos | photo → captions, median | of which beam search | ratio to the first | all photos together, per photo | ratio together / alone |\n| --- | --- | --- | --- | --- | --- | --- |\n",
     );
     for t in timings {
         out += &format!(
-            "| {} | {} | {:.0} ms | {:.1} ms | {:.2}x |\n",
+            "| {} | {} | {:.0} ms | {:.1} ms | {:.2}x | {:.0} ms | {:.2}x |\n",
             t.model,
             t.photos,
             ms(t.whole),
             ms(t.decoding),
-            ms(t.whole) / ms(timings[0].whole)
+            ms(t.whole) / ms(timings[0].whole),
+            ms(t.together),
+            ms(t.together) / ms(t.whole)
         );
     }
     out

@@ -8,6 +8,7 @@ use burn::prelude::*;
 
 use crate::{
     backend::Backend,
+    decoding::Hypothesis,
     encoder_record,
     extract::encode_photos,
     features::FeatureShape,
@@ -41,7 +42,7 @@ pub const SHIPPED_DECODER: &str = "caption-attention";
 pub fn shipped_decoder_name(language: Language) -> &'static str {
     match language {
         Language::En => SHIPPED_DECODER,
-        Language::Zh => "caption-merge-zh",
+        Language::Zh => "caption-attention-zh",
         Language::De => "caption-attention-de",
         Language::Ar => "caption-attention-ar",
     }
@@ -103,7 +104,7 @@ pub struct ScoredCaption {
 #[derive(Debug, Clone, PartialEq)]
 pub struct LanguageCaptions {
     pub language: Language,
-    /// The decoder's folder name (`caption-merge-zh`), recorded with each caption.
+    /// The decoder's folder name (`caption-attention-zh`), recorded with each caption.
     pub model: String,
     pub captions: Vec<ScoredCaption>,
 }
@@ -131,18 +132,20 @@ impl LanguageDecoder {
         self.decoder.architecture().features()
     }
 
-    /// `beam`: the beam width, else the one chosen on dev for this model (its config's `beam`).
-    fn caption(&self, features: Tensor<3>, beam: Option<usize>, n: usize) -> Vec<ScoredCaption> {
+    /// Each photo's captions (`features`: one row per photo). `beam`: the beam width, else the
+    /// one chosen on dev for this model (its config's `beam`).
+    fn caption(&self, features: Tensor<3>, beam: Option<usize>, n: usize) -> Vec<Vec<ScoredCaption>> {
         let beam = beam.unwrap_or(self.config.beam).max(1);
+        let scored = |h: Hypothesis| ScoredCaption {
+            text: self.vocab.decode(&h.tokens),
+            score: h.score,
+            per_word: h.per_token(),
+            unsure: self.calibration.as_ref().is_some_and(|c| c.is_unsure(h.per_token())),
+        };
         self.decoder
             .beam_search(features, beam, n, self.config.max_caption_len, self.config.length_alpha)
             .into_iter()
-            .map(|h| ScoredCaption {
-                text: self.vocab.decode(&h.tokens),
-                score: h.score,
-                per_word: h.per_token(),
-                unsure: self.calibration.as_ref().is_some_and(|c| c.is_unsure(h.per_token())),
-            })
+            .map(|photo| photo.into_iter().map(scored).collect())
             .collect()
     }
 }
@@ -202,12 +205,11 @@ impl Captioner {
     /// The default language's captions of features from [`Captioner::features`].
     pub fn caption_features(&self, features: Vec<f32>, beam: Option<usize>, n: usize) -> Vec<ScoredCaption> {
         let decoder = &self.decoders[0];
-        decoder.caption(self.tensor(features, decoder.shape()), beam, n)
+        decoder.caption(self.tensor(features, 1, decoder.shape()), beam, n).remove(0)
     }
 
     /// The photo's captions in each of `languages` that a decoder is loaded for (the others are
-    /// left out), from one pass of VGG16: the 7x7 map when a decoder reads it (the pooled
-    /// vector is its mean, see `training::PooledMap`), else the pooled vector.
+    /// left out), from one pass of VGG16: see [`Captioner::caption_photos_in`].
     pub fn caption_in(
         &self,
         photo: &image::DynamicImage,
@@ -215,25 +217,46 @@ impl Captioner {
         beam: Option<usize>,
         n: usize,
     ) -> Vec<LanguageCaptions> {
-        let wanted: Vec<&LanguageDecoder> = self.decoders.iter().filter(|d| languages.contains(&d.language)).collect();
-        let Some(widest) = wanted.iter().map(|d| d.shape()).max_by_key(|s| s.regions) else { return Vec::new() };
-        let features = encode_photos(&self.vgg, &self.device, std::slice::from_ref(photo), widest).remove(0);
-        wanted
-            .into_iter()
-            .map(|decoder| {
-                let shape = decoder.shape();
-                let features = if shape == widest { features.clone() } else { widest.pool(&features) };
-                LanguageCaptions {
-                    language: decoder.language,
-                    model: decoder.name.clone(),
-                    captions: decoder.caption(self.tensor(features, shape), beam, n),
-                }
-            })
-            .collect()
+        self.caption_photos_in(std::slice::from_ref(photo), languages, beam, n).remove(0)
     }
 
-    fn tensor(&self, features: Vec<f32>, shape: FeatureShape) -> Tensor<3> {
-        Tensor::<3>::from_data(TensorData::new(features, [1, shape.regions, shape.dim]), &self.device)
+    /// Each photo's captions in each of `languages` that a decoder is loaded for (the others are
+    /// left out). VGG16 runs once per photo and gives the 7x7 map when a decoder reads it (the
+    /// pooled vector is its mean, see `training::PooledMap`), else the pooled vector. Each
+    /// language's decoder then writes the captions of all the photos in one beam search.
+    pub fn caption_photos_in(
+        &self,
+        photos: &[image::DynamicImage],
+        languages: &[Language],
+        beam: Option<usize>,
+        n: usize,
+    ) -> Vec<Vec<LanguageCaptions>> {
+        let wanted: Vec<&LanguageDecoder> = self.decoders.iter().filter(|d| languages.contains(&d.language)).collect();
+        let mut captioned: Vec<Vec<LanguageCaptions>> = photos.iter().map(|_| Vec::new()).collect();
+        let Some(widest) = wanted.iter().map(|d| d.shape()).max_by_key(|s| s.regions) else { return captioned };
+        if photos.is_empty() {
+            return captioned; // (a decoder step of no rows crashed the process in burn's CPU backend)
+        }
+        // One photo at a time: VGG16 is no faster per photo in batches on these CPUs (issue 14).
+        let features: Vec<Vec<f32>> = photos
+            .iter()
+            .map(|photo| encode_photos(&self.vgg, &self.device, std::slice::from_ref(photo), widest).remove(0))
+            .collect();
+        for decoder in wanted {
+            let shape = decoder.shape();
+            let rows: Vec<f32> =
+                features.iter().flat_map(|f| if shape == widest { f.clone() } else { widest.pool(f) }).collect();
+            let each = decoder.caption(self.tensor(rows, photos.len(), shape), beam, n);
+            for (photo, captions) in captioned.iter_mut().zip(each) {
+                photo.push(LanguageCaptions { language: decoder.language, model: decoder.name.clone(), captions });
+            }
+        }
+        captioned
+    }
+
+    /// `photos` rows of features, one after the other.
+    fn tensor(&self, features: Vec<f32>, photos: usize, shape: FeatureShape) -> Tensor<3> {
+        Tensor::<3>::from_data(TensorData::new(features, [photos, shape.regions, shape.dim]), &self.device)
     }
 }
 
@@ -267,10 +290,13 @@ mod tests {
     fn the_default_paths_resolve_at_run_time_under_the_working_directory() {
         let paths = ModelPaths::shipped();
         assert_eq!(paths.decoder_dir, Path::new("models/caption-attention"));
-        assert_eq!(
-            ModelPaths::shipped_decoder(Path::new("models"), Language::De),
-            Path::new("models/caption-attention-de")
-        );
+        for (language, folder) in [
+            (Language::Zh, "models/caption-attention-zh"),
+            (Language::De, "models/caption-attention-de"),
+            (Language::Ar, "models/caption-attention-ar"),
+        ] {
+            assert_eq!(ModelPaths::shipped_decoder(Path::new("models"), language), Path::new(folder));
+        }
         assert_eq!(paths.vgg16, Path::new("models/vgg16.bpk"));
     }
 

@@ -362,8 +362,9 @@ fn bar(len: usize, message: &str) -> ProgressBar {
     bar
 }
 
-/// Photos decoded together by greedy decoding.
+/// Photos decoded together by greedy decoding, and by beam search (whose rows are `beam` times as many).
 const GREEDY_BATCH: usize = 250;
+const BEAM_BATCH: usize = 16;
 
 /// Captions for each photo that has features (greedy when `beam` is 1, many photos at a time;
 /// `alpha` ranks the beams, see `Hypothesis`).
@@ -380,18 +381,15 @@ pub fn caption_all<D: StepDecoder>(
     let names: Vec<&str> = names.iter().map(String::as_str).filter(|n| features.contains(n)).collect();
     let progress = bar(names.len(), if beam > 1 { "beam search" } else { "greedy" });
     let mut out = Vec::with_capacity(names.len());
-    if beam > 1 {
-        for name in names {
-            let input = features_tensor(features, &[name], device).expect("checked above");
-            out.push((name.to_owned(), beam_search(decoder, input, beam, 1, max_len, alpha).remove(0)));
-            progress.inc(1);
-        }
-    } else {
-        for chunk in names.chunks(GREEDY_BATCH) {
-            let input = features_tensor(features, chunk, device).expect("checked above");
-            out.extend(chunk.iter().map(|n| (*n).to_owned()).zip(greedy_batch(decoder, input, max_len)));
-            progress.inc(chunk.len() as u64);
-        }
+    for chunk in names.chunks(if beam > 1 { BEAM_BATCH } else { GREEDY_BATCH }) {
+        let input = features_tensor(features, chunk, device).expect("checked above");
+        let best = if beam > 1 {
+            beam_search(decoder, input, beam, 1, max_len, alpha).into_iter().map(|mut h| h.remove(0)).collect()
+        } else {
+            greedy_batch(decoder, input, max_len)
+        };
+        out.extend(chunk.iter().map(|n| (*n).to_owned()).zip(best));
+        progress.inc(chunk.len() as u64);
     }
     progress.finish_and_clear();
     out

@@ -85,7 +85,7 @@ impl Tiny {
             let shape = features.shape;
             let input = Tensor::<3>::from_data(TensorData::new(values, [1, shape.regions, shape.dim]), &self.device);
             let greedy = greedy(&decoder, input.clone(), 20);
-            let beams = beam_search(&decoder, input, 3, 3, 20, 1.0);
+            let beams = beam_search(&decoder, input, 3, 3, 20, 1.0).remove(0);
             assert!(!beams.is_empty() && beams.len() <= 3);
             assert!(beams.windows(2).all(|w| w[0].score >= w[1].score), "best first");
             assert!(beams[0].score >= greedy.score - 1e-4, "beam {} < greedy {}", beams[0].score, greedy.score);
@@ -180,10 +180,21 @@ fn writes_its_evaluation_captions(decoder: &str, results: &str) {
     let captioner = Captioner::load(&paths, Backend::Flex).unwrap();
     let results: Vec<HashMap<String, String>> =
         serde_json::from_str(&std::fs::read_to_string(models.join(decoder).join(results)).unwrap()).unwrap();
-    for reference in results.iter().take(4) {
-        let photo = image::open(tiny.flickr8k.join("Images").join(&reference["image_id"])).unwrap();
-        let caption = captioner.caption(&photo, None, 1).remove(0);
+    let references = &results[..4];
+    let photos: Vec<image::DynamicImage> =
+        references.iter().map(|r| image::open(tiny.flickr8k.join("Images").join(&r["image_id"])).unwrap()).collect();
+    for (photo, reference) in photos.iter().zip(references) {
+        let caption = captioner.caption(photo, None, 1).remove(0);
         assert_eq!(caption.text, reference["caption"], "{decoder}: {}", reference["image_id"]);
+    }
+    // The same captions when the photos are captioned together, as a worker with a queue does.
+    let together = captioner.caption_photos_in(&photos, &captioner.languages(), None, 1);
+    for (captioned, reference) in together.iter().zip(references) {
+        assert_eq!(
+            captioned[0].captions[0].text, reference["caption"],
+            "{decoder}, together: {}",
+            reference["image_id"]
+        );
     }
 }
 

@@ -2,7 +2,10 @@
 //! 1. the time from the start of an upload to the caption being stored, for a 12-megapixel
 //!    JPEG and for a Flickr8k photo (median of several, one at a time);
 //! 2. the dashboard's latency while 20 photos are being captioned, beside the same page's
-//!    latency with nothing to caption, measured in the same run.
+//!    latency with nothing to caption, measured in the same run;
+//! 3. throughput: captions per minute for a queue of photos (`QUEUED_PHOTOS`, default 200),
+//!    the same queue captioned by workers that take one photo at a time and by workers that take
+//!    up to `CAPTION_BATCH`'s default, in turns.
 //!
 //! It starts the real app in this process (on a random port, with the configured number of
 //! caption workers) against `MONGODB_URI`, in a database of its own.
@@ -19,7 +22,10 @@ use std::{
 use bson::{doc, oid::ObjectId, Document};
 use helpers::{median, percentile, TestApp};
 use image::{imageops::FilterType, DynamicImage, ImageFormat};
-use server::configuration::WorkerSettings;
+use server::{
+    caption_worker::{load_model, Workers},
+    configuration::WorkerSettings,
+};
 
 /// `n` photos of the Flickr8k test split (name and bytes), in the split file's order.
 fn flickr8k_photos(n: usize) -> Vec<(String, Vec<u8>)> {
@@ -82,6 +88,25 @@ async fn timed(app: &TestApp, path: &str) -> (f64, String) {
     assert!(res.status().is_success(), "{path}: {}", res.status());
     let body = res.text().await.unwrap();
     (started.elapsed().as_secs_f64() * 1000.0, body)
+}
+
+/// Seconds for `settings.workers` workers taking up to `settings.batch` photos at once to caption
+/// every photo of `app`'s database, from a queue of all of them.
+async fn drain_queue(app: &TestApp, settings: &WorkerSettings) -> f64 {
+    let photos = app::ssr::photos::collection(&app.db).clone_with_type::<Document>();
+    let fresh = bson::to_bson(&app::ssr::caption_jobs::CaptionJob::new()).unwrap();
+    photos.update_many(doc! {}, doc! { "$set": { "job": fresh } }).await.unwrap();
+    let model = load_model(&settings.model, settings.backend).unwrap();
+    let started = Instant::now();
+    let workers = Workers::start(app.db.clone(), Some(model), settings, Default::default());
+    while open_jobs(app).await > 0 {
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    let seconds = started.elapsed().as_secs_f64();
+    workers.stop(Duration::from_secs(60)).await;
+    let failed = photos.count_documents(doc! { "job.state": { "$ne": "done" } }).await.unwrap();
+    assert_eq!(failed, 0, "every photo captioned");
+    seconds
 }
 
 /// Milliseconds for the dashboard's HTML, rendered on the server with the user's photos.
@@ -173,4 +198,28 @@ async fn main() {
         );
     }
     client.db.drop().await.ok();
+
+    // Throughput: one queue, drained by workers of each batch size in turns.
+    let queued: usize = std::env::var("QUEUED_PHOTOS").ok().and_then(|n| n.parse().ok()).unwrap_or(200);
+    // The app only takes the uploads: the workers of each turn are started beside it.
+    let settings = helpers::settings(helpers::mongodb_uri(), Default::default());
+    let batched = WorkerSettings { workers, ..settings.captions.clone() };
+    let one_at_a_time = WorkerSettings { batch: 1, ..batched.clone() };
+    let queue = helpers::spawn_app_with(settings).await.signed_up().await;
+    let uploads = flickr8k_photos(30 + queued).split_off(30);
+    for chunk in uploads.chunks(8) {
+        futures::future::join_all(chunk.iter().map(|(n, b)| queue.upload_ok(n, b.clone()))).await;
+    }
+    println!("a queue of {queued} Flickr8k photos, {workers} workers, captions in every enabled language:");
+    let minutes = |seconds: f64| queued as f64 / seconds * 60.0;
+    for round in 1..=2 {
+        let single = minutes(drain_queue(&queue, &one_at_a_time).await);
+        let together = minutes(drain_queue(&queue, &batched).await);
+        println!(
+            "round {round}: one photo at a time {single:.0} captions/min; up to {} at a time {together:.0} captions/min; ratio {:.2}x",
+            batched.batch,
+            together / single
+        );
+    }
+    queue.db.drop().await.ok();
 }

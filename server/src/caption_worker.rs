@@ -47,11 +47,11 @@ pub fn load_model(paths: &ModelPaths, backend: Backend) -> Result<Arc<Captioner>
 /// A photo's captions in each language asked for: the captioner's, one entry per language.
 type Captioned = Vec<captioner::inference::LanguageCaptions>;
 
-/// A photo (JPEG bytes) to caption in `languages`, and where the captions go.
+/// Photos (JPEG bytes) to caption in `languages`, and where their captions go, in that order.
 struct Request {
-    bytes: Vec<u8>,
+    photos: Vec<Vec<u8>>,
     languages: Vec<Language>,
-    reply: oneshot::Sender<Result<Captioned, String>>,
+    reply: oneshot::Sender<Vec<Result<Captioned, String>>>,
 }
 
 /// Runs the model on a thread of its own: photos in, captions out.
@@ -60,31 +60,59 @@ fn spawn_model_thread(name: String, model: Arc<Captioner>, beam: Option<usize>, 
     std::thread::Builder::new()
         .name(name)
         .spawn(move || {
-            for Request { bytes, languages, reply } in receiver {
-                let result = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                    caption_bytes(&model, &bytes, &languages, beam, n)
-                }))
-                .unwrap_or_else(|_| Err("the captioner crashed on this photo".to_owned()));
-                let _ = reply.send(result);
+            for Request { photos, languages, reply } in receiver {
+                let caption = |photos: &[Vec<u8>]| {
+                    std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                        caption_bytes(&model, photos, &languages, beam, n)
+                    }))
+                };
+                // A photo that crashes the model fails alone: the others are captioned one by one.
+                let results = caption(&photos).unwrap_or_else(|_| {
+                    photos
+                        .chunks(1)
+                        .map(|photo| {
+                            caption(photo)
+                                .map(|mut one| one.remove(0))
+                                .unwrap_or_else(|_| Err("the captioner crashed on this photo".to_owned()))
+                        })
+                        .collect()
+                });
+                let _ = reply.send(results);
             }
         })
         .expect("a caption thread starts");
     sender
 }
 
+/// Each photo's captions, those that decode captioned together.
 fn caption_bytes(
     model: &Captioner,
-    bytes: &[u8],
+    photos: &[Vec<u8>],
     languages: &[Language],
     beam: Option<usize>,
     n: usize,
-) -> Result<Captioned, String> {
-    let photo = image::load_from_memory(bytes).map_err(|e| format!("the photo could not be decoded: {e}"))?;
-    let captioned = model.caption_in(&photo, languages, beam, n);
-    if captioned.iter().any(|c| c.captions.is_empty()) {
-        return Err("the model wrote no caption".to_owned());
+) -> Vec<Result<Captioned, String>> {
+    let mut results: Vec<Result<Captioned, String>> = Vec::with_capacity(photos.len());
+    let mut decoded = Vec::new();
+    for bytes in photos {
+        match image::load_from_memory(bytes) {
+            Ok(photo) => {
+                decoded.push(photo);
+                results.push(Ok(Vec::new()));
+            }
+            Err(e) => results.push(Err(format!("the photo could not be decoded: {e}"))),
+        }
     }
-    Ok(captioned)
+    let mut captioned = model.caption_photos_in(&decoded, languages, beam, n).into_iter();
+    for result in results.iter_mut().filter(|r| r.is_ok()) {
+        let photo = captioned.next().expect("a caption per decoded photo");
+        *result = if photo.iter().any(|c| c.captions.is_empty()) {
+            Err("the model wrote no caption".to_owned())
+        } else {
+            Ok(photo)
+        };
+    }
+    results
 }
 
 fn suggestions(captions: Vec<ScoredCaption>) -> Vec<Suggestion> {
@@ -124,6 +152,8 @@ impl Workers {
                     spawn_model_thread(format!("caption-{n}"), model.clone(), settings.beam, settings.suggestions);
                 let worker = Worker {
                     name,
+                    batch: settings.batch.max(1),
+                    workers: settings.workers,
                     languages: model.languages(),
                     db: db.clone(),
                     photos: photos::collection(&db),
@@ -144,6 +174,12 @@ impl Workers {
     }
 }
 
+/// How many photos a worker that has claimed one takes, when `waiting` more wait: its share of
+/// them all among the process's `workers`, at least the one, at most `batch`.
+fn batch_share(waiting: usize, workers: usize, batch: usize) -> usize {
+    (waiting + 1).div_ceil(workers.max(1)).clamp(1, batch.max(1))
+}
+
 fn hostname() -> String {
     std::fs::read_to_string("/etc/hostname")
         .map(|h| h.trim().to_owned())
@@ -154,6 +190,10 @@ fn hostname() -> String {
 
 struct Worker {
     name: String,
+    /// The most photos it captions at once when several wait.
+    batch: usize,
+    /// The workers of this process, who share what waits.
+    workers: usize,
     /// The languages it captions in, the main one (English, unless `CAPTION_MODEL_DIR` says
     /// otherwise) first.
     languages: Vec<Language>,
@@ -174,7 +214,10 @@ impl Worker {
             tokio::pin!(woken);
             woken.as_mut().enable();
             match caption_jobs::claim(&self.photos, &self.name, self.lease).await {
-                Ok(Some(job)) => self.process(job).await,
+                Ok(Some(job)) => {
+                    let jobs = self.claim_more(job).await;
+                    self.process(jobs).await
+                }
                 Ok(None) => {
                     if let Err(err) = caption_jobs::fail_abandoned(&self.photos).await {
                         tracing::warn!(%err, "could not close abandoned caption jobs");
@@ -205,17 +248,68 @@ impl Worker {
         tracing::info!(worker = %self.name, "caption worker stopped");
     }
 
-    async fn process(&self, job: ClaimedJob<Photo>) {
+    /// `first` and jobs that wait beside it: photos captioned together share each step of every
+    /// language's beam search. It takes its share of what waits (so that the other workers of
+    /// this process are not left idle by a short queue), at most the batch size.
+    async fn claim_more(&self, first: ClaimedJob<Photo>) -> Vec<ClaimedJob<Photo>> {
+        let mut jobs = vec![first];
+        if self.batch == 1 {
+            return jobs;
+        }
+        let waiting = match caption_jobs::waiting_jobs(&self.photos).await {
+            Ok(waiting) => waiting as usize,
+            Err(err) => {
+                tracing::warn!(%err, worker = %self.name, "could not count the waiting caption jobs");
+                0
+            }
+        };
+        while jobs.len() < batch_share(waiting, self.workers, self.batch) {
+            match caption_jobs::claim(&self.photos, &self.name, self.lease).await {
+                Ok(Some(job)) => jobs.push(job),
+                Ok(None) => break,
+                Err(err) => {
+                    tracing::warn!(%err, worker = %self.name, "could not claim a further caption job");
+                    break;
+                }
+            }
+        }
+        jobs
+    }
+
+    async fn process(&self, jobs: Vec<ClaimedJob<Photo>>) {
         let started = Instant::now();
         let work = async {
-            let bytes = self.read_photo(&job.document).await?;
-            self.caption(bytes, self.languages.clone()).await
+            let mut read = Vec::with_capacity(jobs.len());
+            for job in &jobs {
+                read.push(self.read_photo(&job.document).await);
+            }
+            let photos: Vec<Vec<u8>> = read.iter_mut().filter_map(|r| r.as_mut().ok().map(std::mem::take)).collect();
+            let mut captioned = match self.caption(photos, self.languages.clone()).await {
+                Ok(each) => each.into_iter(),
+                Err(why) => return jobs.iter().map(|_| Err(why.clone())).collect::<Vec<_>>(),
+            };
+            read.into_iter()
+                .map(|r| {
+                    r.and_then(|_| {
+                        captioned
+                            .next()
+                            .unwrap_or_else(|| Err("the captioner gave no answer for this photo".to_owned()))
+                    })
+                })
+                .collect()
         };
-        let result = caption_jobs::holding(&self.photos, &job, self.lease, work).await;
+        let results = caption_jobs::holding(&self.photos, &jobs, self.lease, work).await;
+        for (job, result) in jobs.iter().zip(results) {
+            self.finish(job, result, started, jobs.len()).await;
+        }
+    }
+
+    /// Stores a job's captions, or records its failed attempt.
+    async fn finish(&self, job: &ClaimedJob<Photo>, result: Result<Captioned, String>, started: Instant, batch: usize) {
         match result {
-            Ok(captioned) => match self.store(&job, captioned).await {
+            Ok(captioned) => match self.store(job, captioned).await {
                 Ok(true) => {
-                    tracing::info!(photo = %job.id, attempt = job.attempt, ms = started.elapsed().as_millis() as u64, "photo captioned")
+                    tracing::info!(photo = %job.id, attempt = job.attempt, batch, ms = started.elapsed().as_millis() as u64, "photo captioned")
                 }
                 Ok(false) => {
                     tracing::warn!(photo = %job.id, "caption not stored: the job was taken over or the photo deleted")
@@ -223,7 +317,7 @@ impl Worker {
                 Err(err) => tracing::error!(%err, photo = %job.id, "storing a caption failed"),
             },
             // The reason goes to the log; the photo keeps a code that its page translates.
-            Err(reason) => match caption_jobs::fail(&self.photos, &job, CaptionFailure::CaptionerFailed).await {
+            Err(reason) => match caption_jobs::fail(&self.photos, job, CaptionFailure::CaptionerFailed).await {
                 Ok(state) => {
                     tracing::warn!(photo = %job.id, attempt = job.attempt, ?state, %reason, "caption attempt failed")
                 }
@@ -253,7 +347,7 @@ impl Worker {
             return Ok(false);
         };
         let captioned = match self.read_photo(&photo).await {
-            Ok(bytes) => self.caption(bytes, lacking).await,
+            Ok(bytes) => self.caption(vec![bytes], lacking).await.and_then(|mut one| one.remove(0)),
             Err(why) => Err(why),
         };
         match captioned {
@@ -280,10 +374,30 @@ impl Worker {
         Ok(bytes)
     }
 
-    async fn caption(&self, bytes: Vec<u8>, languages: Vec<Language>) -> Result<Captioned, String> {
+    /// Each photo's captions in `languages`, in order; `Err` when the model thread is gone.
+    async fn caption(
+        &self,
+        photos: Vec<Vec<u8>>,
+        languages: Vec<Language>,
+    ) -> Result<Vec<Result<Captioned, String>>, String> {
         let (reply, answer) = oneshot::channel();
-        let request = Request { bytes, languages, reply };
+        let request = Request { photos, languages, reply };
         self.thread.send(request).map_err(|_| "the caption thread has stopped".to_owned())?;
-        answer.await.map_err(|_| "the caption thread has stopped".to_owned())?
+        answer.await.map_err(|_| "the caption thread has stopped".to_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::batch_share;
+
+    #[test]
+    fn a_worker_takes_its_share_of_the_queue_up_to_the_batch_size() {
+        assert_eq!(batch_share(0, 2, 8), 1, "a photo alone is captioned alone");
+        assert_eq!(batch_share(7, 2, 8), 4, "eight photos, two workers: four each");
+        assert_eq!(batch_share(2, 2, 8), 2);
+        assert_eq!(batch_share(199, 2, 8), 8, "a long queue: the batch size");
+        assert_eq!(batch_share(5, 1, 4), 4);
+        assert_eq!(batch_share(5, 0, 8), 6, "no count of workers: as if one");
     }
 }

@@ -79,6 +79,8 @@ impl fmt::Debug for MongoUri {
 pub struct WorkerSettings {
     /// Caption threads in this process (0: this process only serves pages).
     pub workers: usize,
+    /// The most waiting photos a worker captions at once (their beam searches share each step).
+    pub batch: usize,
     /// How long a claimed job stays reserved for its worker after the worker last renewed it
     /// (it renews every third of this while it captions); then another worker may take it over.
     pub lease: Duration,
@@ -96,6 +98,7 @@ impl Default for WorkerSettings {
     fn default() -> Self {
         Self {
             workers: std::thread::available_parallelism().map(usize::from).unwrap_or(1),
+            batch: 8,
             lease: Duration::from_secs(120),
             poll_every: Duration::from_secs(2),
             beam: None,
@@ -221,6 +224,7 @@ fn caption_settings() -> Result<WorkerSettings, ConfigError> {
     }
     Ok(WorkerSettings {
         workers: parse("CAPTION_WORKERS", defaults.workers)?,
+        batch: parse::<usize>("CAPTION_BATCH", defaults.batch)?.max(1),
         lease: Duration::from_secs(lease_seconds),
         beam: parse_if_set::<usize>("CAPTION_BEAM")?.map(|beam| beam.max(1)),
         model,

@@ -164,11 +164,11 @@ async fn renew<T: Send + Sync>(
     Ok(result.matched_count == 1)
 }
 
-/// Runs `work` (captioning `job`) while renewing its lease every third of `lease`, so the lease
-/// only runs out when the worker is gone, never because a caption takes long.
+/// Runs `work` (captioning the `claimed` jobs) while renewing their leases every third of `lease`, so a
+/// lease only runs out when the worker is gone, never because captions take long.
 pub async fn holding<T: Send + Sync, R>(
     items: &Collection<T>,
-    job: &ClaimedJob<T>,
+    claimed: &[ClaimedJob<T>],
     lease: Duration,
     work: impl std::future::Future<Output = R>,
 ) -> R {
@@ -178,10 +178,12 @@ pub async fn holding<T: Send + Sync, R>(
     loop {
         tokio::select! {
             result = &mut work => return result,
-            _ = renewals.tick() => match renew(items, job, lease).await {
-                Ok(true) => {}
-                Ok(false) => tracing::warn!(photo = %job.id, "caption job taken over or deleted while captioning"),
-                Err(err) => tracing::warn!(%err, photo = %job.id, "could not renew a caption lease"),
+            _ = renewals.tick() => for job in claimed {
+                match renew(items, job, lease).await {
+                    Ok(true) => {}
+                    Ok(false) => tracing::warn!(photo = %job.id, "caption job taken over or deleted while captioning"),
+                    Err(err) => tracing::warn!(%err, photo = %job.id, "could not renew a caption lease"),
+                }
             },
         }
     }
@@ -265,6 +267,11 @@ pub async fn retry<T: Send + Sync>(items: &Collection<T>, mut scope: Document) -
         )
         .await?;
     Ok(result.modified_count == 1)
+}
+
+/// How many jobs wait to be claimed (not counting expired leases): how many a worker may take.
+pub async fn waiting_jobs<T: Send + Sync>(items: &Collection<T>) -> mongodb::error::Result<u64> {
+    jobs(items).count_documents(doc! { "job.state": CaptionState::Pending.as_str() }).await
 }
 
 /// How many jobs wait or run: for the workers' log and the load measurements.

@@ -60,7 +60,15 @@ impl CaptionModel {
         }
     }
 
-    pub fn beam_search(&self, features: Tensor<3>, k: usize, n: usize, max_len: usize, alpha: f32) -> Vec<Hypothesis> {
+    /// Each photo's best `n` captions (see [`beam_search`]).
+    pub fn beam_search(
+        &self,
+        features: Tensor<3>,
+        k: usize,
+        n: usize,
+        max_len: usize,
+        alpha: f32,
+    ) -> Vec<Vec<Hypothesis>> {
         beam_search(self, features, k, n, max_len, alpha)
     }
 }

@@ -206,6 +206,47 @@ async fn a_failing_job_is_tried_three_times_then_failed_and_try_again_queues_it(
 }
 
 #[tokio::test]
+async fn photos_captioned_together_fail_alone() {
+    // Four photos queued without workers; then one loses its display copy and another's is
+    // replaced by bytes that are no image.
+    let app = helpers::spawn_app().await.signed_up().await;
+    let mut ids = Vec::new();
+    for (name, bytes) in fixture_photos(4) {
+        ids.push(app.upload_ok(&name, bytes).await);
+    }
+    let bucket = app.db.gridfs_bucket(GridFsBucketOptions::builder().bucket_name(BUCKET.to_owned()).build());
+    let mut display = Vec::new();
+    for id in &ids {
+        display.push(app.photo_doc(id).await.get_document("files").unwrap().get_object_id("display").unwrap());
+    }
+    bucket.delete(Bson::ObjectId(display[1])).await.unwrap();
+    bucket.delete(Bson::ObjectId(display[2])).await.unwrap();
+    let mut upload = bucket.open_upload_stream("not-a-photo.jpg").id(Bson::ObjectId(display[2])).await.unwrap();
+    upload.write_all(b"these bytes are no JPEG").await.unwrap();
+    upload.close().await.unwrap();
+
+    // One worker that takes all four at once.
+    let mut settings = captioning_settings(1);
+    settings.captions.batch = 4;
+    let worker = app.second_server_with(settings).await;
+    let docs = wait_until_captioned(&worker.db, Duration::from_secs(120)).await;
+    let state = |id: &str| {
+        let photo = docs.iter().find(|d| d.get_object_id("_id").unwrap().to_hex() == id).unwrap();
+        (job(photo).get_str("state").unwrap().to_owned(), job(photo).get_i32("attempts").unwrap(), photo.clone())
+    };
+    for good in [&ids[0], &ids[3]] {
+        let (state, attempts, photo) = state(good);
+        assert_eq!((state.as_str(), attempts), ("done", 1), "{photo}");
+        assert!(photo.get_str("caption").is_ok_and(|c| c.split(' ').count() >= 3), "{photo}");
+    }
+    for broken in [&ids[1], &ids[2]] {
+        let (state, attempts, photo) = state(broken);
+        assert_eq!((state.as_str(), attempts), ("failed", caption_jobs::MAX_ATTEMPTS), "{photo}");
+        assert_eq!(job(&photo).get_str("last_error").unwrap(), "captioner_failed");
+    }
+}
+
+#[tokio::test]
 async fn an_expired_lease_is_claimed_again_and_the_old_claim_cannot_store() {
     let app = helpers::spawn_app().await.signed_up().await;
     app.upload_ok("a.jpg", fixture_photos(1).remove(0).1).await;
@@ -267,7 +308,8 @@ async fn a_caption_that_takes_longer_than_the_lease_keeps_its_job() {
         taken
     };
     let photos = queue(&app);
-    let ((), taken) = tokio::join!(caption_jobs::holding(&photos, &held, lease, slow_caption), contender);
+    let ((), taken) =
+        tokio::join!(caption_jobs::holding(&photos, std::slice::from_ref(&held), lease, slow_caption), contender);
     assert_eq!(taken, 0, "the job stayed with its worker for three leases");
     let caption = [Suggestion { text: "a slow dog".into(), score: -0.5, per_word: -0.5, unsure: false }];
     assert!(
@@ -292,9 +334,12 @@ async fn two_servers_on_one_queue_share_the_work_and_caption_each_photo_once() {
     for (name, bytes) in fixture_photos(8) {
         uploader.upload_ok(&name, bytes).await;
     }
+    // Two photos at a time, so that the first worker to look does not take the whole queue.
+    let mut settings = captioning_settings(1);
+    settings.captions.batch = 2;
     let mut servers = Vec::new();
     for _ in 0..2 {
-        servers.push(uploader.second_server(1).await);
+        servers.push(uploader.second_server_with(settings.clone()).await);
     }
     let docs = wait_until_captioned(&uploader.db, Duration::from_secs(180)).await;
     let mut workers = std::collections::BTreeMap::<String, usize>::new();

@@ -112,7 +112,11 @@ pub async fn spawn_app() -> TestApp {
 impl TestApp {
     /// A second server on this one's database, with `workers` caption workers.
     pub async fn second_server(&self, workers: usize) -> TestApp {
-        let mut settings = captioning_settings(workers);
+        self.second_server_with(captioning_settings(workers)).await
+    }
+
+    /// A second server on this one's database, with these settings otherwise.
+    pub async fn second_server_with(&self, mut settings: Settings) -> TestApp {
         settings.database = self.db.name().to_owned();
         spawn_app_with(settings).await
     }
