@@ -8,7 +8,7 @@ use burn::prelude::*;
 
 use crate::{
     backend::Backend,
-    decoding::Hypothesis,
+    decoding::{beam_search, Hypothesis},
     encoder_record,
     extract::encode_photos,
     features::FeatureShape,
@@ -142,8 +142,7 @@ impl LanguageDecoder {
             per_word: h.per_token(),
             unsure: self.calibration.as_ref().is_some_and(|c| c.is_unsure(h.per_token())),
         };
-        self.decoder
-            .beam_search(features, beam, n, self.config.max_caption_len, self.config.length_alpha)
+        beam_search(&self.decoder, features, beam, n, self.config.max_caption_len, self.config.length_alpha)
             .into_iter()
             .map(|photo| photo.into_iter().map(scored).collect())
             .collect()

@@ -11,10 +11,7 @@ use serde::{Deserialize, Serialize};
 
 pub use encoder::{Vgg16, Vgg16Encoder, VGG16_BLOCKS};
 
-use crate::{
-    decoding::{beam_search, Hypothesis, StepDecoder},
-    features::FeatureShape,
-};
+use crate::{decoding::StepDecoder, features::FeatureShape};
 
 /// VGG16's channels: the length of the pooled vector and of each annotation vector.
 pub const FEATURE_SIZE: usize = 512;
@@ -58,18 +55,6 @@ impl CaptionModel {
             CaptionModel::Merge(_) => Architecture::Merge,
             CaptionModel::Attention(_) => Architecture::Attention,
         }
-    }
-
-    /// Each photo's best `n` captions (see [`beam_search`]).
-    pub fn beam_search(
-        &self,
-        features: Tensor<3>,
-        k: usize,
-        n: usize,
-        max_len: usize,
-        alpha: f32,
-    ) -> Vec<Vec<Hypothesis>> {
-        beam_search(self, features, k, n, max_len, alpha)
     }
 }
 
