@@ -152,7 +152,7 @@ impl Workers {
                     spawn_model_thread(format!("caption-{n}"), model.clone(), settings.beam, settings.suggestions);
                 let worker = Worker {
                     name,
-                    batch: settings.batch.max(1),
+                    batch: settings.batch,
                     workers: settings.workers,
                     languages: model.languages(),
                     db: db.clone(),
@@ -253,7 +253,7 @@ impl Worker {
     /// this process are not left idle by a short queue), at most the batch size.
     async fn claim_more(&self, first: ClaimedJob<Photo>) -> Vec<ClaimedJob<Photo>> {
         let mut jobs = vec![first];
-        if self.batch == 1 {
+        if self.batch <= 1 {
             return jobs;
         }
         let waiting = match caption_jobs::waiting_jobs(&self.photos).await {
