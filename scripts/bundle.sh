@@ -4,10 +4,11 @@
 # Default OUT: target/bundle/captioned-<version>-<arch>-linux.tar.gz. The tarball holds one folder,
 # captioned/: bin/server, site/ (target/site), the caption models of each language and English's
 # merge model (CAPTION_MODEL_DIR may pick it)
-# models/caption-{attention,merge,merge-zh,attention-de,attention-ar}/{config.json,vocab.json,decoder-f16.bpk,calibration.json},
+# models/caption-{attention,merge,attention-zh,attention-de,attention-ar}/{config.json,vocab.json,decoder-f16.bpk,calibration.json},
 # models/vgg16.bpk, captioned.env.sample, INSTALL.md and captioned.service
 # (the last three from deploy/). It uses the release build that is there (target/release/server,
-# target/site) and builds only when one of them is missing (`cargo leptos build --release`).
+# target/site) and builds only when one of them is missing (`cargo leptos build --release
+# --precompress`).
 set -euo pipefail
 
 # OUT is relative to the caller's directory, not the repository's.
@@ -17,6 +18,7 @@ if [ -n "$out" ]; then
 fi
 cd "$(dirname "$0")/.."
 repo=$PWD
+source scripts/lib.sh
 
 die() {
   echo "bundle.sh: $*" >&2
@@ -48,15 +50,15 @@ for f in captioned.env.sample INSTALL.md captioned.service; do
 done
 
 if [ ! -x target/release/server ] || [ ! -d target/site ]; then
-  echo "==> no release build here: cargo leptos build --release"
+  echo "==> no release build here: cargo leptos build ${LEPTOS_RELEASE[*]}"
   export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
   cargo leptos --version >/dev/null 2>&1 || die "cargo-leptos is not installed: run scripts/setup.sh first"
-  cargo leptos build --release
+  cargo leptos build "${LEPTOS_RELEASE[@]}"
 fi
 [ -x target/release/server ] || die "target/release/server is missing after the build"
-for f in captioned.js captioned.wasm; do
+for f in captioned.js captioned.wasm captioned.wasm.br captioned.wasm.gz; do
   [ -f "target/site/pkg/$f" ] ||
-    die "target/site/pkg/$f is missing: the site is not a complete release build (run cargo leptos build --release)"
+    die "target/site/pkg/$f is missing: the site is not a complete release build (run cargo leptos build ${LEPTOS_RELEASE[*]})"
 done
 
 echo "==> server built $(date -r target/release/server '+%F %T'), site built $(date -r target/site/pkg/captioned.wasm '+%F %T')"

@@ -7,7 +7,7 @@ cd "$(dirname "$0")/.."
 bash scripts/setup.sh >/dev/null
 source scripts/lib.sh
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
-cargo leptos build --release
+cargo leptos build "${LEPTOS_RELEASE[@]}"
 print_cpu
 CAPTIONED_SERVER_BINARY="$PWD/target/release/server" RUST_LOG=warn \
   cargo run --release -q -p server --example hardening_check

@@ -20,6 +20,10 @@ steps_done() {
   return 0
 }
 
+# How the site is built for release (run.sh, test.sh, bundle.sh, check-hardening.sh): with a
+# brotli and a gzip copy of each of its files, which the server sends to browsers that accept them.
+LEPTOS_RELEASE=(--release --precompress)
+
 # A free TCP port on the loopback interface.
 free_port() {
   python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'

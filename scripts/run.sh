@@ -14,4 +14,4 @@ if [ -z "${MONGODB_URI:-}" ]; then
   start_mongo ./data/mongo "${EMBEDDED_MONGO_PORT:-27017}" data/mongo.log
   echo "embedded database: $MONGODB_URI (data in ./data/mongo)"
 fi
-cargo leptos serve --release
+cargo leptos serve "${LEPTOS_RELEASE[@]}"

@@ -157,6 +157,10 @@ run_test() {
     code=$(curl -sS -o /dev/null -w '%{http_code}' "$base/$f")
     [ "$code" = 200 ] || { fail "GET /$f answered $code"; return 1; }
   done
+  # ... compressed, for a browser that accepts it (the bundle carries the precompressed copies).
+  local encoding
+  encoding=$(curl -sS -o /dev/null -H 'Accept-Encoding: br, gzip' -w '%header{content-encoding}' "$base/pkg/captioned.wasm")
+  [ "$encoding" = br ] || { fail "GET /pkg/captioned.wasm with Accept-Encoding br came as '$encoding', not br"; return 1; }
 
   local jar=$work/cookies origin="Origin: $base" user=bundle$$x$RANDOM
   code=$(curl -sS -o "$work/signup.out" -w '%{http_code}' -c "$jar" -H "$origin" -H 'Accept: application/json' \

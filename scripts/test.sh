@@ -55,7 +55,7 @@ step "Browser tests (Playwright, Chromium; release build)"
 export MONGODB_DATABASE="e2e_$(date +%s)_$$"
 # Many sign-ups from one address in a few seconds: the limit itself is tested in Rust.
 export AUTH_ATTEMPTS_PER_MINUTE=1000
-cargo leptos end-to-end --release || status=1
+cargo leptos end-to-end "${LEPTOS_RELEASE[@]}" || status=1
 
 step "Release bundle: unpacked into an empty directory, run, and a photo captioned"
 bash scripts/test-bundle.sh || status=1

@@ -149,7 +149,9 @@ fn self_critical_training_raises_the_reward_of_the_drawn_captions() {
     let mut optimizer = optimizer(0.0);
     let mut seed = 42;
     let mut drawn = Vec::new();
-    for _ in 0..16 {
+    // Each pass is one batch, so its reward is noisy (about ±0.04): the first and last eight
+    // passes are compared, far enough apart for the rise to stand out from that noise.
+    for _ in 0..24 {
         let (trained, figures) = self_critical_epoch(
             model,
             &mut optimizer,
@@ -167,7 +169,7 @@ fn self_critical_training_raises_the_reward_of_the_drawn_captions() {
     }
     eprintln!("CIDEr-D of the drawn captions per pass: {drawn:?}");
     let mean = |rewards: &[f32]| rewards.iter().sum::<f32>() / rewards.len() as f32;
-    assert!(mean(&drawn[12..]) > mean(&drawn[..4]) + 0.05, "the reward should rise: {drawn:?}");
+    assert!(mean(&drawn[16..]) > mean(&drawn[..8]) + 0.05, "the reward should rise: {drawn:?}");
 }
 
 /// The captions `eval` wrote for the test split come out again for the first test photos when

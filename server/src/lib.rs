@@ -9,5 +9,6 @@ pub mod page_language;
 pub mod same_origin;
 pub mod security_headers;
 pub mod server_fn_status;
+pub mod site_files;
 pub mod startup;
 pub mod telemetry;

@@ -21,7 +21,7 @@ use tower_http::trace::TraceLayer;
 use crate::{
     caption_worker::{self, Workers},
     configuration::{MongoUri, Settings},
-    health, media, page_language, same_origin, security_headers, server_fn_status,
+    health, media, page_language, same_origin, security_headers, server_fn_status, site_files,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -106,7 +106,7 @@ fn router(state: AppState, public_origin: Option<String>) -> Router {
         .route("/s/{token}/{variant}", get(media::shared_image))
         .leptos_routes(&state, routes, move || shell(leptos_options.clone()))
         .layer(middleware::from_fn(server_fn_status::error_status))
-        .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .fallback(site_files::site_file)
         .layer(middleware::from_fn_with_state(state.db.clone(), page_language::resolve))
         .layer(middleware::from_fn_with_state(public_origin.clone(), same_origin::require_same_origin))
         .layer(middleware::from_fn_with_state(

@@ -26,6 +26,42 @@ async fn healthz_answers_503_once_the_database_is_gone() {
     assert_eq!(app.get("/healthz").await.status(), StatusCode::SERVICE_UNAVAILABLE);
 }
 
+/// The site's own files: the precompressed copy that the request accepts, or the file itself, each
+/// marked as varying by the encoding asked for (so that no shared cache mixes them up).
+#[tokio::test]
+async fn site_files_come_in_the_encoding_asked_for_and_say_they_vary_by_it() {
+    let site = std::env::temp_dir().join(unique("captioned-site-"));
+    std::fs::create_dir_all(site.join("pkg")).unwrap();
+    let whole = "console.log('the whole file');\n".repeat(40);
+    std::fs::write(site.join("pkg/app.js"), &whole).unwrap();
+    std::fs::write(site.join("pkg/app.js.br"), "the brotli copy").unwrap();
+    std::fs::write(site.join("pkg/app.js.gz"), "the gzip copy").unwrap();
+    let mut settings = helpers::settings(helpers::mongodb_uri(), AuthSettings::default());
+    settings.leptos_options.site_root = site.to_str().unwrap().into();
+    let app = helpers::spawn_app_with(settings).await;
+
+    for (accepted, encoding, body) in [
+        ("br, gzip", Some("br"), "the brotli copy"),
+        ("gzip", Some("gzip"), "the gzip copy"),
+        ("identity", None, whole.as_str()),
+    ] {
+        let res = app
+            .client
+            .get(format!("{}/pkg/app.js", app.address))
+            .header("accept-encoding", accepted)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::OK, "{accepted}");
+        assert_eq!(res.headers().get("content-encoding").map(|v| v.to_str().unwrap()), encoding, "{accepted}");
+        assert!(res.headers().get("content-type").unwrap().to_str().unwrap().starts_with("text/javascript"));
+        let vary: Vec<&str> = res.headers().get_all("vary").iter().map(|v| v.to_str().unwrap()).collect();
+        assert!(vary.iter().any(|v| v.contains("accept-encoding")), "{accepted}: vary {vary:?}");
+        assert_eq!(res.text().await.unwrap(), body, "{accepted}");
+    }
+    std::fs::remove_dir_all(site).unwrap();
+}
+
 #[tokio::test]
 async fn signup_sets_a_safe_session_cookie_and_logs_in() {
     let app = helpers::spawn_app().await;
