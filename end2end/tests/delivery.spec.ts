@@ -1,7 +1,7 @@
 /**
  * The app's own files travel compressed. The release build writes a brotli and a gzip copy beside
  * each of them (`cargo leptos build --release --precompress`), and the server sends the one the
- * browser accepts: the wasm, the largest thing a visitor downloads, shrinks to about a third.
+ * browser accepts: the wasm, the largest thing a visitor downloads, shrinks to about a quarter.
  */
 import { expect, test } from "@playwright/test";
 import { open } from "./helpers";
