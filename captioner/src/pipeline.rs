@@ -261,7 +261,7 @@ impl ModelFiles {
             BurnpackStore::from_file(self.decoder_half()).overwrite(true).with_to_adapter(HalfPrecisionAdapter::new());
         let saved = match decoder {
             CaptionModel::Merge(d) => d.save_into(&mut store),
-            CaptionModel::Attention(d) => d.save_into(&mut store),
+            CaptionModel::Attention(d, _) => d.save_into(&mut store),
         };
         saved.map_err(|e| format!("{}: {e:?}", self.decoder_half().display()))
     }
@@ -280,7 +280,7 @@ impl ModelFiles {
                 CaptionModel::Merge(self.load_weights(merge_config(&config, vocab.len()).init(device), half)?)
             }
             Architecture::Attention => {
-                CaptionModel::Attention(self.load_weights(attention_config(&config, vocab.len()).init(device), half)?)
+                CaptionModel::attention(self.load_weights(attention_config(&config, vocab.len()).init(device), half)?)
             }
         };
         Ok((config, vocab, model))

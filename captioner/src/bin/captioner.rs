@@ -134,6 +134,9 @@ enum Command {
         /// also time the 13 convolutions one by one on the default backend
         #[arg(long)]
         layers: bool,
+        /// also time a decoding step's costly operations, burn's own beside the decoder's
+        #[arg(long)]
+        decoding: bool,
         /// also time whole captions of these photos (VGG16 and beam search) with each --model
         #[arg(long, num_args = 1..)]
         photos: Vec<PathBuf>,
@@ -359,12 +362,16 @@ fn run(cli: Cli) -> Result<(), String> {
             println!("decoder: {:.1} MB in f32, {:.1} MB in f16", size(files.decoder()), size(files.decoder_half()));
             Ok(())
         }
-        Command::Bench { runs, vocab, layers, photos, models } => {
+        Command::Bench { runs, vocab, layers, decoding, photos, models } => {
             let timings = captioner::bench::run(runs, vocab)?;
             print!("{}", captioner::bench::table(&timings));
             if layers {
                 println!("\nThe convolutions one by one (batch 1, {}):", backend);
                 print!("{}", captioner::bench::layer_table(&captioner::bench::layers(runs, backend)?));
+            }
+            if decoding {
+                println!("\nAn attention decoding step's costly operations ({backend}):");
+                print!("{}", captioner::bench::decoding_table(&captioner::bench::decoding_steps(runs, backend)));
             }
             if !photos.is_empty() {
                 let models = if models.is_empty() { vec![ModelPaths::shipped().decoder_dir] } else { models };

@@ -82,22 +82,119 @@ impl AttentionDecoderConfig {
 /// What the decoder carries from word to word for a batch of captions (or beams).
 #[derive(Debug, Clone)]
 pub struct AttentionState {
-    /// `[n, regions, features]`: the annotation vectors (scaled).
+    /// `[n, regions, features]`: the annotation vectors (scaled), one row per caption; or
+    /// `[1, regions, features]`, shared by every caption when all are of one photo (a photo's
+    /// beam search), so that no step copies them.
     pub annotations: Tensor<3>,
-    /// `[n, regions, attention]`: their projection, the same at every word.
+    /// `[n or 1, regions, attention]`: their projection, the same at every word.
     pub projected: Tensor<3>,
     pub lstm: LstmState<2>,
+    /// The widest weights, laid out for decoding.
+    pub weights: StepWeights,
 }
 
 impl AttentionState {
-    /// Keeps the given rows, in that order (beam search).
+    /// Keeps the given rows, in that order (beam search). Shared annotations stay shared: every
+    /// row kept is still of that one photo.
     pub fn select(self, rows: Tensor<1, Int>) -> Self {
+        let per_row = |t: Tensor<3>| if t.dims()[0] == 1 { t } else { t.select(0, rows.clone()) };
         Self {
-            annotations: self.annotations.select(0, rows.clone()),
-            projected: self.projected.select(0, rows.clone()),
+            annotations: per_row(self.annotations),
+            projected: per_row(self.projected),
             lstm: LstmState::new(self.lstm.cell.select(0, rows.clone()), self.lstm.hidden.select(0, rows)),
+            weights: self.weights,
         }
     }
+}
+
+/// A linear map laid out for the few rows of a beam: its weights as `[out, in]`, in that order in
+/// memory, so that `x ↦ (W xᵀ)ᵀ + b` has them as the left operand. burn flex multiplies a few
+/// rows by a wide `[in, out]` matrix (burn's `Linear`) several times slower on these CPUs
+/// (`captioner bench --decoding`).
+#[derive(Debug, Clone)]
+pub struct RowMajorLinear {
+    weights: Tensor<2>,
+    bias: Tensor<1>,
+}
+
+impl RowMajorLinear {
+    pub fn of(linear: &Linear) -> Self {
+        let [d_input, d_output] = linear.weight.dims();
+        // burn has no explicit copy: reshaping the transposed view lays it out anew
+        let weights = linear.weight.val().transpose().reshape([d_input * d_output]).reshape([d_output, d_input]);
+        Self { weights, bias: bias(linear) }
+    }
+
+    /// The LSTM's eight matrices (input and hidden, for each of its four gates) as one
+    /// `[4 hidden, input + hidden]` matrix and its eight biases as one: a step is then one
+    /// product, `W [x; h]`, where burn's `Lstm` makes eight. The gates in the order
+    /// [`StepWeights::lstm_step`] reads them: input, forget, cell, output.
+    pub fn of_lstm(lstm: &Lstm) -> Self {
+        assert!(
+            lstm.clip.is_none() && !lstm.input_forget,
+            "the decoder's LSTM has neither clipping nor a coupled forget gate"
+        );
+        let forget = lstm.forget_gate.as_ref().expect("an LSTM without a coupled forget gate has one");
+        let gates = [&lstm.input_gate, forget, &lstm.cell_gate, &lstm.output_gate];
+        let weights = gates
+            .iter()
+            .map(|g| {
+                Tensor::cat(
+                    vec![g.input_transform.weight.val().transpose(), g.hidden_transform.weight.val().transpose()],
+                    1,
+                )
+            })
+            .collect();
+        let biases = gates.iter().map(|g| bias(&g.input_transform) + bias(&g.hidden_transform)).collect();
+        Self { weights: Tensor::cat(weights, 0), bias: Tensor::cat(biases, 0) }
+    }
+
+    /// `[n, in]` → `[n, out]`.
+    pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
+        self.weights.clone().matmul(x.transpose()).transpose() + self.bias.clone().unsqueeze()
+    }
+}
+
+fn bias(linear: &Linear) -> Tensor<1> {
+    linear.bias.as_ref().expect("the decoder's linear maps have biases").val()
+}
+
+/// The decoder's widest matrices, the LSTM's and the output layer's, laid out for decoding
+/// ([`RowMajorLinear`]); built from the decoder as it is, once per decoding or once per loaded
+/// model (`CaptionModel::attention`).
+#[derive(Debug, Clone)]
+pub struct StepWeights {
+    lstm: RowMajorLinear,
+    output: RowMajorLinear,
+}
+
+impl StepWeights {
+    pub fn of(lstm: &Lstm, output: &Linear) -> Self {
+        Self { lstm: RowMajorLinear::of_lstm(lstm), output: RowMajorLinear::of(output) }
+    }
+
+    /// The output layer: `[n, embedding]` → `[n, vocab]` logits.
+    pub fn output(&self, deep: Tensor<2>) -> Tensor<2> {
+        self.output.forward(deep)
+    }
+
+    /// One step of the LSTM for `input` `[n, input]`, as burn's `Lstm` computes it.
+    pub fn lstm_step(&self, input: Tensor<2>, state: LstmState<2>) -> LstmState<2> {
+        let sums = self.lstm.forward(Tensor::cat(vec![input, state.hidden], 1));
+        let [input_gate, forget_gate, candidate, output_gate]: [Tensor<2>; 4] =
+            sums.chunk(4, 1).try_into().expect("four gates");
+        let cell = sigmoid(forget_gate) * state.cell + sigmoid(input_gate) * tanh(candidate);
+        let hidden = sigmoid(output_gate) * tanh(cell.clone());
+        LstmState::new(cell, hidden)
+    }
+}
+
+/// `tanh` as `1 - 2 / (exp(2x) + 1)`, with `x` clamped to ±15 (where `tanh` is 1 in f32) so that
+/// `exp` never overflows, nor sends NaN back in training. burn's CPU backends compute `tanh` with
+/// the C library's scalar `tanhf`, several times slower on the attention's `[n, 49, 512]` than
+/// `exp` (`captioner bench --decoding`); the two differ by less than 1e-6.
+pub fn tanh_by_exp<const D: usize>(x: Tensor<D>) -> Tensor<D> {
+    (x.clamp(-15.0, 15.0) * 2.0).exp().add_scalar(1.0).recip().mul_scalar(-2.0).add_scalar(1.0)
 }
 
 impl AttentionDecoder {
@@ -107,21 +204,35 @@ impl AttentionDecoder {
 
     /// `[n, regions, features]` annotations → the state before the first word.
     pub fn start(&self, annotations: Tensor<3>) -> AttentionState {
+        self.start_with(annotations, self.step_weights())
+    }
+
+    /// The weights laid out for [`AttentionDecoder::start_with`]: tens of milliseconds for the
+    /// shipped sizes, so a loaded model does it once (`CaptionModel::attention`).
+    pub fn step_weights(&self) -> StepWeights {
+        StepWeights::of(&self.lstm, &self.output)
+    }
+
+    /// [`AttentionDecoder::start`] with `weights` from [`AttentionDecoder::step_weights`], which
+    /// must be this decoder's as it is now.
+    pub fn start_with(&self, annotations: Tensor<3>, weights: StepWeights) -> AttentionState {
         let annotations = annotations * self.feature_scale;
         let [n, _, d] = annotations.dims();
         let mean = annotations.clone().mean_dim(1).reshape([n, d]);
         let hidden = tanh(self.init_hidden.forward(mean.clone()));
         let cell = tanh(self.init_cell.forward(mean));
         let projected = self.attend_annotation.forward(annotations.clone());
-        AttentionState { annotations, projected, lstm: LstmState::new(cell, hidden) }
+        AttentionState { annotations, projected, lstm: LstmState::new(cell, hidden), weights }
     }
 
     /// The attention weights `[n, regions]` (each row sums to one) for the state `hidden`, and
     /// the context `[n, features]`: the annotations' mean under those weights.
+    /// `annotations` and `projected` may have one row for all of `hidden`'s (see [`AttentionState`]).
     pub fn attend(&self, annotations: Tensor<3>, projected: Tensor<3>, hidden: Tensor<2>) -> (Tensor<2>, Tensor<2>) {
-        let [n, regions, d] = annotations.dims();
+        let [_, regions, d] = annotations.dims();
+        let [n, _] = hidden.dims();
         let query = self.attend_hidden.forward(hidden).unsqueeze_dim::<3>(1);
-        let scores = self.attend_score.forward(tanh(projected + query)).reshape([n, regions]);
+        let scores = self.attend_score.forward(tanh_by_exp(projected + query)).reshape([n, regions]);
         let weights = softmax(scores, 1);
         let context = weights.clone().unsqueeze_dim::<3>(1).matmul(annotations).reshape([n, d]);
         (weights, context)
@@ -130,14 +241,13 @@ impl AttentionDecoder {
     /// One word for every row: the previous words' embeddings `[n, embedding]` → next-word
     /// logits `[n, vocab]`, the attention weights `[n, regions]` and the new state.
     fn advance(&self, state: AttentionState, words: Tensor<2>) -> (Tensor<2>, Tensor<2>, AttentionState) {
-        let AttentionState { annotations, projected, lstm } = state;
+        let AttentionState { annotations, projected, lstm, weights: laid_out } = state;
         let (weights, context) = self.attend(annotations.clone(), projected.clone(), lstm.hidden.clone());
         let context = sigmoid(self.gate.forward(lstm.hidden.clone())) * context;
-        let input = Tensor::cat(vec![words.clone(), context.clone()], 1).unsqueeze_dim::<3>(1);
-        let (_, lstm) = self.lstm.forward(input, Some(lstm));
+        let lstm = laid_out.lstm_step(Tensor::cat(vec![words.clone(), context.clone()], 1), lstm);
         let deep = tanh(words + self.out_hidden.forward(lstm.hidden.clone()) + self.out_context.forward(context));
-        let logits = self.output.forward(self.dropout.forward(deep));
-        (logits, weights, AttentionState { annotations, projected, lstm })
+        let logits = laid_out.output(self.dropout.forward(deep));
+        (logits, weights, AttentionState { annotations, projected, lstm, weights: laid_out })
     }
 
     /// Teacher forcing: `[b, regions, features]` and input tokens `[b, steps]` → next-token
@@ -232,6 +342,99 @@ mod tests {
         assert!((weights.iter().sum::<f32>() - 1.0).abs() < 1e-6);
         for (c, e) in context.iter().zip(expected_context) {
             assert!((c - e).abs() < 1e-5, "{context:?} vs {expected_context:?}");
+        }
+    }
+
+    #[test]
+    fn the_laid_out_lstm_and_output_layer_compute_what_burns_modules_do() {
+        let device = Device::flex();
+        let uniform = burn::tensor::Distribution::Uniform(-1.0, 1.0);
+        let lstm = LstmConfig::new(6, 5, true).init(&device);
+        let input = Tensor::<2>::random([3, 6], uniform, &device);
+        let state = || {
+            LstmState::new(Tensor::<2>::random([3, 5], uniform, &device), Tensor::<2>::random([3, 5], uniform, &device))
+        };
+        let before = state();
+        let (_, expected) = lstm.forward(input.clone().unsqueeze_dim::<3>(1), Some(before.clone()));
+        let output = LinearConfig::new(5, 4).init(&device);
+        let laid_out = StepWeights::of(&lstm, &output);
+        let actual = laid_out.lstm_step(input, before);
+        let deep = Tensor::<2>::random([3, 5], uniform, &device);
+        let (e, a) = (values(output.forward(deep.clone())), values(laid_out.output(deep)));
+        assert!(e.iter().zip(&a).all(|(e, a)| (e - a).abs() < 1e-5), "{e:?} vs {a:?}");
+        for (e, a) in [(expected.cell, actual.cell), (expected.hidden, actual.hidden)] {
+            let (e, a) = (values(e), values(a));
+            assert!(e.iter().zip(&a).all(|(e, a)| (e - a).abs() < 1e-5), "{e:?} vs {a:?}");
+        }
+    }
+
+    /// Training goes through the laid-out weights too: the gradients must reach the modules'
+    /// own weights, as through burn's modules.
+    #[test]
+    fn the_laid_out_weights_pass_the_gradients_burns_modules_do() {
+        let device = Device::flex().autodiff();
+        let uniform = burn::tensor::Distribution::Uniform(-1.0, 1.0);
+        let lstm = LstmConfig::new(6, 5, true).init(&device);
+        let output = LinearConfig::new(5, 4).init(&device);
+        let input = Tensor::<2>::random([3, 6], uniform, &device);
+        let state = LstmState::new(
+            Tensor::<2>::random([3, 5], uniform, &device),
+            Tensor::<2>::random([3, 5], uniform, &device),
+        );
+        let (_, burns) = lstm.forward(input.clone().unsqueeze_dim::<3>(1), Some(state.clone()));
+        let burns = output.forward(burns.hidden).powi_scalar(2).sum().backward();
+        let laid_out = StepWeights::of(&lstm, &output);
+        let ours = laid_out.output(laid_out.lstm_step(input, state).hidden).powi_scalar(2).sum().backward();
+        let forget = lstm.forget_gate.as_ref().unwrap();
+        let matrices = [
+            &lstm.input_gate.input_transform.weight,
+            &forget.hidden_transform.weight,
+            &lstm.cell_gate.input_transform.weight,
+            &lstm.output_gate.hidden_transform.weight,
+            &output.weight,
+        ];
+        for (i, param) in matrices.into_iter().enumerate() {
+            let (expected, actual) = (values(param.grad(&burns).unwrap()), values(param.grad(&ours).unwrap()));
+            assert!(expected.iter().zip(&actual).all(|(e, a)| (e - a).abs() < 1e-5), "matrix {i}");
+            assert!(expected.iter().any(|g| g.abs() > 1e-4), "matrix {i} has a gradient");
+        }
+        let biases = [lstm.input_gate.hidden_transform.bias.as_ref().unwrap(), output.bias.as_ref().unwrap()];
+        for param in biases {
+            let (expected, actual) = (values(param.grad(&burns).unwrap()), values(param.grad(&ours).unwrap()));
+            assert!(expected.iter().zip(&actual).all(|(e, a)| (e - a).abs() < 1e-5));
+        }
+    }
+
+    #[test]
+    fn tanh_by_exp_is_tanh() {
+        let xs: Vec<f32> = (-400..=400).map(|i| i as f32 / 10.0).chain([1e-7, -1e-7, 1e-3, 0.0]).collect();
+        let n = xs.len();
+        let ys = values(tanh_by_exp(Tensor::<1>::from_data(TensorData::new(xs.clone(), [n]), &Device::flex())));
+        for (x, y) in xs.iter().zip(ys) {
+            assert!((x.tanh() - y).abs() < 1e-6, "tanh({x}) = {}, not {y}", x.tanh());
+        }
+    }
+
+    /// A photo's beam search shares its annotations between its beams instead of copying them
+    /// per beam; it must get the captions it gets beside other photos, where each row has its own.
+    #[test]
+    fn a_photo_searched_alone_gets_the_captions_it_gets_in_a_batch() {
+        let device = Device::flex();
+        let decoder = AttentionDecoderConfig::new(9)
+            .with_feature_size(4)
+            .with_embedding_size(3)
+            .with_hidden_size(5)
+            .with_attention_size(3)
+            .init(&device);
+        let photos = Tensor::<3>::random([2, 3, 4], burn::tensor::Distribution::Uniform(0.0, 3.0), &device);
+        let together = crate::decoding::beam_search(&decoder, photos.clone(), 3, 2, 6, 0.6);
+        for (i, beside) in together.into_iter().enumerate() {
+            let alone = crate::decoding::beam_search(&decoder, photos.clone().narrow(0, i, 1), 3, 2, 6, 0.6).remove(0);
+            assert_eq!(alone.len(), beside.len());
+            for (a, b) in alone.iter().zip(&beside) {
+                assert_eq!(a.tokens, b.tokens, "photo {i}");
+                assert!((a.score - b.score).abs() < 1e-5, "photo {i}: {} vs {}", a.score, b.score);
+            }
         }
     }
 

@@ -46,14 +46,20 @@ impl Architecture {
 #[allow(clippy::large_enum_variant)]
 pub enum CaptionModel {
     Merge(decoder::Decoder),
-    Attention(attention::AttentionDecoder),
+    /// With its widest weights laid out for decoding once, when loaded (`StepWeights`).
+    Attention(attention::AttentionDecoder, attention::StepWeights),
 }
 
 impl CaptionModel {
+    pub fn attention(decoder: attention::AttentionDecoder) -> Self {
+        let weights = decoder.step_weights();
+        CaptionModel::Attention(decoder, weights)
+    }
+
     pub fn architecture(&self) -> Architecture {
         match self {
             CaptionModel::Merge(_) => Architecture::Merge,
-            CaptionModel::Attention(_) => Architecture::Attention,
+            CaptionModel::Attention(..) => Architecture::Attention,
         }
     }
 }
@@ -78,7 +84,7 @@ impl StepDecoder for CaptionModel {
                 let pooled = if features.dims()[1] > 1 { features.mean_dim(1) } else { features };
                 CaptionState::Merge(d.start(pooled))
             }
-            CaptionModel::Attention(d) => CaptionState::Attention(StepDecoder::start(d, features)),
+            CaptionModel::Attention(d, weights) => CaptionState::Attention(d.start_with(features, weights.clone())),
         }
     }
 
@@ -88,7 +94,7 @@ impl StepDecoder for CaptionModel {
                 let (logits, s) = StepDecoder::step(d, s, last_tokens);
                 (logits, CaptionState::Merge(s))
             }
-            (CaptionModel::Attention(d), CaptionState::Attention(s)) => {
+            (CaptionModel::Attention(d, _), CaptionState::Attention(s)) => {
                 let (logits, s) = StepDecoder::step(d, s, last_tokens);
                 (logits, CaptionState::Attention(s))
             }
@@ -99,7 +105,7 @@ impl StepDecoder for CaptionModel {
     fn reorder(&self, state: CaptionState, rows: Tensor<1, Int>) -> CaptionState {
         match (self, state) {
             (CaptionModel::Merge(d), CaptionState::Merge(s)) => CaptionState::Merge(d.reorder(s, rows)),
-            (CaptionModel::Attention(d), CaptionState::Attention(s)) => CaptionState::Attention(d.reorder(s, rows)),
+            (CaptionModel::Attention(d, _), CaptionState::Attention(s)) => CaptionState::Attention(d.reorder(s, rows)),
             _ => unreachable!("{MISMATCHED_STATE}"),
         }
     }
@@ -165,7 +171,7 @@ mod tests {
     fn members(device: &Device) -> Vec<CaptionModel> {
         vec![
             CaptionModel::Merge(decoder::DecoderConfig::new(7).with_feature_size(4).with_hidden_size(8).init(device)),
-            CaptionModel::Attention(
+            CaptionModel::attention(
                 attention::AttentionDecoderConfig::new(7)
                     .with_feature_size(4)
                     .with_embedding_size(6)
