@@ -89,8 +89,8 @@ pub struct AttentionState {
     /// `[n or 1, regions, attention]`: their projection, the same at every word.
     pub projected: Tensor<3>,
     pub lstm: LstmState<2>,
-    /// The widest weights, laid out for decoding.
-    pub weights: StepWeights,
+    /// The LSTM's weights, laid out for decoding.
+    pub gates: LstmGates,
 }
 
 impl AttentionState {
@@ -102,34 +102,26 @@ impl AttentionState {
             annotations: per_row(self.annotations),
             projected: per_row(self.projected),
             lstm: LstmState::new(self.lstm.cell.select(0, rows.clone()), self.lstm.hidden.select(0, rows)),
-            weights: self.weights,
+            gates: self.gates,
         }
     }
 }
 
-/// A linear map laid out for the few rows of a beam: its weights as `[out, in]`, in that order in
-/// memory, so that `x ↦ (W xᵀ)ᵀ + b` has them as the left operand. burn flex multiplies a few
-/// rows by a wide `[in, out]` matrix (burn's `Linear`) several times slower on these CPUs
-/// (`captioner bench --decoding`).
+/// The LSTM's eight matrices (input and hidden, for each of its four gates) as one
+/// `[4 hidden, input + hidden]` matrix, in that order in memory, and its eight biases as one: a
+/// step is then one matrix product with the weights on the left, `W [x; h]`. burn's `Lstm` makes
+/// eight products of the few rows of a beam by `[in, out]` matrices, which burn flex runs about
+/// twice as slowly on these CPUs (`captioner bench --decoding`). Built from the LSTM as it is,
+/// once per decoding, or once per loaded model (`CaptionModel::attention`).
 #[derive(Debug, Clone)]
-pub struct RowMajorLinear {
+pub struct LstmGates {
     weights: Tensor<2>,
     bias: Tensor<1>,
 }
 
-impl RowMajorLinear {
-    pub fn of(linear: &Linear) -> Self {
-        let [d_input, d_output] = linear.weight.dims();
-        // burn has no explicit copy: reshaping the transposed view lays it out anew
-        let weights = linear.weight.val().transpose().reshape([d_input * d_output]).reshape([d_output, d_input]);
-        Self { weights, bias: bias(linear) }
-    }
-
-    /// The LSTM's eight matrices (input and hidden, for each of its four gates) as one
-    /// `[4 hidden, input + hidden]` matrix and its eight biases as one: a step is then one
-    /// product, `W [x; h]`, where burn's `Lstm` makes eight. The gates in the order
-    /// [`StepWeights::lstm_step`] reads them: input, forget, cell, output.
-    pub fn of_lstm(lstm: &Lstm) -> Self {
+impl LstmGates {
+    /// The gates in the order [`LstmGates::step`] reads them: input, forget, cell, output.
+    pub fn of(lstm: &Lstm) -> Self {
         assert!(
             lstm.clip.is_none() && !lstm.input_forget,
             "the decoder's LSTM has neither clipping nor a coupled forget gate"
@@ -145,42 +137,15 @@ impl RowMajorLinear {
                 )
             })
             .collect();
+        let bias = |l: &Linear| l.bias.as_ref().expect("the decoder's LSTM has biases").val();
         let biases = gates.iter().map(|g| bias(&g.input_transform) + bias(&g.hidden_transform)).collect();
         Self { weights: Tensor::cat(weights, 0), bias: Tensor::cat(biases, 0) }
     }
 
-    /// `[n, in]` → `[n, out]`.
-    pub fn forward(&self, x: Tensor<2>) -> Tensor<2> {
-        self.weights.clone().matmul(x.transpose()).transpose() + self.bias.clone().unsqueeze()
-    }
-}
-
-fn bias(linear: &Linear) -> Tensor<1> {
-    linear.bias.as_ref().expect("the decoder's linear maps have biases").val()
-}
-
-/// The decoder's widest matrices, the LSTM's and the output layer's, laid out for decoding
-/// ([`RowMajorLinear`]); built from the decoder as it is, once per decoding or once per loaded
-/// model (`CaptionModel::attention`).
-#[derive(Debug, Clone)]
-pub struct StepWeights {
-    lstm: RowMajorLinear,
-    output: RowMajorLinear,
-}
-
-impl StepWeights {
-    pub fn of(lstm: &Lstm, output: &Linear) -> Self {
-        Self { lstm: RowMajorLinear::of_lstm(lstm), output: RowMajorLinear::of(output) }
-    }
-
-    /// The output layer: `[n, embedding]` → `[n, vocab]` logits.
-    pub fn output(&self, deep: Tensor<2>) -> Tensor<2> {
-        self.output.forward(deep)
-    }
-
     /// One step of the LSTM for `input` `[n, input]`, as burn's `Lstm` computes it.
-    pub fn lstm_step(&self, input: Tensor<2>, state: LstmState<2>) -> LstmState<2> {
-        let sums = self.lstm.forward(Tensor::cat(vec![input, state.hidden], 1));
+    pub fn step(&self, input: Tensor<2>, state: LstmState<2>) -> LstmState<2> {
+        let both = Tensor::cat(vec![input, state.hidden], 1);
+        let sums = self.weights.clone().matmul(both.transpose()).transpose() + self.bias.clone().unsqueeze();
         let [input_gate, forget_gate, candidate, output_gate]: [Tensor<2>; 4] =
             sums.chunk(4, 1).try_into().expect("four gates");
         let cell = sigmoid(forget_gate) * state.cell + sigmoid(input_gate) * tanh(candidate);
@@ -204,25 +169,25 @@ impl AttentionDecoder {
 
     /// `[n, regions, features]` annotations → the state before the first word.
     pub fn start(&self, annotations: Tensor<3>) -> AttentionState {
-        self.start_with(annotations, self.step_weights())
+        self.start_with(annotations, self.lstm_gates())
     }
 
-    /// The weights laid out for [`AttentionDecoder::start_with`]: tens of milliseconds for the
-    /// shipped sizes, so a loaded model does it once (`CaptionModel::attention`).
-    pub fn step_weights(&self) -> StepWeights {
-        StepWeights::of(&self.lstm, &self.output)
+    /// The LSTM's weights laid out for [`AttentionDecoder::start_with`]: tens of milliseconds for
+    /// the shipped sizes, so a loaded model does it once (`CaptionModel::attention`).
+    pub fn lstm_gates(&self) -> LstmGates {
+        LstmGates::of(&self.lstm)
     }
 
-    /// [`AttentionDecoder::start`] with `weights` from [`AttentionDecoder::step_weights`], which
-    /// must be this decoder's as it is now.
-    pub fn start_with(&self, annotations: Tensor<3>, weights: StepWeights) -> AttentionState {
+    /// [`AttentionDecoder::start`] with `gates` from [`AttentionDecoder::lstm_gates`], which must
+    /// be this decoder's as it is now.
+    pub fn start_with(&self, annotations: Tensor<3>, gates: LstmGates) -> AttentionState {
         let annotations = annotations * self.feature_scale;
         let [n, _, d] = annotations.dims();
         let mean = annotations.clone().mean_dim(1).reshape([n, d]);
         let hidden = tanh(self.init_hidden.forward(mean.clone()));
         let cell = tanh(self.init_cell.forward(mean));
         let projected = self.attend_annotation.forward(annotations.clone());
-        AttentionState { annotations, projected, lstm: LstmState::new(cell, hidden), weights }
+        AttentionState { annotations, projected, lstm: LstmState::new(cell, hidden), gates }
     }
 
     /// The attention weights `[n, regions]` (each row sums to one) for the state `hidden`, and
@@ -241,13 +206,13 @@ impl AttentionDecoder {
     /// One word for every row: the previous words' embeddings `[n, embedding]` → next-word
     /// logits `[n, vocab]`, the attention weights `[n, regions]` and the new state.
     fn advance(&self, state: AttentionState, words: Tensor<2>) -> (Tensor<2>, Tensor<2>, AttentionState) {
-        let AttentionState { annotations, projected, lstm, weights: laid_out } = state;
+        let AttentionState { annotations, projected, lstm, gates } = state;
         let (weights, context) = self.attend(annotations.clone(), projected.clone(), lstm.hidden.clone());
         let context = sigmoid(self.gate.forward(lstm.hidden.clone())) * context;
-        let lstm = laid_out.lstm_step(Tensor::cat(vec![words.clone(), context.clone()], 1), lstm);
+        let lstm = gates.step(Tensor::cat(vec![words.clone(), context.clone()], 1), lstm);
         let deep = tanh(words + self.out_hidden.forward(lstm.hidden.clone()) + self.out_context.forward(context));
-        let logits = laid_out.output(self.dropout.forward(deep));
-        (logits, weights, AttentionState { annotations, projected, lstm, weights: laid_out })
+        let logits = self.output.forward(self.dropout.forward(deep));
+        (logits, weights, AttentionState { annotations, projected, lstm, gates })
     }
 
     /// Teacher forcing: `[b, regions, features]` and input tokens `[b, steps]` → next-token
@@ -346,63 +311,53 @@ mod tests {
     }
 
     #[test]
-    fn the_laid_out_lstm_and_output_layer_compute_what_burns_modules_do() {
+    fn the_laid_out_lstm_steps_as_burns_lstm_does() {
         let device = Device::flex();
         let uniform = burn::tensor::Distribution::Uniform(-1.0, 1.0);
         let lstm = LstmConfig::new(6, 5, true).init(&device);
         let input = Tensor::<2>::random([3, 6], uniform, &device);
-        let state = || {
-            LstmState::new(Tensor::<2>::random([3, 5], uniform, &device), Tensor::<2>::random([3, 5], uniform, &device))
-        };
-        let before = state();
+        let before = LstmState::new(
+            Tensor::<2>::random([3, 5], uniform, &device),
+            Tensor::<2>::random([3, 5], uniform, &device),
+        );
         let (_, expected) = lstm.forward(input.clone().unsqueeze_dim::<3>(1), Some(before.clone()));
-        let output = LinearConfig::new(5, 4).init(&device);
-        let laid_out = StepWeights::of(&lstm, &output);
-        let actual = laid_out.lstm_step(input, before);
-        let deep = Tensor::<2>::random([3, 5], uniform, &device);
-        let (e, a) = (values(output.forward(deep.clone())), values(laid_out.output(deep)));
-        assert!(e.iter().zip(&a).all(|(e, a)| (e - a).abs() < 1e-5), "{e:?} vs {a:?}");
+        let actual = LstmGates::of(&lstm).step(input, before);
         for (e, a) in [(expected.cell, actual.cell), (expected.hidden, actual.hidden)] {
             let (e, a) = (values(e), values(a));
             assert!(e.iter().zip(&a).all(|(e, a)| (e - a).abs() < 1e-5), "{e:?} vs {a:?}");
         }
     }
 
-    /// Training goes through the laid-out weights too: the gradients must reach the modules'
-    /// own weights, as through burn's modules.
+    /// Training goes through the laid-out LSTM too: the gradients must reach the LSTM's own
+    /// weights, as through burn's `Lstm`.
     #[test]
-    fn the_laid_out_weights_pass_the_gradients_burns_modules_do() {
+    fn the_laid_out_lstm_passes_the_gradients_burns_lstm_does() {
         let device = Device::flex().autodiff();
         let uniform = burn::tensor::Distribution::Uniform(-1.0, 1.0);
         let lstm = LstmConfig::new(6, 5, true).init(&device);
-        let output = LinearConfig::new(5, 4).init(&device);
         let input = Tensor::<2>::random([3, 6], uniform, &device);
         let state = LstmState::new(
             Tensor::<2>::random([3, 5], uniform, &device),
             Tensor::<2>::random([3, 5], uniform, &device),
         );
-        let (_, burns) = lstm.forward(input.clone().unsqueeze_dim::<3>(1), Some(state.clone()));
-        let burns = output.forward(burns.hidden).powi_scalar(2).sum().backward();
-        let laid_out = StepWeights::of(&lstm, &output);
-        let ours = laid_out.output(laid_out.lstm_step(input, state).hidden).powi_scalar(2).sum().backward();
+        let loss = |s: LstmState<2>| (s.hidden.powi_scalar(2).sum() + s.cell.sum()).backward();
+        let burns = loss(lstm.forward(input.clone().unsqueeze_dim::<3>(1), Some(state.clone())).1);
+        let ours = loss(LstmGates::of(&lstm).step(input, state));
         let forget = lstm.forget_gate.as_ref().unwrap();
         let matrices = [
             &lstm.input_gate.input_transform.weight,
             &forget.hidden_transform.weight,
             &lstm.cell_gate.input_transform.weight,
             &lstm.output_gate.hidden_transform.weight,
-            &output.weight,
         ];
         for (i, param) in matrices.into_iter().enumerate() {
             let (expected, actual) = (values(param.grad(&burns).unwrap()), values(param.grad(&ours).unwrap()));
             assert!(expected.iter().zip(&actual).all(|(e, a)| (e - a).abs() < 1e-5), "matrix {i}");
             assert!(expected.iter().any(|g| g.abs() > 1e-4), "matrix {i} has a gradient");
         }
-        let biases = [lstm.input_gate.hidden_transform.bias.as_ref().unwrap(), output.bias.as_ref().unwrap()];
-        for param in biases {
-            let (expected, actual) = (values(param.grad(&burns).unwrap()), values(param.grad(&ours).unwrap()));
-            assert!(expected.iter().zip(&actual).all(|(e, a)| (e - a).abs() < 1e-5));
-        }
+        let bias = lstm.cell_gate.hidden_transform.bias.as_ref().unwrap();
+        let (expected, actual) = (values(bias.grad(&burns).unwrap()), values(bias.grad(&ours).unwrap()));
+        assert!(expected.iter().zip(&actual).all(|(e, a)| (e - a).abs() < 1e-5));
     }
 
     #[test]

@@ -46,14 +46,14 @@ impl Architecture {
 #[allow(clippy::large_enum_variant)]
 pub enum CaptionModel {
     Merge(decoder::Decoder),
-    /// With its widest weights laid out for decoding once, when loaded (`StepWeights`).
-    Attention(attention::AttentionDecoder, attention::StepWeights),
+    /// With its LSTM's weights laid out for decoding once, when loaded (`LstmGates`).
+    Attention(attention::AttentionDecoder, attention::LstmGates),
 }
 
 impl CaptionModel {
     pub fn attention(decoder: attention::AttentionDecoder) -> Self {
-        let weights = decoder.step_weights();
-        CaptionModel::Attention(decoder, weights)
+        let gates = decoder.lstm_gates();
+        CaptionModel::Attention(decoder, gates)
     }
 
     pub fn architecture(&self) -> Architecture {
@@ -66,6 +66,8 @@ impl CaptionModel {
 
 /// A [`CaptionModel`]'s state between words.
 #[derive(Debug, Clone)]
+// One per decoding, moved from word to word; its variants hold tensor handles, not their data.
+#[allow(clippy::large_enum_variant)]
 pub enum CaptionState {
     Merge(decoder::MergeState),
     Attention(attention::AttentionState),
@@ -84,7 +86,7 @@ impl StepDecoder for CaptionModel {
                 let pooled = if features.dims()[1] > 1 { features.mean_dim(1) } else { features };
                 CaptionState::Merge(d.start(pooled))
             }
-            CaptionModel::Attention(d, weights) => CaptionState::Attention(d.start_with(features, weights.clone())),
+            CaptionModel::Attention(d, gates) => CaptionState::Attention(d.start_with(features, gates.clone())),
         }
     }
 
