@@ -269,6 +269,16 @@ mod tests {
         t.into_data().try_into_vec::<f32>().unwrap()
     }
 
+    /// A decoder small enough to follow: 4 values per region, 3-wide embedding and attention, 5 hidden.
+    fn tiny_decoder(vocab: usize, device: &Device) -> AttentionDecoder {
+        AttentionDecoderConfig::new(vocab)
+            .with_feature_size(4)
+            .with_embedding_size(3)
+            .with_hidden_size(5)
+            .with_attention_size(3)
+            .init(device)
+    }
+
     /// A 2-region, 2-value case worked out by hand: the weights are set so that region i
     /// scores `tanh(a_i1)`; then the weights are the softmax of those scores and the context is
     /// the annotations' mean under them.
@@ -375,12 +385,7 @@ mod tests {
     #[test]
     fn a_photo_searched_alone_gets_the_captions_it_gets_in_a_batch() {
         let device = Device::flex();
-        let decoder = AttentionDecoderConfig::new(9)
-            .with_feature_size(4)
-            .with_embedding_size(3)
-            .with_hidden_size(5)
-            .with_attention_size(3)
-            .init(&device);
+        let decoder = tiny_decoder(9, &device);
         let photos = Tensor::<3>::random([2, 3, 4], burn::tensor::Distribution::Uniform(0.0, 3.0), &device);
         let together = crate::decoding::beam_search(&decoder, photos.clone(), 3, 2, 6, 0.6);
         for (i, beside) in together.into_iter().enumerate() {
@@ -396,12 +401,7 @@ mod tests {
     #[test]
     fn teacher_forcing_matches_step_by_step_decoding() {
         let device = Device::flex();
-        let decoder = AttentionDecoderConfig::new(7)
-            .with_feature_size(4)
-            .with_embedding_size(3)
-            .with_hidden_size(5)
-            .with_attention_size(3)
-            .init(&device);
+        let decoder = tiny_decoder(7, &device);
         let annotations = Tensor::<3>::random([2, 3, 4], burn::tensor::Distribution::Uniform(0.0, 2.0), &device);
         let tokens = Tensor::<2, Int>::from_data(TensorData::new(vec![1i64, 4, 5, 1, 6, 2], [2, 3]), &device);
         let (logits, weights) = decoder.forward(annotations.clone(), tokens.clone());
