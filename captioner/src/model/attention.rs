@@ -110,8 +110,8 @@ impl AttentionState {
 /// The LSTM's eight matrices (input and hidden, for each of its four gates) as one
 /// `[4 hidden, input + hidden]` matrix, in that order in memory, and its eight biases as one: a
 /// step is then one matrix product with the weights on the left, `W [x; h]`. burn's `Lstm` makes
-/// eight products of the few rows of a beam by `[in, out]` matrices, which burn flex runs about
-/// twice as slowly on these CPUs (`captioner bench --decoding`). Built from the LSTM as it is,
+/// eight products of the few rows of a beam by `[in, out]` matrices, which burn flex runs two to
+/// three times as slowly on these CPUs (`captioner bench --decoding`). Built from the LSTM as it is,
 /// once per decoding, or once per loaded model (`CaptionModel::attention`).
 #[derive(Debug, Clone)]
 pub struct LstmGates {
@@ -320,16 +320,16 @@ mod tests {
         }
     }
 
+    /// A 6-input, 5-hidden LSTM, a step's input for 3 rows and a state to step from.
+    fn lstm_step_case(device: &Device) -> (Lstm, Tensor<2>, LstmState<2>) {
+        let uniform = burn::tensor::Distribution::Uniform(-1.0, 1.0);
+        let random = |dims: [usize; 2]| Tensor::<2>::random(dims, uniform, device);
+        (LstmConfig::new(6, 5, true).init(device), random([3, 6]), LstmState::new(random([3, 5]), random([3, 5])))
+    }
+
     #[test]
     fn the_laid_out_lstm_steps_as_burns_lstm_does() {
-        let device = Device::flex();
-        let uniform = burn::tensor::Distribution::Uniform(-1.0, 1.0);
-        let lstm = LstmConfig::new(6, 5, true).init(&device);
-        let input = Tensor::<2>::random([3, 6], uniform, &device);
-        let before = LstmState::new(
-            Tensor::<2>::random([3, 5], uniform, &device),
-            Tensor::<2>::random([3, 5], uniform, &device),
-        );
+        let (lstm, input, before) = lstm_step_case(&Device::flex());
         let (_, expected) = lstm.forward(input.clone().unsqueeze_dim::<3>(1), Some(before.clone()));
         let actual = LstmGates::of(&lstm).step(input, before);
         for (e, a) in [(expected.cell, actual.cell), (expected.hidden, actual.hidden)] {
@@ -342,14 +342,7 @@ mod tests {
     /// weights, as through burn's `Lstm`.
     #[test]
     fn the_laid_out_lstm_passes_the_gradients_burns_lstm_does() {
-        let device = Device::flex().autodiff();
-        let uniform = burn::tensor::Distribution::Uniform(-1.0, 1.0);
-        let lstm = LstmConfig::new(6, 5, true).init(&device);
-        let input = Tensor::<2>::random([3, 6], uniform, &device);
-        let state = LstmState::new(
-            Tensor::<2>::random([3, 5], uniform, &device),
-            Tensor::<2>::random([3, 5], uniform, &device),
-        );
+        let (lstm, input, state) = lstm_step_case(&Device::flex().autodiff());
         let loss = |s: LstmState<2>| (s.hidden.powi_scalar(2).sum() + s.cell.sum()).backward();
         let burns = loss(lstm.forward(input.clone().unsqueeze_dim::<3>(1), Some(state.clone())).1);
         let ours = loss(LstmGates::of(&lstm).step(input, state));
