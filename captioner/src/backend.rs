@@ -38,6 +38,11 @@ impl Backend {
     }
 }
 
+/// Whether `device` is one of the CPU backends' (flex, ndarray).
+pub fn is_cpu(device: &Device) -> bool {
+    Backend::ALL.into_iter().any(|backend| backend.device() == *device)
+}
+
 impl FromStr for Backend {
     type Err = String;
 

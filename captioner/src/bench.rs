@@ -77,6 +77,9 @@ pub struct LayerTiming {
     /// `[channels in, height, width]` → channels out
     pub input: [usize; 3],
     pub channels_out: usize,
+    /// burn's `conv2d`
+    pub burn: Duration,
+    /// The encoder's kinds, on channels-last maps: three products, and Winograd's F(2x2) and F(4x4)
     pub direct: Duration,
     pub winograd2: Duration,
     pub winograd4: Duration,
@@ -93,7 +96,10 @@ impl LayerTiming {
 /// The 13 convolutions of the encoder one by one at batch 1 (224x224 photo), on `backend`:
 /// where the time goes.
 pub fn layers(runs: usize, backend: Backend) -> Result<Vec<LayerTiming>, String> {
-    use crate::model::winograd::{WinogradConv, WinogradTile};
+    use crate::model::{
+        cpu_conv::{Conv3x3, PaddedMaps},
+        winograd::{WinogradConv, WinogradTile},
+    };
     use burn::tensor::activation::relu;
     let device = backend.device();
     let vgg = encoder_record::load(&encoder_record::default_path(), &device)?;
@@ -104,14 +110,23 @@ pub fn layers(runs: usize, backend: Backend) -> Result<Vec<LayerTiming>, String>
         for (i, conv) in convs.by_ref().take(count).enumerate() {
             let x =
                 Tensor::<4>::random([1, channels, side, side], burn::tensor::Distribution::Uniform(0.0, 1.0), &device);
-            let (two, four) = (WinogradConv::new(conv, WinogradTile::Two), WinogradConv::new(conv, WinogradTile::Four));
+            let values = |t: Tensor<1>| t.into_data().try_into_vec::<f32>().unwrap();
+            let (weight, bias) = (values(conv.weight.val().flatten(0, 3)), values(conv.bias.as_ref().unwrap().val()));
+            let maps = PaddedMaps::from_nchw(&values(x.clone().flatten(0, 3)), x.dims());
+            let winograd = |tile| WinogradConv::new(&weight, &bias, channels, channels_out, tile);
+            let (direct, two, four) = (
+                Conv3x3::new(&weight, &bias, channels, channels_out),
+                winograd(WinogradTile::Two),
+                winograd(WinogradTile::Four),
+            );
             timings.push(LayerTiming {
                 name: format!("block{}_conv{}", block + 1, i + 1),
                 input: [channels, side, side],
                 channels_out,
-                direct: time(runs, || relu(conv.forward(x.clone())).into_data()),
-                winograd2: time(runs, || relu(two.forward(x.clone())).into_data()),
-                winograd4: time(runs, || relu(four.forward(x.clone())).into_data()),
+                burn: time(runs, || relu(conv.forward(x.clone())).into_data()),
+                direct: time(runs, || direct.forward_relu(&maps)),
+                winograd2: time(runs, || two.forward_relu(&maps)),
+                winograd4: time(runs, || four.forward_relu(&maps)),
             });
             channels = channels_out;
         }
@@ -122,33 +137,28 @@ pub fn layers(runs: usize, backend: Backend) -> Result<Vec<LayerTiming>, String>
 
 pub fn layer_table(timings: &[LayerTiming]) -> String {
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
-    let sum = |f: fn(&LayerTiming) -> Duration| timings.iter().map(f).sum::<Duration>();
     let mut out = String::from(
-        "| layer | input | GFLOP | burn conv2d | GFLOP/s | share | Winograd F(2x2) | Winograd F(4x4) |\n| --- | --- | --- | --- | --- | --- | --- | --- |\n",
+        "| layer | input | GFLOP | burn conv2d | GFLOP/s | three products | GFLOP/s | Winograd F(2x2) | Winograd F(4x4) |\n\
+         | --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
     );
-    let total = sum(|t| t.direct);
+    let row = |name: &str, input: &str, gflop: f64, [burn, direct, two, four]: [Duration; 4]| {
+        format!(
+            "| {name} | {input} | {gflop:.2} | {:.1} ms | {:.0} | {:.1} ms | {:.0} | {:.1} ms | {:.1} ms |\n",
+            ms(burn),
+            gflop / burn.as_secs_f64(),
+            ms(direct),
+            gflop / direct.as_secs_f64(),
+            ms(two),
+            ms(four),
+        )
+    };
+    let kinds = |t: &LayerTiming| [t.burn, t.direct, t.winograd2, t.winograd4];
     for t in timings {
         let [c, h, w] = t.input;
-        out += &format!(
-            "| {} | {c}x{h}x{w} → {} | {:.2} | {:.1} ms | {:.0} | {:.0} % | {:.1} ms | {:.1} ms |\n",
-            t.name,
-            t.channels_out,
-            t.gflop(),
-            ms(t.direct),
-            t.gflop() / t.direct.as_secs_f64(),
-            100.0 * t.direct.as_secs_f64() / total.as_secs_f64(),
-            ms(t.winograd2),
-            ms(t.winograd4),
-        );
+        out += &row(&t.name, &format!("{c}x{h}x{w} → {}", t.channels_out), t.gflop(), kinds(t));
     }
-    let gflop: f64 = timings.iter().map(LayerTiming::gflop).sum();
-    out += &format!(
-        "| all 13 | | {gflop:.2} | {:.1} ms | {:.0} | 100 % | {:.1} ms | {:.1} ms |\n",
-        ms(total),
-        gflop / total.as_secs_f64(),
-        ms(sum(|t| t.winograd2)),
-        ms(sum(|t| t.winograd4)),
-    );
+    let total = timings.iter().map(kinds).fold([Duration::ZERO; 4], |sum, t| std::array::from_fn(|i| sum[i] + t[i]));
+    out += &row("all 13", "", timings.iter().map(LayerTiming::gflop).sum(), total);
     out
 }
 

@@ -12,7 +12,11 @@ use burn::{
     tensor::activation::relu,
 };
 
-use super::winograd::{WinogradConv, WinogradTile};
+use super::{
+    cpu_conv::{Conv3x3, PaddedMaps},
+    winograd::{WinogradConv, WinogradTile},
+};
+use crate::backend::is_cpu;
 
 /// (convolutions in the block, their output channels), for the five blocks.
 pub const VGG16_BLOCKS: [(usize, usize); 5] = [(2, 64), (2, 128), (3, 256), (3, 512), (3, 512)];
@@ -43,64 +47,149 @@ impl Vgg16 {
     }
 }
 
-/// Winograd's F(4x4, 3x3) pays from block 3 on (maps of 56x56 and smaller for a 224x224 photo):
-/// about 1.7x faster per layer there. On the large maps of blocks 1 and 2 its tile transforms
-/// cost more than the multiplications they save (`captioner bench --layers` times both).
-const FIRST_WINOGRAD_BLOCK: usize = 2;
+/// How each of the 13 convolutions runs on the CPU, from `captioner bench --layers` (the table in
+/// the README): the product that is faster for its map's size.
+const CPU_KINDS: [ConvKind; 13] = {
+    use ConvKind::*;
+    const F2: ConvKind = Winograd(WinogradTile::Two);
+    const F4: ConvKind = Winograd(WinogradTile::Four);
+    [Products, Products, F4, F4, F4, F4, F4, F4, F4, F4, F2, F2, F2]
+};
 
-/// One convolution as it runs in the encoder.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum ConvKind {
+    Products,
+    Winograd(WinogradTile),
+}
+
+/// One convolution and its ReLU, as it runs on the CPU.
 #[derive(Debug)]
-#[allow(clippy::large_enum_variant)] // thirteen of them, made once per loaded model
-enum EncoderConv {
-    Direct(Conv2d),
+pub enum CpuConv {
+    Products(Conv3x3),
     Winograd(WinogradConv),
 }
 
-/// VGG16 ready to encode photos: each convolution in the form that runs fastest on the CPU,
-/// with Winograd's filters transformed once, here. It holds about 150 MB more than the plain
-/// weights (36 transformed values for each filter's 9, in blocks 3 to 5).
+impl CpuConv {
+    fn new(conv: &Conv2d, kind: ConvKind) -> Self {
+        let values = |t: Tensor<1>| t.into_data().try_into_vec::<f32>().expect("f32 weights");
+        let [channels_out, channels_in, _, _] = conv.weight.dims();
+        let weight = values(conv.weight.val().flatten(0, 3));
+        let bias = conv.bias.as_ref().map_or(vec![0.0; channels_out], |b| values(b.val()));
+        match kind {
+            ConvKind::Products => CpuConv::Products(Conv3x3::new(&weight, &bias, channels_in, channels_out)),
+            ConvKind::Winograd(tile) => {
+                CpuConv::Winograd(WinogradConv::new(&weight, &bias, channels_in, channels_out, tile))
+            }
+        }
+    }
+
+    fn forward_relu(&self, maps: &PaddedMaps) -> PaddedMaps {
+        match self {
+            CpuConv::Products(conv) => conv.forward_relu(maps),
+            CpuConv::Winograd(conv) => conv.forward_relu(maps),
+        }
+    }
+}
+
+/// VGG16 ready to encode photos. On the CPU (flex, ndarray) the maps stay channels last from the
+/// first convolution to the last pooling, and the filters are laid out (or transformed, for
+/// Winograd) once, here; other devices (a GPU) run burn's own convolutions.
 #[derive(Debug)]
-pub struct Vgg16Encoder {
-    convs: Vec<EncoderConv>,
-    pool: MaxPool2d,
+pub enum Vgg16Encoder {
+    Cpu(Vec<CpuConv>),
+    Burn(Vgg16),
 }
 
 impl Vgg16Encoder {
     pub fn new(vgg: Vgg16) -> Self {
-        let first_winograd = VGG16_BLOCKS[..FIRST_WINOGRAD_BLOCK].iter().map(|(count, _)| count).sum::<usize>();
-        let convs = vgg
-            .convs
-            .into_iter()
-            .enumerate()
-            .map(|(i, conv)| {
-                if i >= first_winograd {
-                    EncoderConv::Winograd(WinogradConv::new(&conv, WinogradTile::Four))
-                } else {
-                    EncoderConv::Direct(conv)
-                }
-            })
-            .collect();
-        Self { convs, pool: vgg.pool }
+        if is_cpu(&vgg.convs[0].weight.device()) {
+            Vgg16Encoder::Cpu(vgg.convs.iter().zip(CPU_KINDS).map(|(conv, kind)| CpuConv::new(conv, kind)).collect())
+        } else {
+            Vgg16Encoder::Burn(vgg)
+        }
     }
 
     /// `[batch, 3, H, W]` preprocessed pixels → `[batch, 512, H/32, W/32]` (block5_pool).
     pub fn feature_map(&self, pixels: Tensor<4>) -> Tensor<4> {
-        let mut x = pixels;
-        let mut convs = self.convs.iter();
-        for (count, _) in VGG16_BLOCKS {
-            for conv in convs.by_ref().take(count) {
-                x = relu(match conv {
-                    EncoderConv::Direct(conv) => conv.forward(x),
-                    EncoderConv::Winograd(conv) => conv.forward(x),
-                });
+        match self {
+            Vgg16Encoder::Cpu(convs) => {
+                let (device, dims) = (pixels.device(), pixels.dims());
+                let mut maps =
+                    PaddedMaps::from_nchw(&pixels.into_data().try_into_vec::<f32>().expect("f32 pixels"), dims);
+                let mut convs = convs.iter();
+                for (count, _) in VGG16_BLOCKS {
+                    for conv in convs.by_ref().take(count) {
+                        maps = conv.forward_relu(&maps);
+                    }
+                    maps = maps.max_pool();
+                }
+                let (dims, values) = maps.to_nchw();
+                Tensor::from_data(TensorData::new(values, dims), &device)
             }
-            x = self.pool.forward(x);
+            Vgg16Encoder::Burn(vgg) => {
+                let mut x = pixels;
+                let mut convs = vgg.convs.iter();
+                for (count, _) in VGG16_BLOCKS {
+                    for conv in convs.by_ref().take(count) {
+                        x = relu(conv.forward(x));
+                    }
+                    x = vgg.pool.forward(x);
+                }
+                x
+            }
         }
-        x
     }
 
     /// `[batch, 3, 224, 224]` → `[batch, 512]`: the feature map averaged over its 7x7 positions.
     pub fn forward(&self, pixels: Tensor<4>) -> Tensor<2> {
         self.feature_map(pixels).mean_dim(3).mean_dim(2).flatten::<2>(1, 3)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use burn::nn::conv::Conv2dConfig;
+
+    use super::*;
+
+    fn values(tensor: Tensor<4>) -> Vec<f32> {
+        tensor.into_data().try_into_vec::<f32>().unwrap()
+    }
+
+    #[test]
+    fn each_kind_of_convolution_and_the_pooling_give_burns_outputs() {
+        let device = Device::default();
+        let pool = MaxPool2dConfig::new([2, 2]).init();
+        // several maps; sides whole tiles and not, even and odd, wide and tall; more channels out
+        // than in and fewer
+        for ([batch, channels_in, height, width], channels_out) in
+            [([2, 5, 8, 8], 7), ([3, 4, 6, 9], 3), ([1, 8, 7, 5], 16), ([1, 3, 3, 4], 2)]
+        {
+            let conv = Conv2dConfig::new([channels_in, channels_out], [3, 3])
+                .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
+                .init(&device);
+            let x = Tensor::<4>::random(
+                [batch, channels_in, height, width],
+                burn::tensor::Distribution::Uniform(-1.0, 1.0),
+                &device,
+            );
+            let maps = PaddedMaps::from_nchw(&values(x.clone()), x.dims());
+            let expected = relu(conv.forward(x));
+            for kind in
+                [ConvKind::Products, ConvKind::Winograd(WinogradTile::Two), ConvKind::Winograd(WinogradTile::Four)]
+            {
+                let out = CpuConv::new(&conv, kind).forward_relu(&maps);
+                let (dims, found) = out.to_nchw();
+                assert_eq!(dims, expected.dims());
+                for (f, e) in found.iter().zip(values(expected.clone())) {
+                    assert!((f - e).abs() < 1e-5, "{kind:?} {dims:?}: {f} vs burn {e}");
+                }
+                // the pooling of these same values, exactly
+                let (pooled_dims, pooled) = out.max_pool().to_nchw();
+                let expected_pooled = pool.forward(Tensor::from_data(TensorData::new(found, dims), &device));
+                assert_eq!(pooled_dims, expected_pooled.dims());
+                assert_eq!(pooled, values(expected_pooled), "{kind:?} {dims:?} pooled");
+            }
+        }
     }
 }

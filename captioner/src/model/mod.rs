@@ -2,6 +2,7 @@
 //! model folder holds.
 
 pub mod attention;
+pub mod cpu_conv;
 pub mod decoder;
 pub mod encoder;
 pub mod winograd;

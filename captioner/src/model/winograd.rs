@@ -1,12 +1,17 @@
-//! 3x3 convolutions (stride 1, padding 1) by Winograd's minimal filtering (Lavin & Gray 2016),
-//! in burn's tensor operations: F(m x m, 3x3) turns each (m+2)x(m+2) input tile and each filter
-//! into (m+2)² values whose products, summed over the input channels, give m x m outputs. The
-//! sums over channels are (m+2)² matrix products, one per tile position, so a convolution costs
-//! (m+2)²/m² multiply-adds per output and input channel instead of 9: 4 for m = 2, 2.25 for m = 4.
-//! The filters are transformed once, when the layer is made.
+//! 3x3 convolutions (stride 1, padding 1) by Winograd's minimal filtering (Lavin & Gray 2016):
+//! F(m x m, 3x3) turns each (m+2)x(m+2) input tile and each filter into (m+2)² values whose
+//! products, summed over the input channels, give m x m outputs. The sums over channels are
+//! (m+2)² matrix products, one per tile position, so a convolution costs (m+2)²/m² multiply-adds
+//! per output and input channel instead of 9: 4 for m = 2, 2.25 for m = 4.
+//!
+//! On channels-last maps (`PaddedMaps`) each tile transform is the same few sums for every
+//! channel, so it runs over whole pixel vectors. The filters are transformed once, when the layer
+//! is made.
 
-use burn::{nn::conv::Conv2d, prelude::*, tensor::ops::PadMode};
+use gemm::{gemm, Parallelism};
+use rayon::prelude::*;
 
+use super::cpu_conv::PaddedMaps;
 /// The output tile's side: F(2x2, 3x3) or F(4x4, 3x3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WinogradTile {
@@ -77,132 +82,173 @@ impl WinogradTile {
     }
 }
 
-/// `P ⊗ P` for a `rows x cols` matrix `P`: `[rows², cols²]`, which takes a `cols x cols` tile as
-/// a column (row-major) to the column of `P · tile · Pᵀ`.
-fn kron_self(p: &[f32], rows: usize, cols: usize, device: &Device) -> Tensor<2> {
-    let mut out = vec![0.0f32; rows * rows * cols * cols];
-    for (i, j) in (0..rows).flat_map(|i| (0..rows).map(move |j| (i, j))) {
-        for (k, l) in (0..cols).flat_map(|k| (0..cols).map(move |l| (k, l))) {
-            // (P·X·Pᵀ)[i][j] = Σ_kl P[i][k] X[k][l] P[j][l]
-            out[(i * rows + j) * cols * cols + k * cols + l] = p[i * cols + k] * p[j * cols + l];
+/// `P · X · Pᵀ` for a `side x side` grid `X` of vectors of `channels` values (`[side][side][channels]`,
+/// row-major) and a `rows x side` matrix `P`: a Winograd tile transform, for every channel at once.
+/// `half` holds `P · X` (`[rows][side][channels]`); `out` gets `[rows][rows][channels]`.
+fn transform(p: &[f32], rows: usize, side: usize, x: &[f32], half: &mut [f32], out: &mut [f32], channels: usize) {
+    fn vector(values: &[f32], at: usize, channels: usize) -> &[f32] {
+        &values[at * channels..(at + 1) * channels]
+    }
+    for i in 0..rows {
+        for l in 0..side {
+            let sum = &mut half[(i * side + l) * channels..(i * side + l + 1) * channels];
+            sum.fill(0.0);
+            for k in (0..side).filter(|&k| p[i * side + k] != 0.0) {
+                let weight = p[i * side + k];
+                sum.iter_mut().zip(vector(x, k * side + l, channels)).for_each(|(s, v)| *s += weight * v);
+            }
         }
     }
-    Tensor::from_data(TensorData::new(out, [rows * rows, cols * cols]), device)
+    for i in 0..rows {
+        for j in 0..rows {
+            let sum = &mut out[(i * rows + j) * channels..(i * rows + j + 1) * channels];
+            sum.fill(0.0);
+            for l in (0..side).filter(|&l| p[j * side + l] != 0.0) {
+                let weight = p[j * side + l];
+                sum.iter_mut().zip(vector(half, i * side + l, channels)).for_each(|(s, v)| *s += weight * v);
+            }
+        }
+    }
 }
 
-/// A 3x3 convolution with stride 1 and padding 1 (all of VGG16's), computed by Winograd's
-/// F(m x m, 3x3).
+/// A 3x3 convolution with stride 1 and padding 1, and its ReLU (all of VGG16's), computed by
+/// Winograd's F(m x m, 3x3) on channels-last maps.
 #[derive(Debug, Clone)]
 pub struct WinogradConv {
     tile: WinogradTile,
-    /// The transformed filters, `[a², channels out, channels in]`.
-    filters: Tensor<3>,
-    bias: Option<Tensor<1>>,
-    /// `Bᵀ ⊗ Bᵀ`: `[a², a²]`
-    input_transform: Tensor<2>,
-    /// `Aᵀ ⊗ Aᵀ`: `[m², a²]`
-    output_transform: Tensor<2>,
+    channels_in: usize,
+    channels_out: usize,
+    /// The transformed filters, `[a², channels in, channels out]`: one matrix per tile position.
+    filters: Vec<f32>,
+    bias: Vec<f32>,
+    /// `Bᵀ` (`a x a`) and `Aᵀ` (`m x a`)
+    input_transform: Vec<f32>,
+    output_transform: Vec<f32>,
 }
 
 impl WinogradConv {
-    /// From a 3x3 convolution with stride 1 and padding 1 (the caller's promise).
-    pub fn new(conv: &Conv2d, tile: WinogradTile) -> Self {
-        let weight = conv.weight.val();
-        let device = weight.device();
-        let [channels_out, channels_in, kh, kw] = weight.dims();
-        assert_eq!((kh, kw), (3, 3), "Winograd F(m, 3x3) takes 3x3 filters");
+    /// From burn's `[channels out, channels in, 3, 3]` weights and `[channels out]` bias.
+    pub fn new(weight: &[f32], bias: &[f32], channels_in: usize, channels_out: usize, tile: WinogradTile) -> Self {
+        assert_eq!(weight.len(), channels_out * channels_in * 9, "3x3 filters");
+        assert_eq!(bias.len(), channels_out, "one bias per output channel");
         let (b_t, g, a_t) = tile.matrices();
-        let (a, m) = (tile.inputs(), tile.outputs());
-        let filters = weight
-            .reshape([channels_out * channels_in, 9])
-            .matmul(kron_self(&g, a, 3, &device).transpose())
-            .reshape([channels_out, channels_in, a * a])
-            .permute([2, 0, 1]);
+        let a = tile.inputs();
+        let positions = a * a;
+        let mut filters = vec![0.0; positions * channels_in * channels_out];
+        let (mut half, mut out) = (vec![0.0; a * 3], vec![0.0; positions]);
+        for (output, filter) in weight.chunks_exact(channels_in * 9).enumerate() {
+            for (input, taps) in filter.chunks_exact(9).enumerate() {
+                transform(&g, a, 3, taps, &mut half, &mut out, 1);
+                for (position, &value) in out.iter().enumerate() {
+                    filters[(position * channels_in + input) * channels_out + output] = value;
+                }
+            }
+        }
         Self {
             tile,
-            // laid out once, contiguous, for the per-position products
-            filters: Tensor::from_data(filters.into_data(), &device),
-            bias: conv.bias.as_ref().map(|b| b.val()),
-            input_transform: kron_self(&b_t, a, a, &device),
-            output_transform: kron_self(&a_t, m, a, &device),
+            channels_in,
+            channels_out,
+            filters,
+            bias: bias.to_vec(),
+            input_transform: b_t,
+            output_transform: a_t,
         }
     }
 
-    /// `[batch, channels in, H, W]` → `[batch, channels out, H, W]`. The tile position (a² of
-    /// them) stays the leading dimension from the tiles to the products, so that only the tiles'
-    /// gathering and the outputs' placing move values around.
-    pub fn forward(&self, x: Tensor<4>) -> Tensor<4> {
-        let [batch, channels_in, height, width] = x.dims();
+    /// ReLU(convolution + bias) of each map.
+    pub fn forward_relu(&self, input: &PaddedMaps) -> PaddedMaps {
+        let (channels_in, channels_out) = (self.channels_in, self.channels_out);
+        assert_eq!(input.channels(), channels_in, "input channels");
         let (a, m) = (self.tile.inputs(), self.tile.outputs());
-        let [_, channels_out, _] = self.filters.dims();
+        let positions = a * a;
+        let [batch, height, width] = [input.batch(), input.height(), input.width()];
         let (rows, cols) = (height.div_ceil(m), width.div_ceil(m));
         let tiles = batch * rows * cols;
-        // padding 1 all round, and below and right up to whole tiles
-        let padded = x.pad((1, cols * m - width + 1, 1, rows * m - height + 1), PadMode::Constant(0.0));
-        // [batch, channels, rows, cols, a (tile row), a (tile column)]
-        let windows: Tensor<6> = padded.unfold::<5, _>(2, a, m).unfold(3, a, m);
-        let gathered = windows.permute([4, 5, 1, 0, 2, 3]).reshape([a * a, channels_in * tiles]);
-        let transformed = self.input_transform.clone().matmul(gathered).reshape([a * a, channels_in, tiles]);
-        let products = self.filters.clone().matmul(transformed); // [a², channels out, tiles]
-        let out = self
-            .output_transform
-            .clone()
-            .matmul(products.reshape([a * a, channels_out * tiles])) // [m², channels out · tiles]
-            .reshape([m, m, channels_out, batch, rows, cols])
-            .permute([3, 2, 4, 0, 5, 1])
-            .reshape([batch, channels_out, rows * m, cols * m]);
-        let out = if rows * m != height || cols * m != width {
-            out.slice([0..batch, 0..channels_out, 0..height, 0..width])
-        } else {
-            out
-        };
-        match &self.bias {
-            Some(bias) => out + bias.clone().reshape([1, channels_out, 1, 1]),
-            None => out,
+        let tile_at = |t: usize| (t / (rows * cols), (t / cols) % rows, t % cols);
+
+        // Each tile's input transform, `[tiles][a²][channels in]`. Tile (r, c) covers the padded
+        // map's pixels from (r·m, c·m): its top-left is the border for the first tiles.
+        let mut transformed = vec![0.0; tiles * positions * channels_in];
+        transformed.par_chunks_mut(positions * channels_in).enumerate().for_each_init(
+            || vec![0.0; 2 * positions * channels_in],
+            |scratch, (t, out)| {
+                let (index, r, c) = tile_at(t);
+                let (x, half) = scratch.split_at_mut(positions * channels_in);
+                for (at, pixel) in x.chunks_exact_mut(channels_in).enumerate() {
+                    // beyond the bottom or right border when the side is not whole tiles: zero
+                    match input.padded_pixel(index, r * m + at / a, c * m + at % a) {
+                        Some(values) => pixel.copy_from_slice(values),
+                        None => pixel.fill(0.0),
+                    }
+                }
+                transform(&self.input_transform, a, a, x, half, out, channels_in);
+            },
+        );
+
+        // One matrix product per tile position: `[tiles, channels in] x [channels in, channels out]`.
+        let mut products = vec![0.0; tiles * positions * channels_out];
+        for position in 0..positions {
+            // SAFETY: row `t` of position `position` is at `t · a² · channels + position · channels`
+            // for `channels` values, inside `tiles · a² · channels`, for both `transformed` and
+            // `products`; the filters hold `a²` matrices of `channels in · channels out`.
+            unsafe {
+                gemm(
+                    tiles,
+                    channels_out,
+                    channels_in,
+                    products.as_mut_ptr().add(position * channels_out),
+                    1,
+                    (positions * channels_out) as isize,
+                    false,
+                    transformed.as_ptr().add(position * channels_in),
+                    1,
+                    (positions * channels_in) as isize,
+                    self.filters.as_ptr().add(position * channels_in * channels_out),
+                    1,
+                    channels_out as isize,
+                    0.0,
+                    1.0,
+                    false,
+                    false,
+                    false,
+                    Parallelism::Rayon(0),
+                );
+            }
         }
+        drop(transformed);
+
+        // Each tile's output transform, `[tiles][m²][channels out]`.
+        let mut outputs = vec![0.0; tiles * m * m * channels_out];
+        outputs.par_chunks_mut(m * m * channels_out).zip(products.par_chunks(positions * channels_out)).for_each_init(
+            || vec![0.0; m * a * channels_out],
+            |half, (out, tile)| transform(&self.output_transform, m, a, tile, half, out, channels_out),
+        );
+        drop(products);
+
+        input.map_pixels_to(channels_out, |index, row, column, pixel| {
+            let t = (index * rows + row / m) * cols + column / m;
+            let start = (t * m * m + (row % m) * m + column % m) * channels_out;
+            for ((value, &sum), &bias) in pixel.iter_mut().zip(&outputs[start..start + channels_out]).zip(&self.bias) {
+                *value = (sum + bias).max(0.0);
+            }
+        })
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use burn::nn::{conv::Conv2dConfig, PaddingConfig2d};
-
     use super::*;
-
-    fn max_difference(a: Tensor<4>, b: Tensor<4>) -> f32 {
-        (a - b).abs().max().into_scalar::<f32>()
-    }
-
-    #[test]
-    fn winograd_gives_the_convolutions_outputs() {
-        let device = Device::default();
-        let conv = Conv2dConfig::new([5, 7], [3, 3]).with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1)).init(&device);
-        // sides that are and are not whole tiles, two photos
-        for [h, w] in [[8, 8], [6, 10], [7, 5]] {
-            let x = Tensor::<4>::random([2, 5, h, w], burn::tensor::Distribution::Uniform(-1.0, 1.0), &device);
-            let direct = conv.forward(x.clone());
-            for tile in [WinogradTile::Two, WinogradTile::Four] {
-                let fast = WinogradConv::new(&conv, tile).forward(x.clone());
-                assert_eq!(fast.dims(), direct.dims());
-                let diff = max_difference(fast, direct.clone());
-                assert!(diff < 1e-4, "{tile:?} {h}x{w}: {diff}");
-            }
-        }
-    }
 
     #[test]
     fn a_single_tile_by_hand() {
         // One channel, a 2x2 photo, a filter of ones: every output is the sum of its 3x3
-        // neighbourhood (zero outside), 1+2+3+4 = 10 everywhere.
-        let device = Device::default();
-        let mut conv = Conv2dConfig::new([1, 1], [3, 3])
-            .with_padding(PaddingConfig2d::Explicit(1, 1, 1, 1))
-            .with_bias(false)
-            .init(&device);
-        conv.weight = conv.weight.map(|w| w.ones_like());
-        let x = Tensor::<4>::from_data(TensorData::new(vec![1.0f32, 2.0, 3.0, 4.0], [1, 1, 2, 2]), &device);
-        let out = WinogradConv::new(&conv, WinogradTile::Two).forward(x);
-        let values = out.into_data().try_into_vec::<f32>().unwrap();
-        assert!(values.iter().all(|v| (v - 10.0).abs() < 1e-5), "{values:?}");
+        // neighbourhood (zero outside), 1+2+3+4 = 10 everywhere; the bias -4 makes it 6.
+        let maps = PaddedMaps::from_nchw(&[1.0, 2.0, 3.0, 4.0], [1, 1, 2, 2]);
+        for tile in [WinogradTile::Two, WinogradTile::Four] {
+            let out = WinogradConv::new(&[1.0; 9], &[-4.0], 1, 1, tile).forward_relu(&maps);
+            let (dims, values) = out.to_nchw();
+            assert_eq!(dims, [1, 1, 2, 2]);
+            assert!(values.iter().all(|v| (v - 6.0).abs() < 1e-5), "{tile:?}: {values:?}");
+        }
     }
 }
