@@ -97,13 +97,14 @@ impl LayerTiming {
 /// where the time goes.
 pub fn layers(runs: usize, backend: Backend) -> Result<Vec<LayerTiming>, String> {
     use crate::model::{
-        cpu_conv::{Conv3x3, PaddedMaps},
+        cpu_conv::{Buffers, Conv3x3, PaddedMaps},
         winograd::{WinogradConv, WinogradTile},
     };
     use burn::tensor::activation::relu;
     let device = backend.device();
     let vgg = encoder_record::load(&encoder_record::default_path(), &device)?;
     let mut timings = Vec::with_capacity(13);
+    let buffers = Buffers::default(); // reused as the encoder reuses them
     let (mut channels, mut side) = (3, 224);
     let mut convs = vgg.convs.iter();
     for (block, (count, channels_out)) in crate::model::encoder::VGG16_BLOCKS.into_iter().enumerate() {
@@ -124,9 +125,9 @@ pub fn layers(runs: usize, backend: Backend) -> Result<Vec<LayerTiming>, String>
                 input: [channels, side, side],
                 channels_out,
                 burn: time(runs, || relu(conv.forward(x.clone())).into_data()),
-                direct: time(runs, || direct.forward_relu(&maps)),
-                winograd2: time(runs, || two.forward_relu(&maps)),
-                winograd4: time(runs, || four.forward_relu(&maps)),
+                direct: time(runs, || buffers.give_maps(direct.forward_relu(&maps, &buffers))),
+                winograd2: time(runs, || buffers.give_maps(two.forward_relu(&maps, &buffers))),
+                winograd4: time(runs, || buffers.give_maps(four.forward_relu(&maps, &buffers))),
             });
             channels = channels_out;
         }

@@ -13,8 +13,55 @@
 //! The products run over the padded grid, so they also compute values on the border pixels:
 //! those are set back to zero afterwards, with the ReLU in the same pass.
 
+use std::sync::Mutex;
+
 use gemm::{gemm, Parallelism};
 use rayon::prelude::*;
+
+/// Buffers kept from one photo's maps to the next. A map of block 1 is 13 MB: allocated afresh
+/// for each layer, its memory goes back to the system when freed and is faulted in again, page by
+/// page, by the next layer, which cost about a tenth of the encoder's time. A photo's encoding
+/// needs four at a time (a layer's input and output, Winograd's two tile buffers); a few more are
+/// kept for encodings that run at the same time.
+#[derive(Default)]
+pub struct Buffers(Mutex<Vec<Vec<f32>>>);
+
+/// Buffers kept at most.
+const KEPT_BUFFERS: usize = 8;
+
+impl Buffers {
+    /// `len` values, unspecified: left from an earlier use, or zero.
+    pub fn take(&self, len: usize) -> Vec<f32> {
+        let kept = {
+            let mut kept = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+            // the smallest that holds `len`, or else the largest (grown below)
+            let fits = (0..kept.len()).filter(|&i| kept[i].capacity() >= len).min_by_key(|&i| kept[i].capacity());
+            let at = fits.or_else(|| (0..kept.len()).max_by_key(|&i| kept[i].capacity()));
+            at.map(|at| kept.swap_remove(at))
+        };
+        let mut buffer = kept.unwrap_or_default();
+        buffer.resize(len, 0.0); // writes only the values beyond the buffer's old length
+        buffer
+    }
+
+    pub fn give(&self, buffer: Vec<f32>) {
+        let mut kept = self.0.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if kept.len() < KEPT_BUFFERS {
+            kept.push(buffer);
+        }
+    }
+
+    pub fn give_maps(&self, maps: PaddedMaps) {
+        self.give(maps.values);
+    }
+}
+
+impl std::fmt::Debug for Buffers {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let kept = self.0.lock().map_or(0, |kept| kept.iter().map(Vec::capacity).sum::<usize>());
+        write!(f, "Buffers({} MB)", kept * 4 / 1_000_000)
+    }
+}
 
 /// A batch of feature maps, channels last, each with one pixel of zeros all round (the padding
 /// of the next convolution), one map after the other, and two pixels of zeros after the last map
@@ -35,6 +82,30 @@ impl PaddedMaps {
     fn zeros(batch: usize, height: usize, width: usize, channels: usize) -> Self {
         let values = vec![0.0; (batch * (height + 2) * (width + 2) + TAIL_PIXELS) * channels];
         Self { batch, height, width, channels, values }
+    }
+
+    /// Maps whose values are unspecified until set: each user sets every inner pixel and then
+    /// calls `zero_border` (or sets the border itself).
+    fn unset(buffers: &Buffers, batch: usize, height: usize, width: usize, channels: usize) -> Self {
+        let values = buffers.take((batch * (height + 2) * (width + 2) + TAIL_PIXELS) * channels);
+        Self { batch, height, width, channels, values }
+    }
+
+    /// Sets the border pixels and the tail to zero.
+    fn zero_border(&mut self) {
+        let (height, row_values) = (self.height, (self.width + 2) * self.channels);
+        let (channels, maps_values) = (self.channels, self.batch * self.map_pixels() * self.channels);
+        let (maps, tail) = self.values.split_at_mut(maps_values);
+        tail.fill(0.0);
+        maps.par_chunks_mut(row_values).enumerate().for_each(|(at, line)| {
+            let padded_row = at % (height + 2);
+            if padded_row == 0 || padded_row > height {
+                line.fill(0.0);
+            } else {
+                line[..channels].fill(0.0);
+                line[row_values - channels..].fill(0.0);
+            }
+        });
     }
 
     /// Pixels in one padded map.
@@ -75,9 +146,14 @@ impl PaddedMaps {
 
     /// Maps of the same batch and sides with `channels` channels, each inner pixel's values set
     /// by `pixel(map index, row, column, values)` (in parallel), the border zero.
-    pub fn map_pixels_to(&self, channels: usize, pixel: impl Fn(usize, usize, usize, &mut [f32]) + Sync) -> Self {
+    pub fn map_pixels_to(
+        &self,
+        buffers: &Buffers,
+        channels: usize,
+        pixel: impl Fn(usize, usize, usize, &mut [f32]) + Sync,
+    ) -> Self {
         let (height, width) = (self.height, self.width);
-        let mut out = Self::zeros(self.batch, height, width, channels);
+        let mut out = Self::unset(buffers, self.batch, height, width, channels);
         let map_values = out.map_pixels() * channels;
         out.values[..self.batch * map_values].par_chunks_mut((width + 2) * channels).enumerate().for_each(
             |(at, line)| {
@@ -90,6 +166,35 @@ impl PaddedMaps {
                 }
             },
         );
+        out.zero_border();
+        out
+    }
+
+    /// Maps of the same batch and sides with `channels` channels, set `band` rows at a time (in
+    /// parallel) by `fill(map index, first row, lines)`: `lines` are those rows of the padded map,
+    /// `(width + 2) · channels` values each, whose border pixels must stay zero. A map's last band
+    /// has fewer rows where `band` does not divide the height.
+    pub fn map_row_bands_to(
+        &self,
+        buffers: &Buffers,
+        channels: usize,
+        band: usize,
+        fill: impl Fn(usize, usize, &mut [f32]) + Sync,
+    ) -> Self {
+        let mut out = Self::unset(buffers, self.batch, self.height, self.width, channels);
+        let (row_values, map_values) = ((self.width + 2) * channels, out.map_pixels() * channels);
+        let inner_rows = row_values..(self.height + 1) * row_values;
+        out.values[..self.batch * map_values]
+            .par_chunks_mut(map_values)
+            .enumerate()
+            .flat_map(|(index, map)| {
+                map[inner_rows.clone()]
+                    .par_chunks_mut(band * row_values)
+                    .enumerate()
+                    .map(move |(k, lines)| (index, k * band, lines))
+            })
+            .for_each(|(index, first_row, lines)| fill(index, first_row, lines));
+        out.zero_border();
         out
     }
 
@@ -129,14 +234,14 @@ impl PaddedMaps {
     }
 
     /// 2x2 max pooling with stride 2 (an odd last row or column is dropped, as burn's does).
-    pub fn max_pool(&self) -> Self {
+    pub fn max_pool(&self, buffers: &Buffers) -> Self {
         let pooled = Self { height: self.height / 2, width: self.width / 2, values: Vec::new(), ..*self };
-        pooled.map_pixels_to(self.channels, |index, row, column, pixel| {
-            let corners = [(0, 0), (0, 1), (1, 0), (1, 1)]
+        pooled.map_pixels_to(buffers, self.channels, |index, row, column, pixel| {
+            let [a, b, c, d] = [(0, 0), (0, 1), (1, 0), (1, 1)]
                 .map(|(dy, dx)| self.offset(index, 2 * row + dy, 2 * column + dx))
                 .map(|start| &self.values[start..start + self.channels]);
-            for (channel, value) in pixel.iter_mut().enumerate() {
-                *value = corners.iter().map(|corner| corner[channel]).fold(f32::NEG_INFINITY, f32::max);
+            for (value, ((a, b), (c, d))) in pixel.iter_mut().zip(a.iter().zip(b).zip(c.iter().zip(d))) {
+                *value = a.max(*b).max(c.max(*d));
             }
         })
     }
@@ -171,18 +276,15 @@ impl Conv3x3 {
     }
 
     /// ReLU(convolution + bias) of each map.
-    pub fn forward_relu(&self, input: &PaddedMaps) -> PaddedMaps {
+    pub fn forward_relu(&self, input: &PaddedMaps, buffers: &Buffers) -> PaddedMaps {
         assert_eq!(input.channels, self.channels_in, "input channels");
         let (channels_in, channels_out) = (self.channels_in, self.channels_out);
-        let mut out = PaddedMaps::zeros(input.batch, input.height, input.width, channels_out);
+        let mut out = PaddedMaps::unset(buffers, input.batch, input.height, input.width, channels_out);
         let padded_width = input.width + 2;
         // Output pixels from the first map's first inner pixel to the last map's last: every inner
         // pixel, and the border pixels between them.
         let first = padded_width + 1;
         let pixels = input.batch * input.map_pixels() - 2 * padded_width;
-        out.values[first * channels_out..(first + pixels) * channels_out]
-            .par_chunks_mut(channels_out)
-            .for_each(|pixel| pixel.copy_from_slice(&self.bias));
         let row_weights = 3 * channels_in * channels_out;
         for filter_row in 0..3 {
             // Output pixel `first + p` meets filter row `filter_row` in the 3 input pixels from
@@ -201,7 +303,7 @@ impl Conv3x3 {
                     out.values.as_mut_ptr().add(first * channels_out),
                     1,
                     channels_out as isize,
-                    true,
+                    filter_row > 0, // the first row's products set the values, the others add
                     input.values.as_ptr().add(lhs_start),
                     1,
                     channels_in as isize,
@@ -217,23 +319,16 @@ impl Conv3x3 {
                 );
             }
         }
-        // ReLU on the inner pixels; the border pixels that the products wrote go back to zero.
-        let (height, width) = (input.height, input.width);
+        // The bias and the ReLU; the border pixels that the products wrote go back to zero.
         let map_values = out.map_pixels() * channels_out;
-        out.values[..input.batch * map_values].par_chunks_mut(padded_width * channels_out).enumerate().for_each(
-            |(at, line)| {
-                let padded_row = at % (height + 2);
-                if padded_row == 0 || padded_row > height {
-                    line.fill(0.0);
-                    return;
+        out.values[..input.batch * map_values].par_chunks_mut(padded_width * channels_out).for_each(|line| {
+            for pixel in line.chunks_exact_mut(channels_out) {
+                for (value, bias) in pixel.iter_mut().zip(&self.bias) {
+                    *value = (*value + bias).max(0.0);
                 }
-                line[..channels_out].fill(0.0);
-                line[(width + 1) * channels_out..].fill(0.0);
-                for value in &mut line[channels_out..(width + 1) * channels_out] {
-                    *value = value.max(0.0);
-                }
-            },
-        );
+            }
+        });
+        out.zero_border();
         out
     }
 }
@@ -259,7 +354,7 @@ mod tests {
         // centre (5) meets the photo, so the output is 2·5 - 3 = 7.
         let weight: Vec<f32> = (1..=9).map(|v| v as f32).collect();
         let conv = Conv3x3::new(&weight, &[-3.0], 1, 1);
-        let out = conv.forward_relu(&PaddedMaps::from_nchw(&[2.0], [1, 1, 1, 1]));
+        let out = conv.forward_relu(&PaddedMaps::from_nchw(&[2.0], [1, 1, 1, 1]), &Buffers::default());
         assert_eq!(out.to_nchw().1, vec![7.0]);
     }
 }

@@ -13,7 +13,7 @@ use burn::{
 };
 
 use super::{
-    cpu_conv::{Conv3x3, PaddedMaps},
+    cpu_conv::{Buffers, Conv3x3, PaddedMaps},
     winograd::{WinogradConv, WinogradTile},
 };
 use crate::backend::is_cpu;
@@ -48,7 +48,9 @@ impl Vgg16 {
 }
 
 /// How each of the 13 convolutions runs on the CPU, from `captioner bench --layers` (the table in
-/// the README): the product that is faster for its map's size.
+/// the README) and whole-encoder runs at batch 1 and 8: Winograd's transforms cost more than they
+/// save on block 1's 64 channels; F(4x4) pays from block 2 to block 4; on block 5's 14x14 maps
+/// F(2x2) and the three products are about even, F(4x4) slower (its 4x4 tiles do not divide 14).
 const CPU_KINDS: [ConvKind; 13] = {
     use ConvKind::*;
     const F2: ConvKind = Winograd(WinogradTile::Two);
@@ -83,27 +85,30 @@ impl CpuConv {
         }
     }
 
-    fn forward_relu(&self, maps: &PaddedMaps) -> PaddedMaps {
+    fn forward_relu(&self, maps: &PaddedMaps, buffers: &Buffers) -> PaddedMaps {
         match self {
-            CpuConv::Products(conv) => conv.forward_relu(maps),
-            CpuConv::Winograd(conv) => conv.forward_relu(maps),
+            CpuConv::Products(conv) => conv.forward_relu(maps, buffers),
+            CpuConv::Winograd(conv) => conv.forward_relu(maps, buffers),
         }
     }
 }
 
 /// VGG16 ready to encode photos. On the CPU (flex, ndarray) the maps stay channels last from the
 /// first convolution to the last pooling, and the filters are laid out (or transformed, for
-/// Winograd) once, here; other devices (a GPU) run burn's own convolutions.
+/// Winograd) once, here: about 120 MB against the plain weights' 59 MB, and the buffers kept for
+/// the maps (about 60 MB for a photo at a time). Other devices (a GPU) run burn's own
+/// convolutions.
 #[derive(Debug)]
 pub enum Vgg16Encoder {
-    Cpu(Vec<CpuConv>),
+    Cpu { convs: Vec<CpuConv>, buffers: Buffers },
     Burn(Vgg16),
 }
 
 impl Vgg16Encoder {
     pub fn new(vgg: Vgg16) -> Self {
         if is_cpu(&vgg.convs[0].weight.device()) {
-            Vgg16Encoder::Cpu(vgg.convs.iter().zip(CPU_KINDS).map(|(conv, kind)| CpuConv::new(conv, kind)).collect())
+            let convs = vgg.convs.iter().zip(CPU_KINDS).map(|(conv, kind)| CpuConv::new(conv, kind)).collect();
+            Vgg16Encoder::Cpu { convs, buffers: Buffers::default() }
         } else {
             Vgg16Encoder::Burn(vgg)
         }
@@ -112,18 +117,21 @@ impl Vgg16Encoder {
     /// `[batch, 3, H, W]` preprocessed pixels → `[batch, 512, H/32, W/32]` (block5_pool).
     pub fn feature_map(&self, pixels: Tensor<4>) -> Tensor<4> {
         match self {
-            Vgg16Encoder::Cpu(convs) => {
+            Vgg16Encoder::Cpu { convs, buffers } => {
                 let (device, dims) = (pixels.device(), pixels.dims());
                 let mut maps =
                     PaddedMaps::from_nchw(&pixels.into_data().try_into_vec::<f32>().expect("f32 pixels"), dims);
                 let mut convs = convs.iter();
                 for (count, _) in VGG16_BLOCKS {
                     for conv in convs.by_ref().take(count) {
-                        maps = conv.forward_relu(&maps);
+                        let out = conv.forward_relu(&maps, buffers);
+                        buffers.give_maps(std::mem::replace(&mut maps, out));
                     }
-                    maps = maps.max_pool();
+                    let pooled = maps.max_pool(buffers);
+                    buffers.give_maps(std::mem::replace(&mut maps, pooled));
                 }
                 let (dims, values) = maps.to_nchw();
+                buffers.give_maps(maps);
                 Tensor::from_data(TensorData::new(values, dims), &device)
             }
             Vgg16Encoder::Burn(vgg) => {
@@ -178,14 +186,15 @@ mod tests {
             for kind in
                 [ConvKind::Products, ConvKind::Winograd(WinogradTile::Two), ConvKind::Winograd(WinogradTile::Four)]
             {
-                let out = CpuConv::new(&conv, kind).forward_relu(&maps);
+                let buffers = Buffers::default();
+                let out = CpuConv::new(&conv, kind).forward_relu(&maps, &buffers);
                 let (dims, found) = out.to_nchw();
                 assert_eq!(dims, expected.dims());
                 for (f, e) in found.iter().zip(values(expected.clone())) {
                     assert!((f - e).abs() < 1e-5, "{kind:?} {dims:?}: {f} vs burn {e}");
                 }
                 // the pooling of these same values, exactly
-                let (pooled_dims, pooled) = out.max_pool().to_nchw();
+                let (pooled_dims, pooled) = out.max_pool(&buffers).to_nchw();
                 let expected_pooled = pool.forward(Tensor::from_data(TensorData::new(found, dims), &device));
                 assert_eq!(pooled_dims, expected_pooled.dims());
                 assert_eq!(pooled, values(expected_pooled), "{kind:?} {dims:?} pooled");

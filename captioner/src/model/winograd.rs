@@ -11,7 +11,7 @@
 use gemm::{gemm, Parallelism};
 use rayon::prelude::*;
 
-use super::cpu_conv::PaddedMaps;
+use super::cpu_conv::{Buffers, PaddedMaps};
 /// The output tile's side: F(2x2, 3x3) or F(4x4, 3x3).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum WinogradTile {
@@ -82,9 +82,17 @@ impl WinogradTile {
     }
 }
 
+/// Runs `f` compiled for the CPU's widest vectors (AVX2 or AVX-512 where it has them, chosen at
+/// run time): the transforms' loops over the channels vectorise to them. `f` must be inlined.
+#[inline(always)]
+fn vectorised<R>(f: impl FnOnce() -> R) -> R {
+    pulp::Arch::new().dispatch(f)
+}
+
 /// `P · X · Pᵀ` for a `side x side` grid `X` of vectors of `channels` values (`[side][side][channels]`,
 /// row-major) and a `rows x side` matrix `P`: a Winograd tile transform, for every channel at once.
 /// `half` holds `P · X` (`[rows][side][channels]`); `out` gets `[rows][rows][channels]`.
+#[inline(always)]
 fn transform(p: &[f32], rows: usize, side: usize, x: &[f32], half: &mut [f32], out: &mut [f32], channels: usize) {
     fn vector(values: &[f32], at: usize, channels: usize) -> &[f32] {
         &values[at * channels..(at + 1) * channels]
@@ -156,7 +164,7 @@ impl WinogradConv {
     }
 
     /// ReLU(convolution + bias) of each map.
-    pub fn forward_relu(&self, input: &PaddedMaps) -> PaddedMaps {
+    pub fn forward_relu(&self, input: &PaddedMaps, buffers: &Buffers) -> PaddedMaps {
         let (channels_in, channels_out) = (self.channels_in, self.channels_out);
         assert_eq!(input.channels(), channels_in, "input channels");
         let (a, m) = (self.tile.inputs(), self.tile.outputs());
@@ -168,7 +176,7 @@ impl WinogradConv {
 
         // Each tile's input transform, `[tiles][a²][channels in]`. Tile (r, c) covers the padded
         // map's pixels from (r·m, c·m): its top-left is the border for the first tiles.
-        let mut transformed = vec![0.0; tiles * positions * channels_in];
+        let mut transformed = buffers.take(tiles * positions * channels_in);
         transformed.par_chunks_mut(positions * channels_in).enumerate().for_each_init(
             || vec![0.0; 2 * positions * channels_in],
             |scratch, (t, out)| {
@@ -181,12 +189,12 @@ impl WinogradConv {
                         None => pixel.fill(0.0),
                     }
                 }
-                transform(&self.input_transform, a, a, x, half, out, channels_in);
+                vectorised(|| transform(&self.input_transform, a, a, x, half, out, channels_in));
             },
         );
 
         // One matrix product per tile position: `[tiles, channels in] x [channels in, channels out]`.
-        let mut products = vec![0.0; tiles * positions * channels_out];
+        let mut products = buffers.take(tiles * positions * channels_out);
         for position in 0..positions {
             // SAFETY: row `t` of position `position` is at `t · a² · channels + position · channels`
             // for `channels` values, inside `tiles · a² · channels`, for both `transformed` and
@@ -215,23 +223,32 @@ impl WinogradConv {
                 );
             }
         }
-        drop(transformed);
+        buffers.give(transformed);
 
-        // Each tile's output transform, `[tiles][m²][channels out]`.
-        let mut outputs = vec![0.0; tiles * m * m * channels_out];
-        outputs.par_chunks_mut(m * m * channels_out).zip(products.par_chunks(positions * channels_out)).for_each_init(
-            || vec![0.0; m * a * channels_out],
-            |half, (out, tile)| transform(&self.output_transform, m, a, tile, half, out, channels_out),
-        );
-        drop(products);
-
-        input.map_pixels_to(channels_out, |index, row, column, pixel| {
-            let t = (index * rows + row / m) * cols + column / m;
-            let start = (t * m * m + (row % m) * m + column % m) * channels_out;
-            for ((value, &sum), &bias) in pixel.iter_mut().zip(&outputs[start..start + channels_out]).zip(&self.bias) {
-                *value = (sum + bias).max(0.0);
+        // Each tile's output transform, with the bias and the ReLU, straight into its m rows of
+        // the output maps.
+        let row_values = (width + 2) * channels_out;
+        let out = input.map_row_bands_to(buffers, channels_out, m, |index, first_row, lines| {
+            let (mut half, mut tile_out) = (vec![0.0; m * a * channels_out], vec![0.0; m * m * channels_out]);
+            for c in 0..cols {
+                let t = (index * rows + first_row / m) * cols + c;
+                let tile = &products[t * positions * channels_out..(t + 1) * positions * channels_out];
+                vectorised(|| transform(&self.output_transform, m, a, tile, &mut half, &mut tile_out, channels_out));
+                for (at, sums) in tile_out.chunks_exact(channels_out).enumerate() {
+                    let (row, column) = (at / m, c * m + at % m);
+                    if first_row + row >= height || column >= width {
+                        continue;
+                    }
+                    let start = row * row_values + (column + 1) * channels_out;
+                    let pixel = &mut lines[start..start + channels_out];
+                    for ((value, &sum), &bias) in pixel.iter_mut().zip(sums).zip(&self.bias) {
+                        *value = (sum + bias).max(0.0);
+                    }
+                }
             }
-        })
+        });
+        buffers.give(products);
+        out
     }
 }
 
@@ -245,7 +262,7 @@ mod tests {
         // neighbourhood (zero outside), 1+2+3+4 = 10 everywhere; the bias -4 makes it 6.
         let maps = PaddedMaps::from_nchw(&[1.0, 2.0, 3.0, 4.0], [1, 1, 2, 2]);
         for tile in [WinogradTile::Two, WinogradTile::Four] {
-            let out = WinogradConv::new(&[1.0; 9], &[-4.0], 1, 1, tile).forward_relu(&maps);
+            let out = WinogradConv::new(&[1.0; 9], &[-4.0], 1, 1, tile).forward_relu(&maps, &Buffers::default());
             let (dims, values) = out.to_nchw();
             assert_eq!(dims, [1, 1, 2, 2]);
             assert!(values.iter().all(|v| (v - 6.0).abs() < 1e-5), "{tile:?}: {values:?}");
