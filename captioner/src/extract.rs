@@ -40,6 +40,9 @@ pub fn encode_photos(
     photos: &[image::DynamicImage],
     shape: FeatureShape,
 ) -> Vec<Vec<f32>> {
+    if photos.is_empty() {
+        return Vec::new();
+    }
     let mut pixels = Vec::with_capacity(photos.len() * 3 * 224 * 224);
     for photo in photos {
         pixels.extend(preprocess::to_encoder_input(photo));

@@ -343,7 +343,7 @@ mod tests {
         let maps = PaddedMaps::from_nchw(&values, [2, 3, 4, 5]);
         assert_eq!(maps.to_nchw(), ([2, 3, 4, 5], values));
         // the border is zero: pixel (-1, -1) of the second map, and the tail
-        let corner = 1 * maps.map_pixels() * 3;
+        let corner = maps.map_pixels() * 3;
         assert_eq!(&maps.values[corner..corner + 3], &[0.0; 3]);
         assert!(maps.values[maps.values.len() - TAIL_PIXELS * 3..].iter().all(|&v| v == 0.0));
     }
