@@ -2,7 +2,7 @@
 //! (reference/vgg16_reference.py): same photo, same preprocessing, same 512 pooled values.
 
 use burn::prelude::*;
-use captioner::{backend::Backend, encoder_record, preprocess};
+use captioner::{backend::Backend, encoder_record, model::Vgg16Encoder, preprocess};
 
 #[derive(serde::Deserialize)]
 struct Reference {
@@ -29,23 +29,30 @@ fn assert_close(found: &[f32], expected: &[f32], what: &str) {
     }
 }
 
+fn assert_matches_reference(vgg: &Vgg16Encoder, device: &Device, path: &str, reference: &Reference) {
+    let map = vgg.feature_map(input(device));
+    assert_eq!(map.dims(), [1, 512, 7, 7]);
+    let sum: f32 = map.clone().sum().into_scalar::<f32>();
+    assert!((f64::from(sum) - reference.map_sum).abs() / reference.map_sum < 1e-4, "{path}: map sum {sum}");
+    let channel0: Vec<f32> = map.clone().slice(s![0..1, 0..1, .., ..]).into_data().try_into_vec::<f32>().unwrap();
+    assert_close(&channel0, &reference.map_channel0, &format!("{path} channel 0"));
+    let pooled: Vec<f32> = vgg.forward(input(device)).into_data().try_into_vec::<f32>().unwrap();
+    assert_close(&pooled, &reference.pooled, &format!("{path} pooled"));
+}
+
+/// Every path that ships: the CPU encoder on each CPU backend, and burn's own convolutions (a
+/// GPU's path) on the default one.
 #[test]
-fn vgg16_matches_onnxruntime_on_every_backend() {
+fn vgg16_matches_onnxruntime_on_every_path() {
     let reference = reference();
+    let path = encoder_record::in_models_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../models").as_ref());
     for backend in Backend::ALL {
         let device = backend.device();
-        let vgg = encoder_record::load_encoder(
-            &encoder_record::in_models_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/../models").as_ref()),
-            &device,
-        )
-        .unwrap_or_else(|e| panic!("{e}"));
-        let map = vgg.feature_map(input(&device));
-        assert_eq!(map.dims(), [1, 512, 7, 7]);
-        let sum: f32 = map.clone().sum().into_scalar::<f32>();
-        assert!((f64::from(sum) - reference.map_sum).abs() / reference.map_sum < 1e-4, "{backend}: map sum {sum}");
-        let channel0: Vec<f32> = map.clone().slice(s![0..1, 0..1, .., ..]).into_data().try_into_vec::<f32>().unwrap();
-        assert_close(&channel0, &reference.map_channel0, &format!("{backend} channel 0"));
-        let pooled: Vec<f32> = vgg.forward(input(&device)).into_data().try_into_vec::<f32>().unwrap();
-        assert_close(&pooled, &reference.pooled, &format!("{backend} pooled"));
+        let vgg = encoder_record::load_encoder(&path, &device).unwrap_or_else(|e| panic!("{e}"));
+        assert_matches_reference(&vgg, &device, &format!("{backend}"), &reference);
     }
+    let device = Backend::default().device();
+    let vgg =
+        Vgg16Encoder::with_burn_convolutions(encoder_record::load(&path, &device).unwrap_or_else(|e| panic!("{e}")));
+    assert_matches_reference(&vgg, &device, "burn's conv2d", &reference);
 }

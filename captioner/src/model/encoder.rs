@@ -105,13 +105,20 @@ pub enum Vgg16Encoder {
 }
 
 impl Vgg16Encoder {
+    /// The fastest path for the weights' device.
     pub fn new(vgg: Vgg16) -> Self {
         if is_cpu(&vgg.convs[0].weight.device()) {
             let convs = vgg.convs.iter().zip(CPU_KINDS).map(|(conv, kind)| CpuConv::new(conv, kind)).collect();
             Vgg16Encoder::Cpu { convs, buffers: Buffers::default() }
         } else {
-            Vgg16Encoder::Burn(vgg)
+            Self::with_burn_convolutions(vgg)
         }
+    }
+
+    /// burn's own convolutions, on any device: a GPU's path, which the reference test also runs
+    /// on the CPU.
+    pub fn with_burn_convolutions(vgg: Vgg16) -> Self {
+        Vgg16Encoder::Burn(vgg)
     }
 
     /// `[batch, 3, H, W]` preprocessed pixels → `[batch, 512, H/32, W/32]` (block5_pool).
