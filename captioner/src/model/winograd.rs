@@ -195,7 +195,13 @@ impl WinogradConv {
 
         // One matrix product per tile position: `[tiles, channels in] x [channels in, channels out]`.
         let mut products = buffers.take(tiles * positions * channels_out);
-        for position in 0..positions {
+        // The positions' products in parallel, each on one thread: they write disjoint values.
+        struct Products(*mut f32);
+        // SAFETY: each position writes only its own columns of the rows (below).
+        unsafe impl Sync for Products {}
+        let out = Products(products.as_mut_ptr());
+        (0..positions).into_par_iter().for_each(|position| {
+            let out = &out;
             // SAFETY: row `t` of position `position` is at `t · a² · channels + position · channels`
             // for `channels` values, inside `tiles · a² · channels`, for both `transformed` and
             // `products`; the filters hold `a²` matrices of `channels in · channels out`.
@@ -204,7 +210,7 @@ impl WinogradConv {
                     tiles,
                     channels_out,
                     channels_in,
-                    products.as_mut_ptr().add(position * channels_out),
+                    out.0.add(position * channels_out),
                     1,
                     (positions * channels_out) as isize,
                     false,
@@ -219,10 +225,10 @@ impl WinogradConv {
                     false,
                     false,
                     false,
-                    Parallelism::Rayon(0),
+                    Parallelism::None,
                 );
             }
-        }
+        });
         buffers.give(transformed);
 
         // Each tile's output transform, with the bias and the ReLU, straight into its m rows of
