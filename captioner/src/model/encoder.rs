@@ -50,7 +50,7 @@ impl Vgg16 {
 /// How each of the 13 convolutions runs on the CPU, from `captioner bench --layers` (the table in
 /// the README) and whole-encoder runs at batch 1 and 8: Winograd's transforms cost more than they
 /// save on block 1's 64 channels; F(4x4) pays from block 2 to block 4; on block 5's 14x14 maps
-/// F(2x2) and the three products are about even, F(4x4) slower (its 4x4 tiles do not divide 14).
+/// F(2x2) is the fastest, F(4x4) slower (its 4x4 tiles do not divide 14).
 const CPU_KINDS: [ConvKind; 13] = {
     use ConvKind::*;
     const F2: ConvKind = Winograd(WinogradTile::Two);
