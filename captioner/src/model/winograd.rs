@@ -94,28 +94,28 @@ fn vectorised<R>(f: impl FnOnce() -> R) -> R {
 /// `half` holds `P · X` (`[rows][side][channels]`); `out` gets `[rows][rows][channels]`.
 #[inline(always)]
 fn transform(p: &[f32], rows: usize, side: usize, x: &[f32], half: &mut [f32], out: &mut [f32], channels: usize) {
-    fn vector(values: &[f32], at: usize, channels: usize) -> &[f32] {
-        &values[at * channels..(at + 1) * channels]
-    }
+    // where vector `at` of a grid lies
+    let vector = |at: usize| at * channels..(at + 1) * channels;
     for i in 0..rows {
         for l in 0..side {
-            let sum = &mut half[(i * side + l) * channels..(i * side + l + 1) * channels];
-            sum.fill(0.0);
-            for k in (0..side).filter(|&k| p[i * side + k] != 0.0) {
-                let weight = p[i * side + k];
-                sum.iter_mut().zip(vector(x, k * side + l, channels)).for_each(|(s, v)| *s += weight * v);
-            }
+            let row = &p[i * side..(i + 1) * side];
+            weighted_sum(&mut half[vector(i * side + l)], row, |k| &x[vector(k * side + l)]);
         }
     }
     for i in 0..rows {
         for j in 0..rows {
-            let sum = &mut out[(i * rows + j) * channels..(i * rows + j + 1) * channels];
-            sum.fill(0.0);
-            for l in (0..side).filter(|&l| p[j * side + l] != 0.0) {
-                let weight = p[j * side + l];
-                sum.iter_mut().zip(vector(half, i * side + l, channels)).for_each(|(s, v)| *s += weight * v);
-            }
+            let row = &p[j * side..(j + 1) * side];
+            weighted_sum(&mut out[vector(i * rows + j)], row, |l| &half[vector(i * side + l)]);
         }
+    }
+}
+
+/// `sum = Σ weights[k] · vector(k)`, skipping the zero weights (about half of Winograd's).
+#[inline(always)]
+fn weighted_sum<'a>(sum: &mut [f32], weights: &[f32], vector: impl Fn(usize) -> &'a [f32]) {
+    sum.fill(0.0);
+    for (k, &weight) in weights.iter().enumerate().filter(|(_, weight)| **weight != 0.0) {
+        sum.iter_mut().zip(vector(k)).for_each(|(s, v)| *s += weight * v);
     }
 }
 
