@@ -97,8 +97,9 @@ impl LayerTiming {
 /// where the time goes.
 pub fn layers(runs: usize, backend: Backend) -> Result<Vec<LayerTiming>, String> {
     use crate::model::{
-        cpu_conv::{Buffers, Conv3x3, PaddedMaps},
-        winograd::{WinogradConv, WinogradTile},
+        cpu_conv::{Buffers, PaddedMaps},
+        encoder::{ConvKind, CpuConv},
+        winograd::WinogradTile,
     };
     use burn::tensor::activation::relu;
     let device = backend.device();
@@ -111,15 +112,10 @@ pub fn layers(runs: usize, backend: Backend) -> Result<Vec<LayerTiming>, String>
         for (i, conv) in convs.by_ref().take(count).enumerate() {
             let x =
                 Tensor::<4>::random([1, channels, side, side], burn::tensor::Distribution::Uniform(0.0, 1.0), &device);
-            let values = |t: Tensor<1>| t.into_data().try_into_vec::<f32>().unwrap();
-            let (weight, bias) = (values(conv.weight.val().flatten(0, 3)), values(conv.bias.as_ref().unwrap().val()));
-            let maps = PaddedMaps::from_nchw(&values(x.clone().flatten(0, 3)), x.dims());
-            let winograd = |tile| WinogradConv::new(&weight, &bias, channels, channels_out, tile);
-            let (direct, two, four) = (
-                Conv3x3::new(&weight, &bias, channels, channels_out),
-                winograd(WinogradTile::Two),
-                winograd(WinogradTile::Four),
-            );
+            let maps = PaddedMaps::from_nchw(&x.clone().into_data().try_into_vec::<f32>().unwrap(), x.dims());
+            let [direct, two, four] =
+                [ConvKind::Products, ConvKind::Winograd(WinogradTile::Two), ConvKind::Winograd(WinogradTile::Four)]
+                    .map(|kind| CpuConv::new(conv, kind));
             timings.push(LayerTiming {
                 name: format!("block{}_conv{}", block + 1, i + 1),
                 input: [channels, side, side],

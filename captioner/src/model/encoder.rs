@@ -59,20 +59,20 @@ const CPU_KINDS: [ConvKind; 13] = {
 };
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum ConvKind {
+pub(crate) enum ConvKind {
     Products,
     Winograd(WinogradTile),
 }
 
 /// One convolution and its ReLU, as it runs on the CPU.
 #[derive(Debug)]
-pub enum CpuConv {
+pub(crate) enum CpuConv {
     Products(Conv3x3),
     Winograd(WinogradConv),
 }
 
 impl CpuConv {
-    fn new(conv: &Conv2d, kind: ConvKind) -> Self {
+    pub(crate) fn new(conv: &Conv2d, kind: ConvKind) -> Self {
         let values = |t: Tensor<1>| t.into_data().try_into_vec::<f32>().expect("f32 weights");
         let [channels_out, channels_in, _, _] = conv.weight.dims();
         let weight = values(conv.weight.val().flatten(0, 3));
@@ -85,7 +85,7 @@ impl CpuConv {
         }
     }
 
-    fn forward_relu(&self, maps: &PaddedMaps, buffers: &Buffers) -> PaddedMaps {
+    pub(crate) fn forward_relu(&self, maps: &PaddedMaps, buffers: &Buffers) -> PaddedMaps {
         match self {
             CpuConv::Products(conv) => conv.forward_relu(maps, buffers),
             CpuConv::Winograd(conv) => conv.forward_relu(maps, buffers),
@@ -99,7 +99,10 @@ impl CpuConv {
 /// the maps (about 60 MB for a photo at a time). Other devices (a GPU) run burn's own
 /// convolutions.
 #[derive(Debug)]
-pub enum Vgg16Encoder {
+pub struct Vgg16Encoder(Convolutions);
+
+#[derive(Debug)]
+enum Convolutions {
     Cpu { convs: Vec<CpuConv>, buffers: Buffers },
     Burn(Vgg16),
 }
@@ -109,7 +112,7 @@ impl Vgg16Encoder {
     pub fn new(vgg: Vgg16) -> Self {
         if is_cpu(&vgg.convs[0].weight.device()) {
             let convs = vgg.convs.iter().zip(CPU_KINDS).map(|(conv, kind)| CpuConv::new(conv, kind)).collect();
-            Vgg16Encoder::Cpu { convs, buffers: Buffers::default() }
+            Vgg16Encoder(Convolutions::Cpu { convs, buffers: Buffers::default() })
         } else {
             Self::with_burn_convolutions(vgg)
         }
@@ -118,13 +121,13 @@ impl Vgg16Encoder {
     /// burn's own convolutions, on any device: a GPU's path, which the reference test also runs
     /// on the CPU.
     pub fn with_burn_convolutions(vgg: Vgg16) -> Self {
-        Vgg16Encoder::Burn(vgg)
+        Vgg16Encoder(Convolutions::Burn(vgg))
     }
 
     /// `[batch, 3, H, W]` preprocessed pixels → `[batch, 512, H/32, W/32]` (block5_pool).
     pub fn feature_map(&self, pixels: Tensor<4>) -> Tensor<4> {
-        match self {
-            Vgg16Encoder::Cpu { convs, buffers } => {
+        match &self.0 {
+            Convolutions::Cpu { convs, buffers } => {
                 let (device, dims) = (pixels.device(), pixels.dims());
                 let mut maps =
                     PaddedMaps::from_nchw(&pixels.into_data().try_into_vec::<f32>().expect("f32 pixels"), dims);
@@ -141,7 +144,7 @@ impl Vgg16Encoder {
                 buffers.give_maps(maps);
                 Tensor::from_data(TensorData::new(values, dims), &device)
             }
-            Vgg16Encoder::Burn(vgg) => {
+            Convolutions::Burn(vgg) => {
                 let mut x = pixels;
                 let mut convs = vgg.convs.iter();
                 for (count, _) in VGG16_BLOCKS {
