@@ -188,6 +188,14 @@ fn hostname() -> String {
         .unwrap_or_else(|| "host".to_owned())
 }
 
+/// Where a batch's time went, for the log: from its claim, and in the model's thread (decoding
+/// the photos, VGG16, every language's beam search).
+struct Timing {
+    started: Instant,
+    model_time: Duration,
+    batch: usize,
+}
+
 struct Worker {
     name: String,
     /// The most photos it captions at once when several wait.
@@ -284,11 +292,14 @@ impl Worker {
                 read.push(self.read_photo(&job.document).await);
             }
             let photos: Vec<Vec<u8>> = read.iter_mut().filter_map(|r| r.as_mut().ok().map(std::mem::take)).collect();
+            let asked = Instant::now();
             let mut captioned = match self.caption(photos, self.languages.clone()).await {
                 Ok(each) => each.into_iter(),
-                Err(why) => return jobs.iter().map(|_| Err(why.clone())).collect::<Vec<_>>(),
+                Err(why) => return (jobs.iter().map(|_| Err(why.clone())).collect::<Vec<_>>(), asked.elapsed()),
             };
-            read.into_iter()
+            let model_time = asked.elapsed();
+            let results = read
+                .into_iter()
                 .map(|r| {
                     r.and_then(|_| {
                         captioned
@@ -296,20 +307,30 @@ impl Worker {
                             .unwrap_or_else(|| Err("the captioner gave no answer for this photo".to_owned()))
                     })
                 })
-                .collect()
+                .collect();
+            (results, model_time)
         };
-        let results = caption_jobs::holding(&self.photos, &jobs, self.lease, work).await;
+        let (results, model_time) = caption_jobs::holding(&self.photos, &jobs, self.lease, work).await;
+        let timing = Timing { started, model_time, batch: jobs.len() };
         for (job, result) in jobs.iter().zip(results) {
-            self.finish(job, result, started, jobs.len()).await;
+            self.finish(job, result, &timing).await;
         }
     }
 
     /// Stores a job's captions, or records its failed attempt.
-    async fn finish(&self, job: &ClaimedJob<Photo>, result: Result<Captioned, String>, started: Instant, batch: usize) {
+    async fn finish(&self, job: &ClaimedJob<Photo>, result: Result<Captioned, String>, timing: &Timing) {
         match result {
             Ok(captioned) => match self.store(job, captioned).await {
                 Ok(true) => {
-                    tracing::info!(photo = %job.id, attempt = job.attempt, batch, ms = started.elapsed().as_millis() as u64, "photo captioned")
+                    let Timing { started, model_time, batch } = timing;
+                    tracing::info!(
+                        photo = %job.id,
+                        attempt = job.attempt,
+                        batch,
+                        ms = started.elapsed().as_millis() as u64,
+                        model_ms = model_time.as_millis() as u64,
+                        "photo captioned"
+                    )
                 }
                 Ok(false) => {
                     tracing::warn!(photo = %job.id, "caption not stored: the job was taken over or the photo deleted")
