@@ -71,18 +71,10 @@ impl ModelPaths {
 
     /// What is missing, as one message a person can act on; `None` when everything is there.
     pub fn missing(&self) -> Option<String> {
-        let mut missing: Vec<String> = Vec::new();
-        for dir in std::iter::once(&self.decoder_dir).chain(&self.more_languages) {
-            let files = ModelFiles { dir: dir.clone() };
-            for file in [files.config(), files.vocab()] {
-                if !file.is_file() {
-                    missing.push(file.display().to_string());
-                }
-            }
-            if !files.decoder().is_file() && !files.decoder_half().is_file() {
-                missing.push(format!("{} (or {})", files.decoder_half().display(), files.decoder().display()));
-            }
-        }
+        let mut missing: Vec<String> = std::iter::once(&self.decoder_dir)
+            .chain(&self.more_languages)
+            .flat_map(|dir| ModelFiles { dir: dir.clone() }.missing())
+            .collect();
         if !self.vgg16.is_file() {
             missing.push(format!("{} (scripts/setup.sh imports it)", self.vgg16.display()));
         }

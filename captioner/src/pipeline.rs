@@ -87,6 +87,10 @@ pub struct TrainConfig {
     /// and what their rewards are compared with.
     pub samples_per_photo: usize,
     pub baseline: Baseline,
+    /// An ensemble's members (`architecture: ensemble`): the names of model folders beside this
+    /// one, of one vocabulary, each with its own decoder. Its other settings are how it decodes.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub members: Vec<String>,
 }
 
 /// What training optimises.
@@ -132,6 +136,7 @@ impl Default for TrainConfig {
             objective: Objective::CrossEntropy,
             samples_per_photo: 5,
             baseline: Baseline::OtherSamples,
+            members: Vec::new(),
         }
     }
 }
@@ -262,6 +267,9 @@ impl ModelFiles {
         let saved = match decoder {
             CaptionModel::Merge(d) => d.save_into(&mut store),
             CaptionModel::Attention(d, _) => d.save_into(&mut store),
+            CaptionModel::Ensemble(_) => {
+                return Err(format!("{} is an ensemble: halve its members", self.dir.display()));
+            }
         };
         saved.map_err(|e| format!("{}: {e:?}", self.decoder_half().display()))
     }
@@ -271,9 +279,32 @@ impl ModelFiles {
         self.load_with(device, self.decoder_half().exists())
     }
 
+    /// Loads the model: its own decoder (`half`: from `decoder-f16.bpk`), or an ensemble's
+    /// members, each from its half-precision record when it has one. An ensemble's vocabulary is
+    /// its members' (they must share one).
     pub fn load_with(&self, device: &Device, half: bool) -> Result<(TrainConfig, Vocabulary, CaptionModel), String> {
+        let config = self.load_config()?;
         let read = |p: PathBuf| std::fs::read_to_string(&p).map_err(|e| format!("{}: {e}", p.display()));
-        let config: TrainConfig = serde_json::from_str(&read(self.config())?).map_err(|e| e.to_string())?;
+        if config.architecture == Architecture::Ensemble {
+            let mut vocab: Option<Vocabulary> = None;
+            let mut members = Vec::new();
+            for member in self.members(&config)? {
+                let (member_config, member_vocab, decoder) = member.load(device)?;
+                if member_config.architecture == Architecture::Ensemble {
+                    return Err(format!("{}: an ensemble's members are single decoders", member.dir.display()));
+                }
+                match &vocab {
+                    Some(first) if *first != member_vocab => {
+                        return Err(format!("{} has another vocabulary than the first member", member.dir.display()));
+                    }
+                    Some(_) => {}
+                    None => vocab = Some(member_vocab),
+                }
+                members.push(decoder);
+            }
+            let vocab = vocab.expect("members() returns at least one");
+            return Ok((config, vocab, CaptionModel::Ensemble(members)));
+        }
         let vocab = Vocabulary::from_json(&read(self.vocab())?).map_err(|e| e.to_string())?;
         let model = match config.architecture {
             Architecture::Merge => {
@@ -282,8 +313,42 @@ impl ModelFiles {
             Architecture::Attention => {
                 CaptionModel::attention(self.load_weights(attention_config(&config, vocab.len()).init(device), half)?)
             }
+            Architecture::Ensemble => unreachable!("loaded above"),
         };
         Ok((config, vocab, model))
+    }
+
+    pub fn load_config(&self) -> Result<TrainConfig, String> {
+        let path = self.config();
+        let json = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        serde_json::from_str(&json).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// An ensemble's member folders, beside this one.
+    fn members(&self, config: &TrainConfig) -> Result<Vec<ModelFiles>, String> {
+        if config.members.is_empty() {
+            return Err(format!("{}: an ensemble names its members", self.config().display()));
+        }
+        let beside = self.dir.parent().unwrap_or(Path::new("."));
+        Ok(config.members.iter().map(|name| ModelFiles { dir: beside.join(name) }).collect())
+    }
+
+    /// The files the model needs that are not there (for an ensemble, its members').
+    pub fn missing(&self) -> Vec<String> {
+        if let Ok(config) = self.load_config() {
+            if config.architecture == Architecture::Ensemble {
+                return match self.members(&config) {
+                    Ok(members) => members.iter().flat_map(ModelFiles::missing).collect(),
+                    Err(e) => vec![e],
+                };
+            }
+        }
+        let mut missing: Vec<String> =
+            [self.config(), self.vocab()].iter().filter(|f| !f.is_file()).map(|f| f.display().to_string()).collect();
+        if !self.decoder().is_file() && !self.decoder_half().is_file() {
+            missing.push(format!("{} (or {})", self.decoder_half().display(), self.decoder().display()));
+        }
+        missing
     }
 
     fn load_weights<M: Module>(&self, mut decoder: M, half: bool) -> Result<M, String> {
@@ -553,6 +618,9 @@ pub fn train(
     start_from: Option<&Path>,
     device: &Device,
 ) -> Result<Vec<EpochRecord>, String> {
+    if config.architecture == Architecture::Ensemble {
+        return Err("an ensemble is trained as its members, each with its own config".into());
+    }
     if features.shape() != config.architecture.features() {
         return Err(format!(
             "the {:?} decoder reads {:?} features, the cache holds {:?}",
@@ -595,6 +663,7 @@ pub fn train(
             let decoder = starting_weights(attention_config(config, vocab.len()).init(&autodiff), start_from)?;
             run.fit(decoder, train_examples, &dev_examples, &splits.dev)
         }
+        Architecture::Ensemble => unreachable!("refused above"),
     }
 }
 
@@ -869,6 +938,73 @@ mod tests {
             *caption = captions.captions(name)[0].clone();
         }
         assert_eq!(calibrate(&generated, &captions, Language::En, 3, 0.6).unsure_below_percent, 0);
+    }
+
+    /// An ensemble folder holds only its config: it loads the decoders of the folders it names
+    /// beside it as one model of their vocabulary, halves nothing of its own, refuses members of
+    /// another vocabulary, and names what its members lack.
+    #[test]
+    fn an_ensemble_folder_loads_the_decoders_of_its_members_beside_it() {
+        let root = std::env::temp_dir().join(format!("captioner-ensemble-test-{}", std::process::id()));
+        let device = Device::default();
+        let words = |ws: &[&str]| -> Vec<String> { ws.iter().map(|w| w.to_string()).collect() };
+        let write_decoder = |name: &str, architecture: Architecture, caption: &[String]| {
+            let vocab = Vocabulary::build(Language::En, [caption], 1);
+            let config = TrainConfig {
+                architecture,
+                hidden_size: 8,
+                embedding_size: 4,
+                attention_size: 4,
+                ..Default::default()
+            };
+            let files = ModelFiles { dir: root.join(name) };
+            std::fs::create_dir_all(&files.dir).unwrap();
+            std::fs::write(files.config(), serde_json::to_string(&config).unwrap()).unwrap();
+            std::fs::write(files.vocab(), vocab.to_json()).unwrap();
+            match architecture {
+                Architecture::Merge => merge_config(&config, vocab.len()).init(&device).save_file(files.decoder()),
+                _ => attention_config(&config, vocab.len()).init(&device).save_file(files.decoder()),
+            }
+            .unwrap();
+        };
+        let write_ensemble = |name: &str, members: &[&str]| {
+            let config = TrainConfig {
+                architecture: Architecture::Ensemble,
+                members: members.iter().map(|m| m.to_string()).collect(),
+                beam: 5,
+                ..Default::default()
+            };
+            let files = ModelFiles { dir: root.join(name) };
+            std::fs::create_dir_all(&files.dir).unwrap();
+            std::fs::write(files.config(), serde_json::to_string(&config).unwrap()).unwrap();
+            files
+        };
+        let dog = words(&["a", "dog", "runs"]);
+        write_decoder("merge", Architecture::Merge, &dog);
+        write_decoder("attention", Architecture::Attention, &dog);
+        write_decoder("other-words", Architecture::Attention, &words(&["two", "cats"]));
+
+        let ensemble = write_ensemble("together", &["attention", "merge"]);
+        assert!(ensemble.missing().is_empty(), "{:?}", ensemble.missing());
+        let (config, vocab, model) = ensemble.load(&device).unwrap();
+        assert_eq!((config.beam, vocab.len()), (5, Vocabulary::build(Language::En, [dog.as_slice()], 1).len()));
+        match &model {
+            CaptionModel::Ensemble(members) => {
+                let kinds: Vec<Architecture> = members.iter().map(CaptionModel::architecture).collect();
+                assert_eq!(kinds, [Architecture::Attention, Architecture::Merge]);
+            }
+            other => panic!("not an ensemble: {:?}", other.architecture()),
+        }
+        assert_eq!(model.architecture().features(), Architecture::Attention.features());
+        assert!(ensemble.halve(&device).unwrap_err().contains("halve its members"));
+
+        let mixed = write_ensemble("mixed", &["attention", "other-words"]);
+        assert!(mixed.load(&device).unwrap_err().contains("another vocabulary"));
+        let lacking = write_ensemble("lacking", &["attention", "gone"]);
+        let missing = lacking.missing();
+        assert!(missing.iter().any(|m| m.ends_with("gone/config.json")), "{missing:?}");
+        assert!(missing.iter().any(|m| m.contains("gone/decoder-f16.bpk")), "{missing:?}");
+        std::fs::remove_dir_all(&root).unwrap();
     }
 
     #[test]

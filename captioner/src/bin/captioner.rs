@@ -12,7 +12,7 @@ use captioner::{
     features::{FeatureCache, FeatureShape},
     import,
     inference::{Captioner, ModelPaths},
-    model::{Architecture, Ensemble},
+    model::{Architecture, CaptionModel},
     pipeline::{self, DataSource, ModelFiles, TrainConfig},
     text::Language,
     training::{PhotoFeatures, PooledMap},
@@ -281,16 +281,23 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::Eval { split, beam, alpha, data, features, model, with, out } => {
             let (config, vocab, decoder) = ModelFiles { dir: model.clone() }.load(&device)?;
-            let mut members = vec![decoder];
-            for dir in &with {
-                let (_, other, decoder) = ModelFiles { dir: dir.clone() }.load(&device)?;
-                if other != vocab {
-                    return Err(format!("{} has another vocabulary than {}", dir.display(), model.display()));
+            let decoder = if with.is_empty() {
+                decoder
+            } else {
+                let mut members = match decoder {
+                    CaptionModel::Ensemble(members) => members,
+                    alone => vec![alone],
+                };
+                for dir in &with {
+                    let (_, other, decoder) = ModelFiles { dir: dir.clone() }.load(&device)?;
+                    if other != vocab {
+                        return Err(format!("{} has another vocabulary than {}", dir.display(), model.display()));
+                    }
+                    members.push(decoder);
                 }
-                members.push(decoder);
-            }
-            let ensemble = Ensemble { members };
-            let features = open_features(features, ensemble.features())?;
+                CaptionModel::Ensemble(members)
+            };
+            let features = open_features(features, decoder.architecture().features())?;
             // the results of an ensemble are not the model's own
             let tag = if with.is_empty() { "" } else { "-ensemble" };
             let language = vocab.language();
@@ -299,10 +306,7 @@ fn run(cli: Cli) -> Result<(), String> {
             let started = Instant::now();
             let alpha = alpha.unwrap_or(config.length_alpha);
             let max_len = config.max_caption_len;
-            let captioned = match ensemble.members.as_slice() {
-                [alone] => pipeline::caption_all(alone, &names, features.as_ref(), beam, max_len, alpha, &device),
-                _ => pipeline::caption_all(&ensemble, &names, features.as_ref(), beam, max_len, alpha, &device),
-            };
+            let captioned = pipeline::caption_all(&decoder, &names, features.as_ref(), beam, max_len, alpha, &device);
             let scored: Vec<(String, String, f32)> =
                 captioned.into_iter().map(|(n, h)| (n, vocab.decode(&h.tokens), h.per_token())).collect();
             let generated: Vec<(String, String)> = scored.iter().map(|(n, c, _)| (n.clone(), c.clone())).collect();

@@ -29,6 +29,9 @@ pub enum Architecture {
     Merge,
     /// `attention::AttentionDecoder`, on the 7x7x512 map.
     Attention,
+    /// No decoder of its own: the decoders of the folders its config names (`members`), which
+    /// write each caption together ([`CaptionModel::Ensemble`]).
+    Ensemble,
 }
 
 impl Architecture {
@@ -36,12 +39,15 @@ impl Architecture {
     pub fn features(self) -> FeatureShape {
         match self {
             Architecture::Merge => FeatureShape { regions: 1, dim: FEATURE_SIZE },
-            Architecture::Attention => FeatureShape { regions: MAP_REGIONS, dim: FEATURE_SIZE },
+            // the merge members of an ensemble read the map's mean
+            Architecture::Attention | Architecture::Ensemble => {
+                FeatureShape { regions: MAP_REGIONS, dim: FEATURE_SIZE }
+            }
         }
     }
 }
 
-/// A loaded decoder of either architecture.
+/// A loaded decoder of either architecture, or several that write a caption together.
 #[derive(Debug, Clone)]
 // One per loaded model, never moved around in bulk: boxing the larger decoder would gain nothing.
 #[allow(clippy::large_enum_variant)]
@@ -49,6 +55,9 @@ pub enum CaptionModel {
     Merge(decoder::Decoder),
     /// With its LSTM's weights laid out for decoding once, when loaded (`LstmGates`).
     Attention(attention::AttentionDecoder, attention::LstmGates),
+    /// Decoders of one vocabulary that write a caption together: each step's next-word
+    /// distribution is the mean of theirs. Fed the 7x7 map (its merge members read its mean).
+    Ensemble(Vec<CaptionModel>),
 }
 
 impl CaptionModel {
@@ -61,6 +70,7 @@ impl CaptionModel {
         match self {
             CaptionModel::Merge(_) => Architecture::Merge,
             CaptionModel::Attention(..) => Architecture::Attention,
+            CaptionModel::Ensemble(_) => Architecture::Ensemble,
         }
     }
 }
@@ -72,12 +82,14 @@ impl CaptionModel {
 pub enum CaptionState {
     Merge(decoder::MergeState),
     Attention(attention::AttentionState),
+    /// Each member's state, in the members' order.
+    Ensemble(Vec<CaptionState>),
 }
 
 const MISMATCHED_STATE: &str = "a decoder is only given states it started";
 
 /// Either decoder. Given the 7x7 map, the merge decoder reads its mean, the pooled vector (see
-/// `training::PooledMap`), so that one map serves both, as in an [`Ensemble`].
+/// `training::PooledMap`), so that one map serves both, as in an ensemble.
 impl StepDecoder for CaptionModel {
     type State = CaptionState;
 
@@ -88,6 +100,9 @@ impl StepDecoder for CaptionModel {
                 CaptionState::Merge(d.start(pooled))
             }
             CaptionModel::Attention(d, gates) => CaptionState::Attention(d.start_with(features, gates.clone())),
+            CaptionModel::Ensemble(members) => {
+                CaptionState::Ensemble(members.iter().map(|m| m.start(features.clone())).collect())
+            }
         }
     }
 
@@ -101,6 +116,10 @@ impl StepDecoder for CaptionModel {
                 let (logits, s) = StepDecoder::step(d, s, last_tokens);
                 (logits, CaptionState::Attention(s))
             }
+            (CaptionModel::Ensemble(members), CaptionState::Ensemble(states)) => {
+                let (logits, states) = ensemble_step(members, states, last_tokens);
+                (logits, CaptionState::Ensemble(states))
+            }
             _ => unreachable!("{MISMATCHED_STATE}"),
         }
     }
@@ -109,57 +128,34 @@ impl StepDecoder for CaptionModel {
         match (self, state) {
             (CaptionModel::Merge(d), CaptionState::Merge(s)) => CaptionState::Merge(d.reorder(s, rows)),
             (CaptionModel::Attention(d, _), CaptionState::Attention(s)) => CaptionState::Attention(d.reorder(s, rows)),
+            (CaptionModel::Ensemble(members), CaptionState::Ensemble(states)) => {
+                CaptionState::Ensemble(members.iter().zip(states).map(|(m, s)| m.reorder(s, rows.clone())).collect())
+            }
             _ => unreachable!("{MISMATCHED_STATE}"),
         }
     }
 }
 
-/// Decoders of one vocabulary that write a caption together: each step's next-word
-/// distribution is the mean of theirs. Fed the widest features any member reads.
-#[derive(Debug, Clone)]
-pub struct Ensemble {
-    pub members: Vec<CaptionModel>,
-}
-
-impl Ensemble {
-    /// The features to feed it: the 7x7 map when any member reads it.
-    pub fn features(&self) -> FeatureShape {
-        self.members
-            .iter()
-            .map(|m| m.architecture().features())
-            .max_by_key(|s| s.regions)
-            .expect("an ensemble has members")
+/// One step of an ensemble: the log of its members' mean probabilities. Those are their own
+/// log-softmax, so a decoding reads them as logits unchanged.
+fn ensemble_step(
+    members: &[CaptionModel],
+    states: Vec<CaptionState>,
+    last_tokens: Tensor<2, Int>,
+) -> (Tensor<2>, Vec<CaptionState>) {
+    let mut next_states = Vec::with_capacity(members.len());
+    let mut sum: Option<Tensor<2>> = None;
+    for (member, state) in members.iter().zip(states) {
+        let (logits, state) = member.step(state, last_tokens.clone());
+        let probs = burn::tensor::activation::softmax(logits, 1);
+        sum = Some(match sum {
+            Some(sum) => sum + probs,
+            None => probs,
+        });
+        next_states.push(state);
     }
-}
-
-impl StepDecoder for Ensemble {
-    type State = Vec<CaptionState>;
-
-    fn start(&self, features: Tensor<3>) -> Self::State {
-        self.members.iter().map(|m| m.start(features.clone())).collect()
-    }
-
-    /// The log of the members' mean probabilities, which are their own log-softmax: a decoding
-    /// reads them as logits unchanged.
-    fn step(&self, state: Self::State, last_tokens: Tensor<2, Int>) -> (Tensor<2>, Self::State) {
-        let mut states = Vec::with_capacity(self.members.len());
-        let mut sum: Option<Tensor<2>> = None;
-        for (member, state) in self.members.iter().zip(state) {
-            let (logits, state) = member.step(state, last_tokens.clone());
-            let probs = burn::tensor::activation::softmax(logits, 1);
-            sum = Some(match sum {
-                Some(sum) => sum + probs,
-                None => probs,
-            });
-            states.push(state);
-        }
-        let mean = sum.expect("an ensemble has members") / self.members.len() as f32;
-        (mean.log(), states)
-    }
-
-    fn reorder(&self, state: Self::State, rows: Tensor<1, Int>) -> Self::State {
-        self.members.iter().zip(state).map(|(m, s)| m.reorder(s, rows.clone())).collect()
-    }
+    let mean = sum.expect("an ensemble has members") / members.len() as f32;
+    (mean.log(), next_states)
 }
 
 #[cfg(test)]
@@ -191,8 +187,9 @@ mod tests {
     fn an_ensemble_steps_with_the_mean_of_its_members_probabilities() {
         let device = Device::default();
         let map = Tensor::<3>::random([2, 3, 4], burn::tensor::Distribution::Uniform(0.0, 1.0), &device);
-        let ensemble = Ensemble { members: members(&device) };
-        assert_eq!(ensemble.features(), Architecture::Attention.features());
+        let ensemble = CaptionModel::Ensemble(members(&device));
+        assert_eq!(ensemble.architecture().features(), Architecture::Attention.features());
+        let CaptionModel::Ensemble(members) = &ensemble else { unreachable!() };
         let tokens = |ids: [i64; 2]| Tensor::<2, Int>::from_data(TensorData::new(ids.to_vec(), [2, 1]), &device);
         let swap = Tensor::<1, Int>::from_data(TensorData::new(vec![1i64, 0], [2]), &device);
 
@@ -200,7 +197,7 @@ mod tests {
         let (together, _) = ensemble.step(ensemble.reorder(state, swap.clone()), tokens([4, 5]));
 
         let mut mean = vec![0.0f32; 2 * 7];
-        for member in &ensemble.members {
+        for member in members {
             let (_, state) = member.step(member.start(map.clone()), tokens([1, 1]));
             let (logits, _) = member.step(member.reorder(state, swap.clone()), tokens([4, 5]));
             for (m, p) in mean.iter_mut().zip(rows(burn::tensor::activation::softmax(logits, 1))) {
@@ -211,7 +208,7 @@ mod tests {
             assert!((got - want).abs() < 1e-5, "{got} != {want}");
         }
         let pooled = map.clone().mean_dim(1);
-        let merge = &ensemble.members[0];
+        let merge = &members[0];
         let from_map = rows(merge.step(merge.start(map), tokens([1, 1])).0);
         let from_pooled = rows(merge.step(merge.start(pooled), tokens([1, 1])).0);
         assert_eq!(from_map, from_pooled, "the merge decoder reads a map's mean");
