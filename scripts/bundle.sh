@@ -4,8 +4,8 @@
 # Default OUT: target/bundle/captioned-<version>-<arch>-linux.tar.gz. The tarball holds one folder,
 # captioned/: bin/server, site/ (target/site), the caption models of each language and English's
 # merge model (CAPTION_MODEL_DIR may pick it)
-# models/caption-{attention,attention-seed7,merge,attention-zh,attention-de,attention-ar}/{config.json,vocab.json,decoder-f16.bpk,calibration.json},
-# models/caption-attention-ensemble/{config.json,calibration.json} (English's default: it names two of them),
+# models/caption-{attention,attention-seed7,attention-seed11,merge,attention-zh,attention-de,attention-ar}/{config.json,vocab.json,decoder-f16.bpk,calibration.json},
+# models/caption-attention-ensemble/{config.json,calibration.json} (English's default: it names three of them),
 # models/vgg16.bpk, captioned.env.sample, INSTALL.md and captioned.service
 # (the last three from deploy/). It uses the release build that is there (target/release/server,
 # target/site) and builds only when one of them is missing (`cargo leptos build --release
@@ -38,9 +38,9 @@ if [ ! -f models/vgg16.bpk ]; then
   ONNX file), or by hand: cargo run --release -p captioner -- import-vgg16 FILE.onnx"
 fi
 # The decoder of each caption language (CAPTION_LANGUAGES, default all of them): English's is an
-# ensemble of two attention decoders, a folder of settings that names them; English's merge
+# ensemble of three attention decoders, a folder of settings that names them; English's merge
 # decoder and each attention decoder alone are what CAPTION_MODEL_DIR may pick instead.
-decoders=(caption-attention caption-attention-seed7 caption-merge caption-attention-zh caption-attention-de caption-attention-ar)
+decoders=(caption-attention caption-attention-seed7 caption-attention-seed11 caption-merge caption-attention-zh caption-attention-de caption-attention-ar)
 decoder_files=(config.json vocab.json decoder-f16.bpk calibration.json)
 ensembles=(caption-attention-ensemble)
 ensemble_files=(config.json calibration.json)

@@ -105,7 +105,7 @@ run_test() {
   say "unpacked into $PWD"
   local f
   for f in bin/server site/pkg/captioned.js site/pkg/captioned.wasm \
-    models/caption-{attention,attention-seed7,merge,attention-zh,attention-de,attention-ar}/{config.json,vocab.json,decoder-f16.bpk,calibration.json} \
+    models/caption-{attention,attention-seed7,attention-seed11,merge,attention-zh,attention-de,attention-ar}/{config.json,vocab.json,decoder-f16.bpk,calibration.json} \
     models/caption-attention-ensemble/{config.json,calibration.json} \
     models/vgg16.bpk captioned.env.sample INSTALL.md captioned.service; do
     [ -s "$f" ] || { fail "the bundle lacks $f"; return 1; }
