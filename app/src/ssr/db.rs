@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use bson::doc;
 use mongodb::{
-    options::{ClientOptions, IndexOptions},
+    options::{ClientOptions, IndexOptions, WriteConcern},
     Client, Database, IndexModel,
 };
 
@@ -16,6 +16,9 @@ pub async fn connect(uri: &str, database: &str) -> mongodb::error::Result<Databa
     let mut options = ClientOptions::parse(uri).await?;
     options.app_name = Some("captioned".into());
     options.server_selection_timeout = Some(Duration::from_secs(5));
+    // What the app acknowledges ("uploaded", "saved", an account) must survive a crash of the
+    // database the moment after: each write waits for the journal. A URI's own choice stands.
+    options.write_concern.get_or_insert_with(|| WriteConcern::builder().journal(true).build());
     let client = Client::with_options(options)?;
     Ok(client.database(database))
 }

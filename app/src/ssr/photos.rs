@@ -9,7 +9,7 @@ use futures::{AsyncWriteExt, TryStreamExt};
 use languages::Language;
 use mongodb::{
     gridfs::{GridFsBucket, GridFsDownloadStream},
-    options::{GridFsBucketOptions, IndexOptions},
+    options::{GridFsBucketOptions, IndexOptions, WriteConcern},
     Database, IndexModel,
 };
 use serde::{Deserialize, Serialize};
@@ -302,7 +302,11 @@ pub fn collection(db: &Database) -> mongodb::Collection<Photo> {
 }
 
 pub fn bucket(db: &Database) -> GridFsBucket {
-    db.gridfs_bucket(GridFsBucketOptions::builder().bucket_name(BUCKET.to_owned()).build())
+    // A file's chunks need not wait for the journal one by one: nothing refers to a file until its
+    // photo's document is written after them, with the journaled default, and the journal is in
+    // order, so that wait covers the chunks too.
+    let unjournaled = WriteConcern::builder().journal(false).build();
+    db.gridfs_bucket(GridFsBucketOptions::builder().bucket_name(BUCKET.to_owned()).write_concern(unjournaled).build())
 }
 
 pub async fn ensure_indexes(db: &Database) -> mongodb::error::Result<()> {

@@ -327,3 +327,34 @@ async fn a_database_crash_mid_upload_leaves_no_orphan_after_the_sweep() {
     drop(database);
     let _ = std::fs::remove_dir_all(storage);
 }
+
+/// "Uploaded" means stored: a photo the server acknowledged is still there, whole, when the database
+/// is killed the moment after (the acknowledgement waits for the database's journal).
+#[tokio::test]
+async fn an_acknowledged_upload_survives_a_database_crash_the_moment_after() {
+    let storage = std::env::temp_dir().join(format!("captioned-test-{}", ObjectId::new().to_hex()));
+    std::fs::create_dir_all(&storage).unwrap();
+    let mut database = DatabaseServer::on_disk(&storage).await;
+    let app = helpers::spawn_app_with(helpers::settings(database.uri(), Default::default())).await.signed_up().await;
+    let mut accepted = Vec::new();
+    for (name, bytes) in fixture_photos(3) {
+        accepted.push(app.upload_ok(&name, bytes).await);
+    }
+    database.kill();
+
+    database.restart().await;
+    let db = app::ssr::db::connect(&database.uri(), app.db.name()).await.unwrap();
+    let photo_docs = helpers::photo_docs(&db).await;
+    for id in &accepted {
+        assert!(
+            photo_docs.iter().any(|p| &p.get_object_id("_id").unwrap().to_hex() == id),
+            "acknowledged photo {id} is kept ({} of {} kept)",
+            photo_docs.len(),
+            accepted.len()
+        );
+    }
+    assert_eq!(helpers::count_orphans(&db).await, (0, 0), "every file belongs to a photo, every chunk to a file");
+    assert_eq!(helpers::damaged_files(&db).await, 0, "every stored file is whole");
+    drop(database);
+    let _ = std::fs::remove_dir_all(storage);
+}
