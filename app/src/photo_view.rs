@@ -281,12 +281,16 @@ impl PhotoSummary {
 }
 
 /// One of the model's captions for a photo: its beam-search score (what ranked it, higher is
-/// better) and its mean log-probability per word (closer to 0 is more confident).
+/// better), its mean log-probability per word (closer to 0 is more confident) and that of its
+/// weakest words, which decides `unsure` (kept, so that a new threshold can be applied to stored
+/// captions; none for captions stored before 2026-11-30).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Suggestion {
     pub text: String,
     pub score: f32,
     pub per_word: f32,
+    #[serde(default)]
+    pub weakest_words: Option<f32>,
     /// Below the model's unsure threshold (chosen on the dev split; see the model card).
     #[serde(default)]
     pub unsure: bool,
@@ -416,7 +420,13 @@ mod tests {
 
     #[test]
     fn scores_read_as_confidence() {
-        let suggestion = |per_word| Suggestion { text: "a dog".into(), score: per_word, per_word, unsure: false };
+        let suggestion = |per_word| Suggestion {
+            text: "a dog".into(),
+            score: per_word,
+            per_word,
+            weakest_words: None,
+            unsure: false,
+        };
         assert_eq!(suggestion(0.0).confidence_percent(), 100);
         assert_eq!(suggestion(-std::f32::consts::LN_2).confidence_percent(), 50);
         assert_eq!(suggestion(-20.0).confidence_percent(), 0);

@@ -35,10 +35,10 @@ pub struct ModelPaths {
 /// the unpacked release bundle when deployed.
 pub const MODELS_DIR: &str = "models";
 
-/// The shipped English decoder's folder in the models folder. (`caption-attention-ensemble`, three
-/// attention decoders together, scores higher but is not the default yet: its confidence marks
-/// almost no caption unsure, see the model card.)
-pub const SHIPPED_DECODER: &str = "caption-attention";
+/// The shipped English decoder's folder in the models folder: an ensemble of three attention
+/// decoders (`caption-attention`, `caption-attention-seed7`, `caption-attention-seed11`), which it
+/// names.
+pub const SHIPPED_DECODER: &str = "caption-attention-ensemble";
 
 /// The folder of each language's shipped decoder in the models folder: its architecture and
 /// language code (the merge decoders until their language is retrained with attention).
@@ -84,13 +84,14 @@ impl ModelPaths {
     }
 }
 
-/// One caption of a photo: its beam-search score (what ranked it) and its mean log-probability
-/// per word (0 is certain).
+/// One caption of a photo: its beam-search score (what ranked it), its mean log-probability per
+/// word (0 is certain) and that of its weakest words (`Hypothesis::weakest_words`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct ScoredCaption {
     pub text: String,
     pub score: f32,
     pub per_word: f32,
+    pub weakest_words: f32,
     /// Below the model's unsure threshold (its `calibration.json`, chosen on dev).
     pub unsure: bool,
 }
@@ -135,7 +136,8 @@ impl LanguageDecoder {
             text: self.vocab.decode(&h.tokens),
             score: h.score,
             per_word: h.per_token(),
-            unsure: self.calibration.as_ref().is_some_and(|c| c.is_unsure(h.per_token())),
+            weakest_words: h.weakest_words(),
+            unsure: self.calibration.as_ref().is_some_and(|c| c.is_unsure(&h)),
         };
         beam_search(&self.decoder, features, beam, n, self.config.max_caption_len, self.config.length_alpha)
             .into_iter()
@@ -285,7 +287,7 @@ mod tests {
     #[test]
     fn the_default_paths_resolve_at_run_time_under_the_working_directory() {
         let paths = ModelPaths::shipped();
-        assert_eq!(paths.decoder_dir, Path::new("models/caption-attention"));
+        assert_eq!(paths.decoder_dir, Path::new("models/caption-attention-ensemble"));
         for (language, folder) in [
             (Language::Zh, "models/caption-attention-zh"),
             (Language::De, "models/caption-attention-de"),

@@ -496,21 +496,54 @@ pub fn human_baseline(photos: &[String], captions: &CaptionSet, language: Langua
     (corpus_bleu(&pairs).0, cider_d(&pairs).0)
 }
 
-/// Each generated caption that has references (`per_word`: its mean log-probability per token):
-/// its confidence in percent and its CIDEr-D.
-fn confidence_and_cider(
-    generated: &[(String, String, f32)],
-    captions: &CaptionSet,
-    language: Language,
-) -> Vec<(u32, f64)> {
-    let generated: Vec<&(String, String, f32)> =
-        generated.iter().filter(|(name, _, _)| !captions.captions(name).is_empty()).collect();
-    let pairs = scoring_pairs(generated.iter().map(|(n, c, _)| (n.as_str(), c.as_str())), captions, language);
-    generated.iter().map(|(_, _, p)| confidence_percent(*p)).zip(cider_d(&pairs).1).collect()
+/// What a caption's sureness is read from, for the unsure threshold (chosen on dev per model).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sureness {
+    /// Its mean probability per word ([`Hypothesis::per_token`]), the confidence the app shows.
+    /// (Calibrations from before there was a choice.)
+    #[default]
+    MeanWord,
+    /// The mean probability of its weakest words ([`Hypothesis::weakest_words`]).
+    WeakestWords,
 }
 
-/// How caption quality follows the model's confidence (its mean per-word probability, as the
-/// app shows it): per band of confidence, how many captions and their mean CIDEr-D.
+impl Sureness {
+    pub const ALL: [Sureness; 2] = [Sureness::MeanWord, Sureness::WeakestWords];
+
+    /// The caption's log-probability as this measure reads it.
+    pub fn of(self, caption: &Hypothesis) -> f32 {
+        match self {
+            Sureness::MeanWord => caption.per_token(),
+            Sureness::WeakestWords => caption.weakest_words(),
+        }
+    }
+
+    /// The edges of the bands `confidence_bands` reports, in percent.
+    fn band_edges(self) -> [u32; 7] {
+        match self {
+            Sureness::MeanWord => [0, 20, 25, 30, 35, 40, 101],
+            Sureness::WeakestWords => [0, 5, 10, 15, 20, 30, 101],
+        }
+    }
+}
+
+/// Each generated caption that has references: its sureness by `measure`, in percent, and its
+/// CIDEr-D.
+fn sureness_and_cider(
+    generated: &[(String, String, Hypothesis)],
+    captions: &CaptionSet,
+    language: Language,
+    measure: Sureness,
+) -> Vec<(u32, f64)> {
+    let generated: Vec<&(String, String, Hypothesis)> =
+        generated.iter().filter(|(name, _, _)| !captions.captions(name).is_empty()).collect();
+    let pairs = scoring_pairs(generated.iter().map(|(n, c, _)| (n.as_str(), c.as_str())), captions, language);
+    generated.iter().map(|(_, _, h)| confidence_percent(measure.of(h))).zip(cider_d(&pairs).1).collect()
+}
+
+/// How caption quality follows the model's sureness (by one measure, in percent): per band, how
+/// many captions and their mean CIDEr-D.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct ConfidenceBand {
     pub from_percent: u32,
@@ -519,18 +552,17 @@ pub struct ConfidenceBand {
     pub mean_cider_d: f64,
 }
 
-/// The band edges, in percent.
-const CONFIDENCE_EDGES: [u32; 7] = [0, 20, 25, 30, 35, 40, 101];
-
-/// Per-caption CIDEr-D grouped by confidence band (`per_word`: each caption's mean
-/// log-probability per word).
+/// Per-caption CIDEr-D grouped by band of sureness by `measure` (`generated`: each photo's
+/// caption text and hypothesis).
 pub fn confidence_bands(
-    generated: &[(String, String, f32)],
+    generated: &[(String, String, Hypothesis)],
     captions: &CaptionSet,
     language: Language,
+    measure: Sureness,
 ) -> Vec<ConfidenceBand> {
-    let scored = confidence_and_cider(generated, captions, language);
-    CONFIDENCE_EDGES
+    let scored = sureness_and_cider(generated, captions, language, measure);
+    measure
+        .band_edges()
         .windows(2)
         .map(|edge| {
             let scores: Vec<f64> =
@@ -560,8 +592,11 @@ fn mean(values: &[f64]) -> f64 {
 pub struct Calibration {
     pub beam: usize,
     pub length_alpha: f32,
-    /// Captions less confident than this (percent) are marked unsure: the highest such edge where
-    /// the captions below it score, on average, less than half the split's mean CIDEr-D.
+    /// What the threshold reads.
+    #[serde(default)]
+    pub measure: Sureness,
+    /// Captions less sure than this (percent, by `measure`) are marked unsure: the highest such
+    /// edge where the captions below it score, on average, less than half the split's mean CIDEr-D.
     pub unsure_below_percent: u32,
     pub mean_cider_d: f64,
     /// Mean CIDEr-D and share of the captions below the threshold.
@@ -570,21 +605,39 @@ pub struct Calibration {
 }
 
 impl Calibration {
-    pub fn is_unsure(&self, per_token: f32) -> bool {
-        confidence_percent(per_token) < self.unsure_below_percent
+    pub fn is_unsure(&self, caption: &Hypothesis) -> bool {
+        confidence_percent(self.measure.of(caption)) < self.unsure_below_percent
     }
 }
 
-/// Chooses the unsure threshold from generated captions (`per_word`: each one's mean
-/// log-probability per token) and their references.
+/// Chooses the unsure measure and threshold from generated captions (each photo's caption text
+/// and hypothesis) and their references: each measure's threshold by the rule above, and of the
+/// two the one that marks more captions, that is finds more of the poor ones at the rule's bar
+/// (the mean per word on a tie).
 pub fn calibrate(
-    generated: &[(String, String, f32)],
+    generated: &[(String, String, Hypothesis)],
     captions: &CaptionSet,
     language: Language,
     beam: usize,
     length_alpha: f32,
 ) -> Calibration {
-    let scored = confidence_and_cider(generated, captions, language);
+    Sureness::ALL
+        .map(|measure| calibrate_by(measure, generated, captions, language, beam, length_alpha))
+        .into_iter()
+        .reduce(|best, other| if other.unsure_share > best.unsure_share { other } else { best })
+        .expect("two measures")
+}
+
+/// The unsure threshold by one measure (see [`calibrate`]).
+pub fn calibrate_by(
+    measure: Sureness,
+    generated: &[(String, String, Hypothesis)],
+    captions: &CaptionSet,
+    language: Language,
+    beam: usize,
+    length_alpha: f32,
+) -> Calibration {
+    let scored = sureness_and_cider(generated, captions, language, measure);
     let below = |edge: u32| scored.iter().filter(|(c, _)| *c < edge).map(|(_, s)| *s).collect::<Vec<f64>>();
     let all: Vec<f64> = scored.iter().map(|(_, s)| *s).collect();
     let mean_cider_d = mean(&all);
@@ -599,6 +652,7 @@ pub fn calibrate(
     Calibration {
         beam,
         length_alpha,
+        measure,
         unsure_below_percent,
         mean_cider_d: mean_cider_d * 100.0,
         unsure_mean_cider_d: mean(&unsure) * 100.0,
@@ -903,41 +957,75 @@ mod tests {
         assert!(first_batches.windows(2).any(|w| w[0] > w[1]), "batches not in length order: {first_batches:?}");
     }
 
+    /// A caption of six tokens (five words, `<end>`) with these probabilities.
+    fn hypothesis(probs: [f32; 6]) -> Hypothesis {
+        Hypothesis { tokens: vec![4; 5], token_log_probs: probs.iter().map(|p| p.ln()).collect(), score: 0.0 }
+    }
+
     /// Ten photos whose references are all "a dog runs on the grass" or "two children play in the
-    /// snow": the confident half of the captions is right, the rest is wrong.
-    fn ten_photos() -> (CaptionSet, Vec<(String, String, f32)>) {
+    /// snow": the first half of the captions is right, the rest is wrong; `right` and `wrong(i)`
+    /// give their token probabilities.
+    fn ten_photos(
+        right: [f32; 6],
+        wrong: impl Fn(usize) -> [f32; 6],
+    ) -> (CaptionSet, Vec<(String, String, Hypothesis)>) {
         let mut captions = CaptionSet::default();
         let mut generated = Vec::new();
         for i in 0..10 {
             let name = format!("{i}.jpg");
             let reference = if i % 2 == 0 { "a dog runs on the grass" } else { "two children play in the snow" };
             captions.by_image.insert(name.clone(), vec![reference.to_owned(); 3]);
-            let (caption, confidence): (&str, f32) =
-                if i < 5 { (reference, 0.6) } else { ("three birds fly over water", 0.2 + i as f32 / 100.0) };
-            generated.push((name, caption.to_owned(), confidence.ln()));
+            let (caption, probs) = if i < 5 { (reference, right) } else { ("three birds fly over water", wrong(i)) };
+            generated.push((name, caption.to_owned(), hypothesis(probs)));
         }
         (captions, generated)
     }
 
     #[test]
     fn the_unsure_threshold_sits_above_the_wrong_captions() {
-        let (captions, generated) = ten_photos();
+        // every word of a wrong caption 25..29% likely, of a right one 60%
+        let (captions, generated) = ten_photos([0.6; 6], |i| [0.2 + i as f32 / 100.0; 6]);
         let calibration = calibrate(&generated, &captions, Language::En, 3, 0.6);
-        // The wrong captions are 25..29% confident, the right ones 60%: every edge from 30 to 60
-        // leaves only wrong captions below it; the highest is kept.
+        // Every edge from 30 to 60 leaves only wrong captions below it; the highest is kept. Both
+        // measures read the same here: the mean per word is kept.
+        assert_eq!(calibration.measure, Sureness::MeanWord);
         assert_eq!(calibration.unsure_below_percent, 60);
         assert_eq!(calibration.unsure_share, 0.5);
         assert_eq!(calibration.unsure_mean_cider_d, 0.0);
-        assert!(calibration.is_unsure(0.29f32.ln()) && !calibration.is_unsure(0.6f32.ln()));
+        assert!(calibration.is_unsure(&hypothesis([0.29; 6])) && !calibration.is_unsure(&hypothesis([0.6; 6])));
+    }
+
+    #[test]
+    fn a_wrong_word_among_sure_ones_is_found_by_the_weakest_words() {
+        // The wrong captions are sure of most words (mean per word 44%, the right ones' 40%) but
+        // three of their words are unlikely (20%): only the weakest words tell them apart.
+        let (captions, generated) = ten_photos([0.4; 6], |_| [0.99, 0.99, 0.99, 0.2, 0.2, 0.2]);
+        let calibration = calibrate(&generated, &captions, Language::En, 3, 0.6);
+        assert_eq!(calibration.measure, Sureness::WeakestWords);
+        assert_eq!(calibration.unsure_share, 0.5);
+        assert!(calibration.is_unsure(&hypothesis([0.99, 0.99, 0.99, 0.2, 0.2, 0.2])));
+        assert!(!calibration.is_unsure(&hypothesis([0.99, 0.99, 0.99, 0.99, 0.2, 0.99])), "one weak word of three");
+        let bands = confidence_bands(&generated, &captions, Language::En, Sureness::WeakestWords);
+        let band_of = |percent: u32| bands.iter().find(|b| (b.from_percent..b.to_percent).contains(&percent)).unwrap();
+        assert_eq!((band_of(20).captions, band_of(20).mean_cider_d), (5, 0.0), "{bands:?}");
+        assert_eq!(band_of(60).captions, 5, "{bands:?}");
     }
 
     #[test]
     fn a_model_that_is_always_right_is_never_unsure() {
-        let (captions, mut generated) = ten_photos();
+        let (captions, mut generated) = ten_photos([0.6; 6], |i| [0.2 + i as f32 / 100.0; 6]);
         for (name, caption, _) in &mut generated {
             *caption = captions.captions(name)[0].clone();
         }
         assert_eq!(calibrate(&generated, &captions, Language::En, 3, 0.6).unsure_below_percent, 0);
+    }
+
+    #[test]
+    fn a_calibration_from_before_the_choice_reads_the_mean_per_word() {
+        let json = r#"{"beam":5,"length_alpha":0.6,"unsure_below_percent":27,"mean_cider_d":42.3,"unsure_mean_cider_d":19.2,"unsure_share":0.09}"#;
+        let calibration: Calibration = serde_json::from_str(json).unwrap();
+        assert_eq!(calibration.measure, Sureness::MeanWord);
+        assert!(calibration.is_unsure(&hypothesis([0.26; 6])) && !calibration.is_unsure(&hypothesis([0.28; 6])));
     }
 
     /// An ensemble folder holds only its config: it loads the decoders of the folders it names
@@ -1009,7 +1097,7 @@ mod tests {
 
     #[test]
     fn the_human_baseline_scores_one_reference_against_the_others() {
-        let (captions, _) = ten_photos();
+        let (captions, _) = ten_photos([0.6; 6], |_| [0.2; 6]);
         let photos: Vec<String> = captions.by_image.keys().cloned().collect();
         let (bleu, _) = human_baseline(&photos, &captions, Language::En);
         assert!((bleu[3] - 1.0).abs() < 1e-9, "identical references agree fully: {bleu:?}");

@@ -479,7 +479,7 @@ mod tests {
                 .try_to_vec::<f32>()
                 .unwrap();
             for (h, teacher_forced) in written.iter().zip(scored) {
-                assert!((h.log_prob - teacher_forced).abs() < 1e-4, "{} != {teacher_forced}", h.log_prob);
+                assert!((h.log_prob() - teacher_forced).abs() < 1e-4, "{} != {teacher_forced}", h.log_prob());
             }
         }
     }

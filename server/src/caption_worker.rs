@@ -118,7 +118,13 @@ fn caption_bytes(
 fn suggestions(captions: Vec<ScoredCaption>) -> Vec<Suggestion> {
     captions
         .into_iter()
-        .map(|c| Suggestion { text: c.text, score: c.score, per_word: c.per_word, unsure: c.unsure })
+        .map(|c| Suggestion {
+            text: c.text,
+            score: c.score,
+            per_word: c.per_word,
+            weakest_words: Some(c.weakest_words),
+            unsure: c.unsure,
+        })
         .collect()
 }
 

@@ -884,7 +884,7 @@ pub(crate) mod tests {
     }
 
     fn suggestion(text: &str, unsure: bool) -> Suggestion {
-        Suggestion { text: text.into(), score: -3.0, per_word: -0.5, unsure }
+        Suggestion { text: text.into(), score: -3.0, per_word: -0.5, weakest_words: None, unsure }
     }
 
     #[test]

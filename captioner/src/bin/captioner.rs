@@ -8,6 +8,7 @@ use std::{
 
 use captioner::{
     backend::Backend,
+    decoding::Hypothesis,
     encoder_record, extract,
     features::{FeatureCache, FeatureShape},
     import,
@@ -307,15 +308,43 @@ fn run(cli: Cli) -> Result<(), String> {
             let alpha = alpha.unwrap_or(config.length_alpha);
             let max_len = config.max_caption_len;
             let captioned = pipeline::caption_all(&decoder, &names, features.as_ref(), beam, max_len, alpha, &device);
-            let scored: Vec<(String, String, f32)> =
-                captioned.into_iter().map(|(n, h)| (n, vocab.decode(&h.tokens), h.per_token())).collect();
+            let scored: Vec<(String, String, Hypothesis)> =
+                captioned.into_iter().map(|(n, h)| (n, vocab.decode(&h.tokens), h)).collect();
             let generated: Vec<(String, String)> = scored.iter().map(|(n, c, _)| (n.clone(), c.clone())).collect();
             let seconds = started.elapsed().as_secs_f64();
             let out = out.unwrap_or_else(|| model.join(format!("eval-{split}-beam{beam}{tag}.json")));
             std::fs::write(&out, pipeline::results_json(&generated)).map_err(|e| e.to_string())?;
             let (bleu, cider) = pipeline::score(&generated, &captions, language);
-            let bands = pipeline::confidence_bands(&scored, &captions, language);
-            println!("confidence band | captions | mean CIDEr-D");
+            let files = ModelFiles { dir: model.clone() };
+            // dev chooses the measure and its threshold; other splits report by the chosen measure
+            let measure = if split == "dev" && with.is_empty() {
+                let calibration = pipeline::calibrate(&scored, &captions, language, beam, alpha);
+                println!(
+                    "unsure below {}% by {:?}: {:.0}% of the captions, mean CIDEr-D {:.1} (all: {:.1}); in {}",
+                    calibration.unsure_below_percent,
+                    calibration.measure,
+                    calibration.unsure_share * 100.0,
+                    calibration.unsure_mean_cider_d,
+                    calibration.mean_cider_d,
+                    files.calibration().display()
+                );
+                for other in pipeline::Sureness::ALL.into_iter().filter(|m| *m != calibration.measure) {
+                    let not_kept = pipeline::calibrate_by(other, &scored, &captions, language, beam, alpha);
+                    println!(
+                        "  (by {other:?}: below {}%, {:.0}% of the captions, mean CIDEr-D {:.1})",
+                        not_kept.unsure_below_percent,
+                        not_kept.unsure_share * 100.0,
+                        not_kept.unsure_mean_cider_d
+                    );
+                }
+                let json = serde_json::to_string_pretty(&calibration).unwrap();
+                std::fs::write(files.calibration(), json).map_err(|e| e.to_string())?;
+                calibration.measure
+            } else {
+                files.load_calibration()?.map(|c| c.measure).unwrap_or_default()
+            };
+            let bands = pipeline::confidence_bands(&scored, &captions, language, measure);
+            println!("sureness ({measure:?}) | captions | mean CIDEr-D");
             for band in &bands {
                 println!(
                     "{:>3}-{:<3}% | {:>5} | {:.1}",
@@ -326,19 +355,6 @@ fn run(cli: Cli) -> Result<(), String> {
             let words: std::collections::HashSet<String> =
                 generated.iter().flat_map(|(_, c)| language.tokenize(c)).collect();
             println!("{} distinct captions of {}, {} distinct words", distinct.len(), generated.len(), words.len());
-            if split == "dev" && with.is_empty() {
-                let calibration = pipeline::calibrate(&scored, &captions, language, beam, alpha);
-                println!(
-                    "unsure below {}% confidence: {:.0}% of the captions, mean CIDEr-D {:.1} (all: {:.1}); in {}",
-                    calibration.unsure_below_percent,
-                    calibration.unsure_share * 100.0,
-                    calibration.unsure_mean_cider_d,
-                    calibration.mean_cider_d,
-                    ModelFiles { dir: model.clone() }.calibration().display()
-                );
-                let json = serde_json::to_string_pretty(&calibration).unwrap();
-                std::fs::write(ModelFiles { dir: model.clone() }.calibration(), json).map_err(|e| e.to_string())?;
-            }
             let bands_file = model.join(format!("confidence-{split}-beam{beam}{tag}.json"));
             std::fs::write(&bands_file, serde_json::to_string_pretty(&bands).unwrap()).map_err(|e| e.to_string())?;
             println!(

@@ -12,7 +12,7 @@ use app::{
     },
 };
 use bson::Bson;
-use captioner::inference::SHIPPED_DECODER;
+use captioner::{decoding::confidence_percent, inference::SHIPPED_DECODER, pipeline::Sureness};
 use futures::AsyncWriteExt;
 use mongodb::options::GridFsBucketOptions;
 use serde_json::Value;
@@ -45,8 +45,13 @@ async fn an_uploaded_photo_is_captioned_with_three_scored_suggestions() {
     let calibration =
         std::fs::read_to_string(helpers::workspace().join("models").join(SHIPPED_DECODER).join("calibration.json"))
             .unwrap();
-    let threshold = serde_json::from_str::<Value>(&calibration).unwrap()["unsure_below_percent"].as_u64().unwrap();
-    assert!(suggestions.iter().all(|s| s.unsure == (u64::from(s.confidence_percent()) < threshold)), "{suggestions:?}");
+    let calibration: captioner::pipeline::Calibration = serde_json::from_str(&calibration).unwrap();
+    let sureness = |s: &Suggestion| match calibration.measure {
+        Sureness::MeanWord => s.per_word,
+        Sureness::WeakestWords => s.weakest_words.expect("recorded with each new caption"),
+    };
+    let below = |s: &Suggestion| confidence_percent(sureness(s)) < calibration.unsure_below_percent;
+    assert!(suggestions.iter().all(|s| s.unsure == below(s)), "{suggestions:?}");
 
     // What the pages get: the caption in the gallery, the suggestions on the photo page.
     let page: Value = app.post_form("/api/list_photos", &[]).await.json().await.unwrap();
@@ -260,7 +265,13 @@ async fn an_expired_lease_is_claimed_again_and_the_old_claim_cannot_store() {
     assert_eq!(second.id, first.id);
     assert_eq!(second.attempt, 2);
 
-    let late = [Suggestion { text: "from the dead worker".into(), score: -1.0, per_word: -1.0, unsure: false }];
+    let late = [Suggestion {
+        text: "from the dead worker".into(),
+        score: -1.0,
+        per_word: -1.0,
+        weakest_words: None,
+        unsure: false,
+    }];
     assert!(
         !photos::store_model_captions(&app.db, &first, &late, "test-model", &Default::default()).await.unwrap(),
         "the old claim is void"
@@ -269,7 +280,7 @@ async fn an_expired_lease_is_claimed_again_and_the_old_claim_cannot_store() {
         caption_jobs::fail(&queue(&app), &first, app::photo_view::CaptionFailure::CaptionerFailed).await.unwrap(),
         None
     );
-    let fresh = [Suggestion { text: "a dog".into(), score: -0.5, per_word: -0.5, unsure: false }];
+    let fresh = [Suggestion { text: "a dog".into(), score: -0.5, per_word: -0.5, weakest_words: None, unsure: false }];
     assert!(photos::store_model_captions(&app.db, &second, &fresh, "test-model", &Default::default()).await.unwrap());
     let photo = &photo_docs(&app.db).await[0];
     assert_eq!(photo.get_str("caption").unwrap(), "a dog");
@@ -311,7 +322,8 @@ async fn a_caption_that_takes_longer_than_the_lease_keeps_its_job() {
     let ((), taken) =
         tokio::join!(caption_jobs::holding(&photos, std::slice::from_ref(&held), lease, slow_caption), contender);
     assert_eq!(taken, 0, "the job stayed with its worker for three leases");
-    let caption = [Suggestion { text: "a slow dog".into(), score: -0.5, per_word: -0.5, unsure: false }];
+    let caption =
+        [Suggestion { text: "a slow dog".into(), score: -0.5, per_word: -0.5, weakest_words: None, unsure: false }];
     assert!(
         photos::store_model_captions(&app.db, &held, &caption, "test-model", &Default::default()).await.unwrap(),
         "the claim is still valid"
@@ -421,6 +433,7 @@ async fn complete_by_hand(app: &TestApp, captions: &[&str]) {
             text: (*c).to_owned(),
             score: -0.5 - i as f32,
             per_word: -0.5 - i as f32,
+            weakest_words: None,
             unsure: false,
         })
         .collect();
@@ -435,8 +448,14 @@ async fn a_caption_the_model_is_unsure_of_is_marked_until_the_owner_writes_their
     let id = app.upload_ok("a.jpg", fixture_photos(1).remove(0).1).await;
     let claimed = caption_jobs::claim(&queue(&app), "worker", Duration::from_secs(30)).await.unwrap().unwrap();
     let unsure = [
-        Suggestion { text: "a man rides a horse".into(), score: -2.0, per_word: -1.9, unsure: true },
-        Suggestion { text: "a dog runs".into(), score: -2.1, per_word: -2.0, unsure: true },
+        Suggestion {
+            text: "a man rides a horse".into(),
+            score: -2.0,
+            per_word: -1.9,
+            weakest_words: None,
+            unsure: true,
+        },
+        Suggestion { text: "a dog runs".into(), score: -2.1, per_word: -2.0, weakest_words: None, unsure: true },
     ];
     assert!(photos::store_model_captions(&app.db, &claimed, &unsure, "test-model", &Default::default()).await.unwrap());
     let owned = app.owned_photo(&id).await;

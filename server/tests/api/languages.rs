@@ -172,7 +172,8 @@ async fn upload_captioned_in_two_languages(app: &TestApp, english: &str, chinese
         .await
         .unwrap()
         .expect("a waiting job");
-    let suggestion = |text: &str| Suggestion { text: text.into(), score: -2.0, per_word: -0.4, unsure: false };
+    let suggestion =
+        |text: &str| Suggestion { text: text.into(), score: -2.0, per_word: -0.4, weakest_words: None, unsure: false };
     let more = [(Language::Zh, photos::LanguageCaptions::new(vec![suggestion(chinese)], "caption-merge-zh".into()))];
     let (english, more) = ([suggestion(english)], more.into());
     assert!(photos::store_model_captions(&app.db, &job, &english, "caption-merge", &more).await.unwrap());
