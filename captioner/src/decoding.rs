@@ -217,19 +217,16 @@ impl PhotoSearch {
         for (b, token, token_log_prob) in candidates {
             let (tokens, token_log_probs, log_prob) = &self.beams[b];
             let log_prob = log_prob + token_log_prob;
-            let mut token_log_probs = token_log_probs.clone();
-            token_log_probs.push(token_log_prob);
+            let extended_log_probs = || [token_log_probs.as_slice(), &[token_log_prob]].concat();
             if token == END_ID {
-                let tokens = tokens.clone();
                 self.finished.push(Hypothesis {
                     score: normalised(log_prob, tokens.len() + 1, alpha),
-                    tokens,
-                    token_log_probs,
+                    tokens: tokens.clone(),
+                    token_log_probs: extended_log_probs(),
                 });
             } else if next_beams.len() < k {
-                let mut tokens = tokens.clone();
-                tokens.push(token);
-                next_beams.push((tokens, token_log_probs, log_prob));
+                let extended_tokens = [tokens.as_slice(), &[token]].concat();
+                next_beams.push((extended_tokens, extended_log_probs(), log_prob));
                 keep_rows.push(b);
             }
             if next_beams.len() == k && self.finished.len() >= n {
