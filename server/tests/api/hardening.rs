@@ -271,12 +271,34 @@ async fn the_worst_accepted_uploads_in_parallel_stay_within_the_memory_bound() {
     assert!(peak < bound, "peak {peak:.0} MB over the bound {bound:.0} MB");
 }
 
-#[tokio::test]
-async fn a_database_crash_mid_upload_leaves_no_orphan_after_the_sweep() {
+/// A signed-up user's app on a database server of its own that keeps its data on disk (in the
+/// returned folder), so that a test can kill it as a crash would and start it again.
+async fn app_on_a_database_that_can_crash() -> (TestApp, DatabaseServer, std::path::PathBuf) {
     let storage = std::env::temp_dir().join(format!("captioned-test-{}", ObjectId::new().to_hex()));
     std::fs::create_dir_all(&storage).unwrap();
-    let mut database = DatabaseServer::on_disk(&storage).await;
+    let database = DatabaseServer::on_disk(&storage).await;
     let app = helpers::spawn_app_with(helpers::settings(database.uri(), Default::default())).await.signed_up().await;
+    (app, database, storage)
+}
+
+/// After the restart: each accepted photo is there, every file belongs to a photo and is whole.
+async fn assert_kept_whole(db: &mongodb::Database, accepted: &[String]) {
+    let photo_docs = helpers::photo_docs(db).await;
+    for id in accepted {
+        assert!(
+            photo_docs.iter().any(|p| &p.get_object_id("_id").unwrap().to_hex() == id),
+            "accepted photo {id} is kept ({} of {} kept)",
+            photo_docs.len(),
+            accepted.len()
+        );
+    }
+    assert_eq!(helpers::count_orphans(db).await, (0, 0), "every file belongs to a photo, every chunk to a file");
+    assert_eq!(helpers::damaged_files(db).await, 0, "every stored file is whole");
+}
+
+#[tokio::test]
+async fn a_database_crash_mid_upload_leaves_no_orphan_after_the_sweep() {
+    let (app, mut database, storage) = app_on_a_database_that_can_crash().await;
     let kept = app.upload_ok("kept.jpg", fixture_photos(1).remove(0).1).await;
 
     // Three large uploads (14 MB of noise each); the database dies while their chunks are written.
@@ -314,16 +336,7 @@ async fn a_database_crash_mid_upload_leaves_no_orphan_after_the_sweep() {
     let db = app::ssr::db::connect(&database.uri(), app.db.name()).await.unwrap();
     let swept = photos::sweep_orphans(&db, Duration::ZERO).await.unwrap();
     println!("swept {swept:?}");
-
-    assert_eq!(helpers::count_orphans(&db).await, (0, 0), "every file belongs to a photo, every chunk to a file");
-    let photo_docs = helpers::photo_docs(&db).await;
-    for id in &accepted {
-        assert!(
-            photo_docs.iter().any(|p| &p.get_object_id("_id").unwrap().to_hex() == id),
-            "accepted photo {id} is kept"
-        );
-    }
-    assert_eq!(helpers::damaged_files(&db).await, 0, "every stored file is whole");
+    assert_kept_whole(&db, &accepted).await;
     drop(database);
     let _ = std::fs::remove_dir_all(storage);
 }
@@ -332,10 +345,7 @@ async fn a_database_crash_mid_upload_leaves_no_orphan_after_the_sweep() {
 /// is killed the moment after (the acknowledgement waits for the database's journal).
 #[tokio::test]
 async fn an_acknowledged_upload_survives_a_database_crash_the_moment_after() {
-    let storage = std::env::temp_dir().join(format!("captioned-test-{}", ObjectId::new().to_hex()));
-    std::fs::create_dir_all(&storage).unwrap();
-    let mut database = DatabaseServer::on_disk(&storage).await;
-    let app = helpers::spawn_app_with(helpers::settings(database.uri(), Default::default())).await.signed_up().await;
+    let (app, mut database, storage) = app_on_a_database_that_can_crash().await;
     let mut accepted = Vec::new();
     for (name, bytes) in fixture_photos(3) {
         accepted.push(app.upload_ok(&name, bytes).await);
@@ -344,17 +354,7 @@ async fn an_acknowledged_upload_survives_a_database_crash_the_moment_after() {
 
     database.restart().await;
     let db = app::ssr::db::connect(&database.uri(), app.db.name()).await.unwrap();
-    let photo_docs = helpers::photo_docs(&db).await;
-    for id in &accepted {
-        assert!(
-            photo_docs.iter().any(|p| &p.get_object_id("_id").unwrap().to_hex() == id),
-            "acknowledged photo {id} is kept ({} of {} kept)",
-            photo_docs.len(),
-            accepted.len()
-        );
-    }
-    assert_eq!(helpers::count_orphans(&db).await, (0, 0), "every file belongs to a photo, every chunk to a file");
-    assert_eq!(helpers::damaged_files(&db).await, 0, "every stored file is whole");
+    assert_kept_whole(&db, &accepted).await;
     drop(database);
     let _ = std::fs::remove_dir_all(storage);
 }
