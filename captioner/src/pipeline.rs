@@ -528,18 +528,22 @@ impl Sureness {
     }
 }
 
-/// Each generated caption that has references: its sureness by `measure`, in percent, and its
-/// CIDEr-D.
-fn sureness_and_cider(
-    generated: &[(String, String, Hypothesis)],
+/// Each generated caption (photo, caption text, hypothesis) that has references, with its
+/// CIDEr-D against them: what the confidence bands and the unsure threshold read.
+pub fn with_cider<'a>(
+    generated: &'a [(String, String, Hypothesis)],
     captions: &CaptionSet,
     language: Language,
-    measure: Sureness,
-) -> Vec<(u32, f64)> {
+) -> Vec<(&'a Hypothesis, f64)> {
     let generated: Vec<&(String, String, Hypothesis)> =
         generated.iter().filter(|(name, _, _)| !captions.captions(name).is_empty()).collect();
     let pairs = scoring_pairs(generated.iter().map(|(n, c, _)| (n.as_str(), c.as_str())), captions, language);
-    generated.iter().map(|(_, _, h)| confidence_percent(measure.of(h))).zip(cider_d(&pairs).1).collect()
+    generated.iter().map(|(_, _, h)| h).zip(cider_d(&pairs).1).collect()
+}
+
+/// Each caption's sureness by `measure`, in percent, beside its CIDEr-D.
+fn sureness_percent(scored: &[(&Hypothesis, f64)], measure: Sureness) -> Vec<(u32, f64)> {
+    scored.iter().map(|(h, cider)| (confidence_percent(measure.of(h)), *cider)).collect()
 }
 
 /// How caption quality follows the model's sureness (by one measure, in percent): per band, how
@@ -552,15 +556,9 @@ pub struct ConfidenceBand {
     pub mean_cider_d: f64,
 }
 
-/// Per-caption CIDEr-D grouped by band of sureness by `measure` (`generated`: each photo's
-/// caption text and hypothesis).
-pub fn confidence_bands(
-    generated: &[(String, String, Hypothesis)],
-    captions: &CaptionSet,
-    language: Language,
-    measure: Sureness,
-) -> Vec<ConfidenceBand> {
-    let scored = sureness_and_cider(generated, captions, language, measure);
+/// Per-caption CIDEr-D (`scored`: from [`with_cider`]) grouped by band of sureness by `measure`.
+pub fn confidence_bands(scored: &[(&Hypothesis, f64)], measure: Sureness) -> Vec<ConfidenceBand> {
+    let scored = sureness_percent(scored, measure);
     measure
         .band_edges()
         .windows(2)
@@ -610,34 +608,23 @@ impl Calibration {
     }
 }
 
-/// Chooses the unsure measure and threshold from generated captions (each photo's caption text
-/// and hypothesis) and their references: each measure's threshold by the rule above, and of the
-/// two the one that marks more captions, that is finds more of the poor ones at the rule's bar
-/// (the mean per word on a tie).
-pub fn calibrate(
-    generated: &[(String, String, Hypothesis)],
-    captions: &CaptionSet,
-    language: Language,
-    beam: usize,
-    length_alpha: f32,
-) -> Calibration {
-    Sureness::ALL
-        .map(|measure| calibrate_by(measure, generated, captions, language, beam, length_alpha))
-        .into_iter()
-        .reduce(|best, other| if other.unsure_share > best.unsure_share { other } else { best })
-        .expect("two measures")
+/// Each measure's unsure threshold by the rule above, in the order of [`Sureness::ALL`], from
+/// captions scored on the dev split ([`with_cider`]) with the decoding `beam` and `length_alpha`.
+pub fn calibrations(scored: &[(&Hypothesis, f64)], beam: usize, length_alpha: f32) -> [Calibration; 2] {
+    Sureness::ALL.map(|measure| calibrate_by(measure, scored, beam, length_alpha))
 }
 
-/// The unsure threshold by one measure (see [`calibrate`]).
-pub fn calibrate_by(
-    measure: Sureness,
-    generated: &[(String, String, Hypothesis)],
-    captions: &CaptionSet,
-    language: Language,
-    beam: usize,
-    length_alpha: f32,
-) -> Calibration {
-    let scored = sureness_and_cider(generated, captions, language, measure);
+/// The calibration the app uses: of `calibrations`, the one that marks more captions, that is
+/// finds more of the poor ones at the rule's bar (the first, the mean per word, on a tie).
+pub fn most_marking(calibrations: &[Calibration]) -> &Calibration {
+    calibrations
+        .iter()
+        .reduce(|best, other| if other.unsure_share > best.unsure_share { other } else { best })
+        .expect("a calibration per measure")
+}
+
+fn calibrate_by(measure: Sureness, scored: &[(&Hypothesis, f64)], beam: usize, length_alpha: f32) -> Calibration {
+    let scored = sureness_percent(scored, measure);
     let below = |edge: u32| scored.iter().filter(|(c, _)| *c < edge).map(|(_, s)| *s).collect::<Vec<f64>>();
     let all: Vec<f64> = scored.iter().map(|(_, s)| *s).collect();
     let mean_cider_d = mean(&all);
@@ -957,6 +944,17 @@ mod tests {
         assert!(first_batches.windows(2).any(|w| w[0] > w[1]), "batches not in length order: {first_batches:?}");
     }
 
+    /// The calibration `captioner eval --split dev` keeps for these captions.
+    fn calibrate(
+        generated: &[(String, String, Hypothesis)],
+        captions: &CaptionSet,
+        language: Language,
+        beam: usize,
+        length_alpha: f32,
+    ) -> Calibration {
+        most_marking(&calibrations(&with_cider(generated, captions, language), beam, length_alpha)).clone()
+    }
+
     /// A caption of six tokens (five words, `<end>`) with these probabilities.
     fn hypothesis(probs: [f32; 6]) -> Hypothesis {
         Hypothesis { tokens: vec![4; 5], token_log_probs: probs.iter().map(|p| p.ln()).collect(), score: 0.0 }
@@ -1005,7 +1003,7 @@ mod tests {
         assert_eq!(calibration.unsure_share, 0.5);
         assert!(calibration.is_unsure(&hypothesis([0.99, 0.99, 0.99, 0.2, 0.2, 0.2])));
         assert!(!calibration.is_unsure(&hypothesis([0.99, 0.99, 0.99, 0.99, 0.2, 0.99])), "one weak word of three");
-        let bands = confidence_bands(&generated, &captions, Language::En, Sureness::WeakestWords);
+        let bands = confidence_bands(&with_cider(&generated, &captions, Language::En), Sureness::WeakestWords);
         let band_of = |percent: u32| bands.iter().find(|b| (b.from_percent..b.to_percent).contains(&percent)).unwrap();
         assert_eq!((band_of(20).captions, band_of(20).mean_cider_d), (5, 0.0), "{bands:?}");
         assert_eq!(band_of(60).captions, 5, "{bands:?}");

@@ -316,9 +316,11 @@ fn run(cli: Cli) -> Result<(), String> {
             std::fs::write(&out, pipeline::results_json(&generated)).map_err(|e| e.to_string())?;
             let (bleu, cider) = pipeline::score(&generated, &captions, language);
             let files = ModelFiles { dir: model.clone() };
+            let with_cider = pipeline::with_cider(&scored, &captions, language);
             // dev chooses the measure and its threshold; other splits report by the chosen measure
             let measure = if split == "dev" && with.is_empty() {
-                let calibration = pipeline::calibrate(&scored, &captions, language, beam, alpha);
+                let each = pipeline::calibrations(&with_cider, beam, alpha);
+                let calibration = pipeline::most_marking(&each);
                 println!(
                     "unsure below {}% by {:?}: {:.0}% of the captions, mean CIDEr-D {:.1} (all: {:.1}); in {}",
                     calibration.unsure_below_percent,
@@ -328,22 +330,22 @@ fn run(cli: Cli) -> Result<(), String> {
                     calibration.mean_cider_d,
                     files.calibration().display()
                 );
-                for other in pipeline::Sureness::ALL.into_iter().filter(|m| *m != calibration.measure) {
-                    let not_kept = pipeline::calibrate_by(other, &scored, &captions, language, beam, alpha);
+                for not_kept in each.iter().filter(|c| c.measure != calibration.measure) {
                     println!(
-                        "  (by {other:?}: below {}%, {:.0}% of the captions, mean CIDEr-D {:.1})",
+                        "  (by {:?}: below {}%, {:.0}% of the captions, mean CIDEr-D {:.1})",
+                        not_kept.measure,
                         not_kept.unsure_below_percent,
                         not_kept.unsure_share * 100.0,
                         not_kept.unsure_mean_cider_d
                     );
                 }
-                let json = serde_json::to_string_pretty(&calibration).unwrap();
+                let json = serde_json::to_string_pretty(calibration).unwrap();
                 std::fs::write(files.calibration(), json).map_err(|e| e.to_string())?;
                 calibration.measure
             } else {
                 files.load_calibration()?.map(|c| c.measure).unwrap_or_default()
             };
-            let bands = pipeline::confidence_bands(&scored, &captions, language, measure);
+            let bands = pipeline::confidence_bands(&with_cider, measure);
             println!("sureness ({measure:?}) | captions | mean CIDEr-D");
             for band in &bands {
                 println!(
