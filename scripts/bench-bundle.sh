@@ -8,7 +8,7 @@ cd "$(dirname "$0")/.."
 source scripts/lib.sh
 start_bench_database
 export PATH="$HOME/.cargo/bin:$PWD/node_modules/.bin:$PATH"
-cargo leptos build "${LEPTOS_RELEASE[@]}" >.tmp/bench-bundle-build.log 2>&1 ||
+build_release_site >.tmp/bench-bundle-build.log 2>&1 ||
   { tail -n 40 .tmp/bench-bundle-build.log; exit 1; }
 
 echo "site file             raw        brotli (sent)   gzip (sent)"

@@ -14,4 +14,6 @@ if [ -z "${MONGODB_URI:-}" ]; then
   start_mongo ./data/mongo "${EMBEDDED_MONGO_PORT:-27017}" data/mongo.log
   echo "embedded database: $MONGODB_URI (data in ./data/mongo)"
 fi
-cargo leptos serve "${LEPTOS_RELEASE[@]}"
+build_release_site
+# As `cargo leptos serve --release` would run it, once the site's gzip copies are the small ones.
+LEPTOS_ENV=PROD target/release/server

@@ -162,6 +162,16 @@ run_test() {
   local encoding
   encoding=$(curl -sS -o /dev/null -H 'Accept-Encoding: br, gzip' -w '%header{content-encoding}' "$base/pkg/captioned.wasm")
   [ "$encoding" = br ] || { fail "GET /pkg/captioned.wasm with Accept-Encoding br came as '$encoding', not br"; return 1; }
+  # ... and, for one that accepts only gzip (any browser over plain HTTP), the copy that
+  # `server compress-site` made: the wasm itself once unzipped, and smaller than gzip -9 makes it.
+  curl -sS -o "$work/wasm.gz" -H 'Accept-Encoding: gzip' "$base/pkg/captioned.wasm" ||
+    { fail "GET /pkg/captioned.wasm with Accept-Encoding gzip failed"; return 1; }
+  gzip -dc "$work/wasm.gz" | cmp -s - site/pkg/captioned.wasm ||
+    { fail "the gzip copy of captioned.wasm does not unzip to the wasm"; return 1; }
+  local sent best
+  sent=$(stat -c %s "$work/wasm.gz")
+  best=$(gzip -9 -c site/pkg/captioned.wasm | wc -c)
+  [ "$sent" -lt "$best" ] || { fail "captioned.wasm went out gzipped in $sent B, gzip -9 makes $best B"; return 1; }
 
   local jar=$work/cookies origin="Origin: $base" user=bundle$$x$RANDOM
   code=$(curl -sS -o "$work/signup.out" -w '%{http_code}' -c "$jar" -H "$origin" -H 'Accept: application/json' \
