@@ -124,6 +124,14 @@ test("a caption the model is unsure of is marked, not stated as fact", async ({ 
   const best = unsure.replace(/^Maybe: /, "");
   const inUse = page.getByTestId("suggestion").first();
   await expect(inUse).toContainText("In use, unsure");
+  // its numbers include those of its least likely words, which decided the mark
+  await expect(inUse.locator(".score")).toHaveAttribute("title", /of its least likely words -\d+\.\d{3};/);
+  // the model is unsure of its two alternatives here too: each says so in words, whatever its percentage
+  const alternatives = page.getByTestId("suggestion").filter({ hasNot: page.getByText("In use") });
+  await expect(alternatives).toHaveCount(2);
+  for (const alternative of await alternatives.all()) {
+    await expect(alternative.locator(".badge.unsure")).toHaveText("Unsure");
+  }
   await inUse.getByRole("button", { name: "Confirm this caption" }).click();
   await expect(page.getByTestId("caption")).toHaveText(best);
   await expect(page.getByRole("img", { name: best })).toBeVisible();

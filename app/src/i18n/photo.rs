@@ -28,7 +28,11 @@ pub struct PhotoTexts {
     pub confirm_caption: &'static str,
     pub use_caption: &'static str,
     /// A suggestion's tooltip: its mean log-probability per word and its beam-search score.
-    pub score_explained: fn(f64, f64) -> String,
+    /// The numbers behind a suggestion: mean log-probability per word, that of its least likely
+    /// words where the model recorded them, and the beam-search score.
+    pub score_explained: fn(f64, Option<f64>, f64) -> String,
+    /// Beside a suggestion the model is unsure of (other than the one in use, which says so).
+    pub unsure: &'static str,
     pub confident: fn(u32) -> String,
     pub other_languages: &'static str,
     pub your_caption: &'static str,
@@ -104,9 +108,15 @@ fn pixels_and_size_en(width: u32, height: u32, size: &str) -> String {
     let n = |x: u32| formats::EN.number(u64::from(x));
     format!("{} x {} pixels, {size}", n(width), n(height))
 }
-fn score_explained_en(per_word: f64, score: f64) -> String {
+fn score_explained_en(per_word: f64, weakest_words: Option<f64>, score: f64) -> String {
     let f = &formats::EN;
-    format!("mean log-probability per word {}; beam-search score {}", three_places(f, per_word), three_places(f, score))
+    let weakest = weakest_words.map(|w| format!("; of its least likely words {}", three_places(f, w)));
+    format!(
+        "mean log-probability per word {}{}; beam-search score {}",
+        three_places(f, per_word),
+        weakest.unwrap_or_default(),
+        three_places(f, score)
+    )
 }
 fn confident_en(percent: u32) -> String {
     format!("{}% confident", formats::EN.number(u64::from(percent)))
@@ -154,6 +164,7 @@ pub const EN: PhotoTexts = PhotoTexts {
     confirm_caption: "Confirm this caption",
     use_caption: "Use this caption",
     score_explained: score_explained_en,
+    unsure: "Unsure",
     confident: confident_en,
     other_languages: "In other languages",
     your_caption: "Your caption",
@@ -212,9 +223,15 @@ fn pixels_and_size_zh(width: u32, height: u32, size: &str) -> String {
     let n = |x: u32| formats::ZH.number(u64::from(x));
     format!("{} × {} 像素，{size}", n(width), n(height))
 }
-fn score_explained_zh(per_word: f64, score: f64) -> String {
+fn score_explained_zh(per_word: f64, weakest_words: Option<f64>, score: f64) -> String {
     let f = &formats::ZH;
-    format!("每词平均对数概率 {}；束搜索得分 {}", three_places(f, per_word), three_places(f, score))
+    let weakest = weakest_words.map(|w| format!("；其中最不确定的几个词 {}", three_places(f, w)));
+    format!(
+        "每词平均对数概率 {}{}；束搜索得分 {}",
+        three_places(f, per_word),
+        weakest.unwrap_or_default(),
+        three_places(f, score)
+    )
 }
 fn confident_zh(percent: u32) -> String {
     format!("置信度 {}%", formats::ZH.number(u64::from(percent)))
@@ -254,6 +271,7 @@ pub const ZH: PhotoTexts = PhotoTexts {
     confirm_caption: "确认此描述",
     use_caption: "使用此描述",
     score_explained: score_explained_zh,
+    unsure: "不确定",
     confident: confident_zh,
     other_languages: "其他语言",
     your_caption: "你的描述",
@@ -314,11 +332,13 @@ fn pixels_and_size_de(width: u32, height: u32, size: &str) -> String {
     let n = |x: u32| formats::DE.number(u64::from(x));
     format!("{} × {} Pixel, {size}", n(width), n(height))
 }
-fn score_explained_de(per_word: f64, score: f64) -> String {
+fn score_explained_de(per_word: f64, weakest_words: Option<f64>, score: f64) -> String {
     let f = &formats::DE;
+    let weakest = weakest_words.map(|w| format!("; der unwahrscheinlichsten Wörter {}", three_places(f, w)));
     format!(
-        "mittlere Log-Wahrscheinlichkeit pro Wort {}; Beam-Search-Score {}",
+        "mittlere Log-Wahrscheinlichkeit pro Wort {}{}; Beam-Search-Score {}",
         three_places(f, per_word),
+        weakest.unwrap_or_default(),
         three_places(f, score)
     )
 }
@@ -368,6 +388,7 @@ pub const DE: PhotoTexts = PhotoTexts {
     confirm_caption: "Diese Bildunterschrift bestätigen",
     use_caption: "Diese Bildunterschrift verwenden",
     score_explained: score_explained_de,
+    unsure: "Unsicher",
     confident: confident_de,
     other_languages: "In anderen Sprachen",
     your_caption: "Deine Bildunterschrift",
@@ -428,11 +449,13 @@ fn pixels_and_size_ar(width: u32, height: u32, size: &str) -> String {
     let n = |x: u32| formats::AR.number(u64::from(x));
     format!("{} × {} بكسل، {size}", n(width), n(height))
 }
-fn score_explained_ar(per_word: f64, score: f64) -> String {
+fn score_explained_ar(per_word: f64, weakest_words: Option<f64>, score: f64) -> String {
     let f = &formats::AR;
+    let weakest = weakest_words.map(|w| format!("؛ ولأقل كلماتها احتمالًا {}", three_places(f, w)));
     format!(
-        "متوسط لوغاريتم الاحتمال لكل كلمة {}؛ درجة البحث الحزمي {}",
+        "متوسط لوغاريتم الاحتمال لكل كلمة {}{}؛ درجة البحث الحزمي {}",
         three_places(f, per_word),
+        weakest.unwrap_or_default(),
         three_places(f, score)
     )
 }
@@ -475,6 +498,7 @@ pub const AR: PhotoTexts = PhotoTexts {
     confirm_caption: "تأكيد هذا الوصف",
     use_caption: "استخدام هذا الوصف",
     score_explained: score_explained_ar,
+    unsure: "غير مؤكَّد",
     confident: confident_ar,
     other_languages: "بلغات أخرى",
     your_caption: "وصفك",
@@ -543,10 +567,17 @@ mod tests {
     #[test]
     fn numbers_in_texts_are_written_the_languages_way() {
         assert_eq!((EN.pixels_and_size)(500, 375, "310 KB"), "500 x 375 pixels, 310 KB");
-        assert_eq!((EN.score_explained)(-0.5, -2.25), "mean log-probability per word -0.500; beam-search score -2.250");
         assert_eq!(
-            (DE.score_explained)(-0.5, -2.25),
-            "mittlere Log-Wahrscheinlichkeit pro Wort -0,500; Beam-Search-Score -2,250"
+            (EN.score_explained)(-0.5, None, -2.25),
+            "mean log-probability per word -0.500; beam-search score -2.250"
+        );
+        assert_eq!(
+            (EN.score_explained)(-0.5, Some(-2.125), -2.25),
+            "mean log-probability per word -0.500; of its least likely words -2.125; beam-search score -2.250"
+        );
+        assert_eq!(
+            (DE.score_explained)(-0.5, Some(-2.125), -2.25),
+            "mittlere Log-Wahrscheinlichkeit pro Wort -0,500; der unwahrscheinlichsten Wörter -2,125; Beam-Search-Score -2,250"
         );
         assert_eq!((AR.confident)(87), "ثقة ٨٧٪");
     }

@@ -269,11 +269,18 @@ fn CaptionEditor(details: PhotoDetails, actions: CaptionActions) -> impl IntoVie
             .into_any()
         };
         items.push(view! {
-            <li class="suggestion" class:in-use=in_use data-testid="suggestion">
+            <li class="suggestion" class:in-use=in_use class:unsure=suggestion.unsure data-testid="suggestion">
                 <span class="suggestion-text">{suggestion.text.clone()}</span>
-                <span class="score" title=(t.photo.score_explained)(f64::from(suggestion.per_word), f64::from(suggestion.score))>
+                <span class="score" title=(t.photo.score_explained)(
+                    f64::from(suggestion.per_word),
+                    suggestion.weakest_words.map(f64::from),
+                    f64::from(suggestion.score),
+                )>
                     {(t.photo.confident)(suggestion.confidence_percent())}
                 </span>
+                // Said in words: a model may judge a caption by its weakest words, not by the mean
+                // that the percentage shows, so a number alone could seem to contradict the mark.
+                {(suggestion.unsure && !confirm).then(|| view! { <span class="badge unsure">{t.photo.unsure}</span> })}
                 {pick}
             </li>
         });
