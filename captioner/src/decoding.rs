@@ -264,20 +264,43 @@ impl PhotoSearch {
     }
 }
 
-/// Beam search of width `k` for each image of `features` (`[photos, regions, dim]`); returns,
-/// per photo, up to `n` finished captions, best first by their length-normalised score (`alpha`,
-/// see [`Hypothesis`]). The photos are searched together: the live beams of all of them are the
+/// How a beam search runs: `width` beams, captions ranked by log-probability / length^`alpha`
+/// (see [`Hypothesis`]), and its `patience` (Kasai et al., 2022): the search goes on until
+/// `patience` x `width` captions have finished and no live beam can still rank above the last of
+/// them. 1 is the usual search; more keeps looking for a longer caption that ranks better once
+/// its score is normalised, which the usual search can stop too early to find.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Beam {
+    pub width: usize,
+    pub alpha: f32,
+    pub patience: usize,
+}
+
+impl Beam {
+    /// The usual search (patience 1).
+    pub fn new(width: usize, alpha: f32) -> Self {
+        Self { width, alpha, patience: 1 }
+    }
+
+    pub fn with_patience(self, patience: usize) -> Self {
+        Self { patience, ..self }
+    }
+}
+
+/// Beam search (`beam`) for each image of `features` (`[photos, regions, dim]`); returns, per
+/// photo, up to `n` finished captions, best first by their length-normalised score. The photos are searched together: the live beams of all of them are the
 /// rows of one decoder state, so each word costs one step of the decoder for the whole batch
 /// (larger matrix products, far fewer calls), and each photo gets the captions it would get alone.
 pub fn beam_search<D: StepDecoder>(
     decoder: &D,
     features: Tensor<3>,
-    k: usize,
+    beam: Beam,
     n: usize,
     max_len: usize,
-    alpha: f32,
 ) -> Vec<Vec<Hypothesis>> {
-    let k = k.max(1);
+    let (k, alpha) = (beam.width.max(1), beam.alpha);
+    // a patient search runs as if asked for that many captions, and keeps the best `n`
+    let search_n = if beam.patience > 1 { n.max(beam.patience * k) } else { n };
     let device = features.device();
     let photos = features.dims()[0];
     if photos == 0 {
@@ -299,7 +322,7 @@ pub fn beam_search<D: StepDecoder>(
         let mut first_row = 0;
         for search in searches.iter_mut().filter(|s| s.searching) {
             let rows = search.beams.len();
-            let kept = search.advance(&probs[first_row..first_row + rows], k, n, alpha);
+            let kept = search.advance(&probs[first_row..first_row + rows], k, search_n, alpha);
             keep_rows.extend(kept.into_iter().map(|row| (first_row + row) as i64));
             first_row += rows;
         }
@@ -385,10 +408,10 @@ mod tests {
         let features = |values: &[f32]| {
             Tensor::<3>::from_data(TensorData::new(values.to_vec(), [values.len(), 1, 1]), &Device::flex())
         };
-        let together = beam_search(&ByPhoto, features(&photos), 3, 2, 6, 0.6);
+        let together = beam_search(&ByPhoto, features(&photos), Beam::new(3, 0.6), 2, 6);
         assert_eq!(together.len(), photos.len());
         for (photo, captions) in photos.iter().zip(&together) {
-            let alone = beam_search(&ByPhoto, features(&[*photo]), 3, 2, 6, 0.6).remove(0);
+            let alone = beam_search(&ByPhoto, features(&[*photo]), Beam::new(3, 0.6), 2, 6).remove(0);
             assert_eq!(captions.len(), 2, "photo {photo}");
             for (a, b) in captions.iter().zip(&alone) {
                 assert_eq!(a.tokens, b.tokens, "photo {photo}");
@@ -402,7 +425,33 @@ mod tests {
         assert!(together[2].iter().all(|h| h.tokens.len() == 6), "a photo that never ends is cut off");
         assert!(together[0].iter().any(|h| h.tokens.len() < 6), "the others end");
         assert_ne!(together[0][0].tokens, together[1][0].tokens);
-        assert!(beam_search(&ByPhoto, Tensor::<3>::zeros([0, 1, 1], &Device::flex()), 3, 2, 6, 0.6).is_empty());
+        assert!(
+            beam_search(&ByPhoto, Tensor::<3>::zeros([0, 1, 1], &Device::flex()), Beam::new(3, 0.6), 2, 6).is_empty()
+        );
+    }
+
+    /// A patient search finishes every caption the usual one does and more, so its best caption
+    /// never ranks lower; here it sometimes ranks higher (a longer caption found after the usual
+    /// search had stopped).
+    #[test]
+    fn a_patient_search_finds_a_caption_at_least_as_good() {
+        let photos: Vec<f32> = (0..40).map(|i| i as f32 * 0.075).collect();
+        let features = Tensor::<3>::from_data(TensorData::new(photos.clone(), [photos.len(), 1, 1]), &Device::flex());
+        let mut better = 0;
+        for alpha in [0.0, 0.6, 1.0] {
+            let usual = beam_search(&ByPhoto, features.clone(), Beam::new(2, alpha), 1, 8);
+            let patient = beam_search(&ByPhoto, features.clone(), Beam::new(2, alpha).with_patience(3), 1, 8);
+            for ((photo, u), p) in photos.iter().zip(&usual).zip(&patient) {
+                assert!(
+                    p[0].score >= u[0].score - 1e-6,
+                    "photo {photo}, alpha {alpha}: {} < {}",
+                    p[0].score,
+                    u[0].score
+                );
+                better += usize::from(p[0].score > u[0].score + 1e-6);
+            }
+        }
+        assert!(better > 0, "patience never found a better caption");
     }
 
     #[test]

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::{
     backend::Backend,
-    decoding::{beam_search, Hypothesis},
+    decoding::{beam_search, Beam, Hypothesis},
     encoder_record,
     extract::encode_photos,
     features::FeatureShape,
@@ -139,7 +139,8 @@ impl LanguageDecoder {
             weakest_words: h.weakest_words(),
             unsure: self.calibration.as_ref().is_some_and(|c| c.is_unsure(&h)),
         };
-        beam_search(&self.decoder, features, beam, n, self.config.max_caption_len, self.config.length_alpha)
+        let beam = Beam::new(beam, self.config.length_alpha).with_patience(self.config.beam_patience);
+        beam_search(&self.decoder, features, beam, n, self.config.max_caption_len)
             .into_iter()
             .map(|photo| photo.into_iter().map(scored).collect())
             .collect()
@@ -310,7 +311,11 @@ mod tests {
             let config: TrainConfig = serde_json::from_str(&std::fs::read_to_string(files.config()).unwrap()).unwrap();
             let calibration = files.load_calibration().unwrap().expect("a shipped model has its calibration.json");
             let dir = files.dir.display();
-            assert_eq!((config.beam, config.length_alpha), (calibration.beam, calibration.length_alpha), "{dir}");
+            assert_eq!(
+                (config.beam, config.length_alpha, config.beam_patience),
+                (calibration.beam, calibration.length_alpha, calibration.beam_patience),
+                "{dir}"
+            );
             checked += 1;
         }
         assert!(checked >= 8, "the eight shipped models (English's ensemble and its three members), found {checked}");

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     averaging::average,
     data::{parse_karpathy_json, parse_split_file, parse_token_file, CaptionSet, Splits},
-    decoding::{beam_search, confidence_percent, greedy_batch, xorshift, Hypothesis, StepDecoder},
+    decoding::{beam_search, confidence_percent, greedy_batch, xorshift, Beam, Hypothesis, StepDecoder},
     metrics::{cider_d, corpus_bleu, CiderD},
     model::{attention::AttentionDecoderConfig, decoder::DecoderConfig, Architecture, CaptionModel},
     text::Language,
@@ -66,8 +66,10 @@ pub struct TrainConfig {
     /// Beam search ranks captions by log-probability / length^alpha (1: mean per word).
     pub length_alpha: f32,
     /// The beam width the model captions with when none is asked for; chosen on dev with
-    /// `length_alpha`, the setting its `calibration.json` was made for.
+    /// `length_alpha` and `beam_patience`, the setting its `calibration.json` was made for.
     pub beam: usize,
+    /// How long its beam search goes on ([`Beam::patience`]; 1: the usual search).
+    pub beam_patience: usize,
     /// Dev photos captioned each epoch for the dev BLEU-4 curve, and the beam width used (1: greedy).
     pub dev_bleu_photos: usize,
     pub dev_bleu_beam: usize,
@@ -128,6 +130,7 @@ impl Default for TrainConfig {
             max_caption_len: 20,
             length_alpha: 1.0,
             beam: 7,
+            beam_patience: 1,
             dev_bleu_photos: 300,
             dev_bleu_beam: 1,
             max_minutes: 0.0,
@@ -431,25 +434,24 @@ fn bar(len: usize, message: &str) -> ProgressBar {
 const GREEDY_BATCH: usize = 250;
 const BEAM_BATCH: usize = 16;
 
-/// Captions for each photo that has features (greedy when `beam` is 1, many photos at a time;
-/// `alpha` ranks the beams, see `Hypothesis`).
-#[allow(clippy::too_many_arguments)]
+/// Captions for each photo that has features (greedy when the beam is 1 wide, many photos at a
+/// time).
 pub fn caption_all<D: StepDecoder>(
     decoder: &D,
     names: &[String],
     features: &dyn PhotoFeatures,
-    beam: usize,
+    beam: Beam,
     max_len: usize,
-    alpha: f32,
     device: &Device,
 ) -> Vec<(String, Hypothesis)> {
     let names: Vec<&str> = names.iter().map(String::as_str).filter(|n| features.contains(n)).collect();
-    let progress = bar(names.len(), if beam > 1 { "beam search" } else { "greedy" });
+    let searched = beam.width > 1;
+    let progress = bar(names.len(), if searched { "beam search" } else { "greedy" });
     let mut out = Vec::with_capacity(names.len());
-    for chunk in names.chunks(if beam > 1 { BEAM_BATCH } else { GREEDY_BATCH }) {
+    for chunk in names.chunks(if searched { BEAM_BATCH } else { GREEDY_BATCH }) {
         let input = features_tensor(features, chunk, device).expect("checked above");
-        let best = if beam > 1 {
-            beam_search(decoder, input, beam, 1, max_len, alpha).into_iter().map(|mut h| h.remove(0)).collect()
+        let best = if searched {
+            beam_search(decoder, input, beam, 1, max_len).into_iter().map(|mut h| h.remove(0)).collect()
         } else {
             greedy_batch(decoder, input, max_len)
         };
@@ -590,6 +592,9 @@ fn mean(values: &[f64]) -> f64 {
 pub struct Calibration {
     pub beam: usize,
     pub length_alpha: f32,
+    /// (Files from before it was a setting read 1, the search they were made with.)
+    #[serde(default = "usual_patience")]
+    pub beam_patience: usize,
     /// What the threshold reads.
     #[serde(default)]
     pub measure: Sureness,
@@ -610,8 +615,12 @@ impl Calibration {
 
 /// Each measure's unsure threshold by the rule above, in the order of [`Sureness::ALL`], from
 /// captions scored on the dev split ([`with_cider`]) with the decoding `beam` and `length_alpha`.
-pub fn calibrations(scored: &[(&Hypothesis, f64)], beam: usize, length_alpha: f32) -> [Calibration; 2] {
-    Sureness::ALL.map(|measure| calibrate_by(measure, scored, beam, length_alpha))
+pub fn calibrations(scored: &[(&Hypothesis, f64)], beam: Beam) -> [Calibration; 2] {
+    Sureness::ALL.map(|measure| calibrate_by(measure, scored, beam))
+}
+
+fn usual_patience() -> usize {
+    1
 }
 
 /// The calibration the app uses: of `calibrations`, the one that marks more captions, that is
@@ -623,7 +632,7 @@ pub fn most_marking(calibrations: &[Calibration]) -> &Calibration {
         .expect("a calibration per measure")
 }
 
-fn calibrate_by(measure: Sureness, scored: &[(&Hypothesis, f64)], beam: usize, length_alpha: f32) -> Calibration {
+fn calibrate_by(measure: Sureness, scored: &[(&Hypothesis, f64)], beam: Beam) -> Calibration {
     let scored = sureness_percent(scored, measure);
     let below = |edge: u32| scored.iter().filter(|(c, _)| *c < edge).map(|(_, s)| *s).collect::<Vec<f64>>();
     let all: Vec<f64> = scored.iter().map(|(_, s)| *s).collect();
@@ -637,8 +646,9 @@ fn calibrate_by(measure: Sureness, scored: &[(&Hypothesis, f64)], beam: usize, l
         .unwrap_or(0);
     let unsure = below(unsure_below_percent);
     Calibration {
-        beam,
-        length_alpha,
+        beam: beam.width,
+        length_alpha: beam.alpha,
+        beam_patience: beam.patience,
         measure,
         unsure_below_percent,
         mean_cider_d: mean_cider_d * 100.0,
@@ -731,18 +741,12 @@ impl Run<'_> {
     fn dev<M: TrainableDecoder>(&self, decoder: &M, dev_examples: &[Example], dev_photos: &[String]) -> DevFigures {
         let config = self.config;
         let dev_loss = mean_loss(decoder, dev_examples, self.features, config.batch_size, self.device);
-        let generated: Vec<(String, String)> = caption_all(
-            decoder,
-            dev_photos,
-            self.features,
-            config.dev_bleu_beam.max(1),
-            config.max_caption_len,
-            config.length_alpha,
-            self.device,
-        )
-        .into_iter()
-        .map(|(n, h)| (n, self.vocab.decode(&h.tokens)))
-        .collect();
+        let beam = Beam::new(config.dev_bleu_beam.max(1), config.length_alpha).with_patience(config.beam_patience);
+        let generated: Vec<(String, String)> =
+            caption_all(decoder, dev_photos, self.features, beam, config.max_caption_len, self.device)
+                .into_iter()
+                .map(|(n, h)| (n, self.vocab.decode(&h.tokens)))
+                .collect();
         DevFigures { dev_loss, dev_bleu4: score(&generated, self.captions, self.vocab.language()).0[3] * 100.0 }
     }
 
@@ -944,15 +948,9 @@ mod tests {
         assert!(first_batches.windows(2).any(|w| w[0] > w[1]), "batches not in length order: {first_batches:?}");
     }
 
-    /// The calibration `captioner eval --split dev` keeps for these captions.
-    fn calibrate(
-        generated: &[(String, String, Hypothesis)],
-        captions: &CaptionSet,
-        language: Language,
-        beam: usize,
-        length_alpha: f32,
-    ) -> Calibration {
-        most_marking(&calibrations(&with_cider(generated, captions, language), beam, length_alpha)).clone()
+    /// The calibration `captioner eval --split dev` keeps for these captions (of a beam 3 wide).
+    fn calibrate(generated: &[(String, String, Hypothesis)], captions: &CaptionSet, language: Language) -> Calibration {
+        most_marking(&calibrations(&with_cider(generated, captions, language), Beam::new(3, 0.6))).clone()
     }
 
     /// A caption of six tokens (five words, `<end>`) with these probabilities.
@@ -983,7 +981,7 @@ mod tests {
     fn the_unsure_threshold_sits_above_the_wrong_captions() {
         // every word of a wrong caption 25..29% likely, of a right one 60%
         let (captions, generated) = ten_photos([0.6; 6], |i| [0.2 + i as f32 / 100.0; 6]);
-        let calibration = calibrate(&generated, &captions, Language::En, 3, 0.6);
+        let calibration = calibrate(&generated, &captions, Language::En);
         // Every edge from 30 to 60 leaves only wrong captions below it; the highest is kept. Both
         // measures read the same here: the mean per word is kept.
         assert_eq!(calibration.measure, Sureness::MeanWord);
@@ -998,7 +996,7 @@ mod tests {
         // The wrong captions are sure of most words (mean per word 44%, the right ones' 40%) but
         // three of their words are unlikely (20%): only the weakest words tell them apart.
         let (captions, generated) = ten_photos([0.4; 6], |_| [0.99, 0.99, 0.99, 0.2, 0.2, 0.2]);
-        let calibration = calibrate(&generated, &captions, Language::En, 3, 0.6);
+        let calibration = calibrate(&generated, &captions, Language::En);
         assert_eq!(calibration.measure, Sureness::WeakestWords);
         assert_eq!(calibration.unsure_share, 0.5);
         assert!(calibration.is_unsure(&hypothesis([0.99, 0.99, 0.99, 0.2, 0.2, 0.2])));
@@ -1015,7 +1013,7 @@ mod tests {
         for (name, caption, _) in &mut generated {
             *caption = captions.captions(name)[0].clone();
         }
-        assert_eq!(calibrate(&generated, &captions, Language::En, 3, 0.6).unsure_below_percent, 0);
+        assert_eq!(calibrate(&generated, &captions, Language::En).unsure_below_percent, 0);
     }
 
     #[test]

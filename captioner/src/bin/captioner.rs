@@ -8,7 +8,7 @@ use std::{
 
 use captioner::{
     backend::Backend,
-    decoding::Hypothesis,
+    decoding::{Beam, Hypothesis},
     encoder_record, extract,
     features::{FeatureCache, FeatureShape},
     import,
@@ -94,6 +94,10 @@ enum Command {
         /// length normalisation of the beam scores (default: the model config's `length_alpha`)
         #[arg(long)]
         alpha: Option<f32>,
+        /// how long the beam search goes on: until this many times the beam width of captions
+        /// have finished (default: the model config's `beam_patience`, 1 unless chosen otherwise)
+        #[arg(long)]
+        beam_patience: Option<usize>,
         #[command(flatten)]
         data: DataArgs,
         /// the feature cache (default: the one `extract` writes for the model's architecture)
@@ -280,7 +284,7 @@ fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
-        Command::Eval { split, beam, alpha, data, features, model, with, out } => {
+        Command::Eval { split, beam, alpha, beam_patience, data, features, model, with, out } => {
             let (config, vocab, decoder) = ModelFiles { dir: model.clone() }.load(&device)?;
             let decoder = if with.is_empty() {
                 decoder
@@ -307,7 +311,8 @@ fn run(cli: Cli) -> Result<(), String> {
             let started = Instant::now();
             let alpha = alpha.unwrap_or(config.length_alpha);
             let max_len = config.max_caption_len;
-            let captioned = pipeline::caption_all(&decoder, &names, features.as_ref(), beam, max_len, alpha, &device);
+            let search = Beam::new(beam, alpha).with_patience(beam_patience.unwrap_or(config.beam_patience));
+            let captioned = pipeline::caption_all(&decoder, &names, features.as_ref(), search, max_len, &device);
             let scored: Vec<(String, String, Hypothesis)> =
                 captioned.into_iter().map(|(n, h)| (n, vocab.decode(&h.tokens), h)).collect();
             let generated: Vec<(String, String)> = scored.iter().map(|(n, c, _)| (n.clone(), c.clone())).collect();
@@ -319,7 +324,7 @@ fn run(cli: Cli) -> Result<(), String> {
             let with_cider = pipeline::with_cider(&scored, &captions, language);
             // dev chooses the measure and its threshold; other splits report by the chosen measure
             let measure = if split == "dev" && with.is_empty() {
-                let each = pipeline::calibrations(&with_cider, beam, alpha);
+                let each = pipeline::calibrations(&with_cider, search);
                 let calibration = pipeline::most_marking(&each);
                 println!(
                     "unsure below {}% by {:?}: {:.0}% of the captions, mean CIDEr-D {:.1} (all: {:.1}); in {}",
