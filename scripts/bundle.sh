@@ -65,8 +65,8 @@ if [ ! -x target/release/server ] || [ ! -d target/site ]; then
   cargo leptos build "${LEPTOS_RELEASE[@]}"
 fi
 [ -x target/release/server ] || die "target/release/server is missing after the build"
-# The gzip copies as `build_release_site` leaves them (a no-op when they already are).
-target/release/server compress-site >/dev/null || die "server compress-site failed"
+# The gzip copies as `build_release_site` leaves them (unchanged when they already are).
+target/release/server compress-site target/site >/dev/null || die "server compress-site failed"
 for f in captioned.js captioned.wasm captioned.wasm.br captioned.wasm.gz; do
   [ -f "target/site/pkg/$f" ] ||
     die "target/site/pkg/$f is missing: the site is not a complete release build (run cargo leptos build ${LEPTOS_RELEASE[*]})"

@@ -27,8 +27,8 @@ LEPTOS_RELEASE=(--release --precompress)
 # The release build, then the site's gzip copies written again by `server compress-site`, a fifth
 # smaller than cargo-leptos' (gzip is what browsers get over plain HTTP).
 build_release_site() {
-  cargo leptos build "${LEPTOS_RELEASE[@]}"
-  target/release/server compress-site >/dev/null
+  # (`&&`: a caller's `||` turns off `set -e` in here)
+  cargo leptos build "${LEPTOS_RELEASE[@]}" && target/release/server compress-site target/site >/dev/null
 }
 
 # A free TCP port on the loopback interface.

@@ -265,18 +265,19 @@ impl PhotoSearch {
 }
 
 /// How a beam search runs: `width` beams, captions ranked by log-probability / length^`alpha`
-/// (see [`Hypothesis`]), and its `patience` (Kasai et al., 2022): the search goes on until
-/// `patience` x `width` captions have finished and no live beam can still rank above the last of
-/// them. 1 is the usual search; more keeps looking for a longer caption that ranks better once
-/// its score is normalised, which the usual search can stop too early to find.
+/// (see [`Hypothesis`]), and its `patience` (after Kasai et al., 2022). The usual search
+/// (patience 1, or 0) stops once `width` captions have finished and no live beam can still rank
+/// above the n-th best of them (n: the captions asked for). A patient one searches as if asked
+/// for `patience` x `width` captions, and so keeps looking for a longer caption that ranks better
+/// once its score is normalised, which the usual search can stop too early to find.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub struct Beam {
+pub struct BeamSearch {
     pub width: usize,
     pub alpha: f32,
     pub patience: usize,
 }
 
-impl Beam {
+impl BeamSearch {
     /// The usual search (patience 1).
     pub fn new(width: usize, alpha: f32) -> Self {
         Self { width, alpha, patience: 1 }
@@ -287,20 +288,20 @@ impl Beam {
     }
 }
 
-/// Beam search (`beam`) for each image of `features` (`[photos, regions, dim]`); returns, per
-/// photo, up to `n` finished captions, best first by their length-normalised score. The photos are searched together: the live beams of all of them are the
-/// rows of one decoder state, so each word costs one step of the decoder for the whole batch
+/// Beam search (`search`) for each image of `features` (`[photos, regions, dim]`); returns, per
+/// photo, up to `n` finished captions, best first by their length-normalised score. The photos
+/// are searched together: the live beams of all of them are the rows of one decoder state, so each word costs one step of the decoder for the whole batch
 /// (larger matrix products, far fewer calls), and each photo gets the captions it would get alone.
 pub fn beam_search<D: StepDecoder>(
     decoder: &D,
     features: Tensor<3>,
-    beam: Beam,
+    search: BeamSearch,
     n: usize,
     max_len: usize,
 ) -> Vec<Vec<Hypothesis>> {
-    let (k, alpha) = (beam.width.max(1), beam.alpha);
+    let (k, alpha) = (search.width.max(1), search.alpha);
     // a patient search runs as if asked for that many captions, and keeps the best `n`
-    let search_n = if beam.patience > 1 { n.max(beam.patience * k) } else { n };
+    let search_n = if search.patience > 1 { n.max(search.patience * k) } else { n };
     let device = features.device();
     let photos = features.dims()[0];
     if photos == 0 {
@@ -408,10 +409,10 @@ mod tests {
         let features = |values: &[f32]| {
             Tensor::<3>::from_data(TensorData::new(values.to_vec(), [values.len(), 1, 1]), &Device::flex())
         };
-        let together = beam_search(&ByPhoto, features(&photos), Beam::new(3, 0.6), 2, 6);
+        let together = beam_search(&ByPhoto, features(&photos), BeamSearch::new(3, 0.6), 2, 6);
         assert_eq!(together.len(), photos.len());
         for (photo, captions) in photos.iter().zip(&together) {
-            let alone = beam_search(&ByPhoto, features(&[*photo]), Beam::new(3, 0.6), 2, 6).remove(0);
+            let alone = beam_search(&ByPhoto, features(&[*photo]), BeamSearch::new(3, 0.6), 2, 6).remove(0);
             assert_eq!(captions.len(), 2, "photo {photo}");
             for (a, b) in captions.iter().zip(&alone) {
                 assert_eq!(a.tokens, b.tokens, "photo {photo}");
@@ -425,9 +426,8 @@ mod tests {
         assert!(together[2].iter().all(|h| h.tokens.len() == 6), "a photo that never ends is cut off");
         assert!(together[0].iter().any(|h| h.tokens.len() < 6), "the others end");
         assert_ne!(together[0][0].tokens, together[1][0].tokens);
-        assert!(
-            beam_search(&ByPhoto, Tensor::<3>::zeros([0, 1, 1], &Device::flex()), Beam::new(3, 0.6), 2, 6).is_empty()
-        );
+        assert!(beam_search(&ByPhoto, Tensor::<3>::zeros([0, 1, 1], &Device::flex()), BeamSearch::new(3, 0.6), 2, 6)
+            .is_empty());
     }
 
     /// A patient search finishes every caption the usual one does and more, so its best caption
@@ -439,8 +439,8 @@ mod tests {
         let features = Tensor::<3>::from_data(TensorData::new(photos.clone(), [photos.len(), 1, 1]), &Device::flex());
         let mut better = 0;
         for alpha in [0.0, 0.6, 1.0] {
-            let usual = beam_search(&ByPhoto, features.clone(), Beam::new(2, alpha), 1, 8);
-            let patient = beam_search(&ByPhoto, features.clone(), Beam::new(2, alpha).with_patience(3), 1, 8);
+            let usual = beam_search(&ByPhoto, features.clone(), BeamSearch::new(2, alpha), 1, 8);
+            let patient = beam_search(&ByPhoto, features.clone(), BeamSearch::new(2, alpha).with_patience(3), 1, 8);
             for ((photo, u), p) in photos.iter().zip(&usual).zip(&patient) {
                 assert!(
                     p[0].score >= u[0].score - 1e-6,

@@ -9,7 +9,7 @@ use rayon::prelude::*;
 
 use crate::{
     backend::Backend,
-    decoding::{beam_search, Beam, Hypothesis},
+    decoding::{beam_search, BeamSearch, Hypothesis},
     encoder_record,
     extract::encode_photos,
     features::FeatureShape,
@@ -139,8 +139,8 @@ impl LanguageDecoder {
             weakest_words: h.weakest_words(),
             unsure: self.calibration.as_ref().is_some_and(|c| c.is_unsure(&h)),
         };
-        let beam = Beam::new(beam, self.config.length_alpha).with_patience(self.config.beam_patience);
-        beam_search(&self.decoder, features, beam, n, self.config.max_caption_len)
+        let search = BeamSearch::new(beam, self.config.length_alpha).with_patience(self.config.beam_patience);
+        beam_search(&self.decoder, features, search, n, self.config.max_caption_len)
             .into_iter()
             .map(|photo| photo.into_iter().map(scored).collect())
             .collect()

@@ -18,7 +18,7 @@ use serde::{Deserialize, Serialize};
 use crate::{
     averaging::average,
     data::{parse_karpathy_json, parse_split_file, parse_token_file, CaptionSet, Splits},
-    decoding::{beam_search, confidence_percent, greedy_batch, xorshift, Beam, Hypothesis, StepDecoder},
+    decoding::{beam_search, confidence_percent, greedy_batch, xorshift, BeamSearch, Hypothesis, StepDecoder},
     metrics::{cider_d, corpus_bleu, CiderD},
     model::{attention::AttentionDecoderConfig, decoder::DecoderConfig, Architecture, CaptionModel},
     text::Language,
@@ -56,19 +56,19 @@ pub struct TrainConfig {
     pub max_epochs: usize,
     /// Which dev-split figure picks the saved decoder and drives early stopping.
     pub checkpoint_on: CheckpointMetric,
-    /// Stop after this many epochs without a better figure.
+    /// Stop after this many epochs without a better figure (training; not `beam_patience`).
     pub patience: usize,
     pub seed: u64,
     /// Words seen fewer times in the training captions become `<unk>`.
     pub min_word_count: usize,
     /// Longest caption generated, in words.
     pub max_caption_len: usize,
-    /// Beam search ranks captions by log-probability / length^alpha (1: mean per word).
+    /// BeamSearch search ranks captions by log-probability / length^alpha (1: mean per word).
     pub length_alpha: f32,
     /// The beam width the model captions with when none is asked for; chosen on dev with
     /// `length_alpha` and `beam_patience`, the setting its `calibration.json` was made for.
     pub beam: usize,
-    /// How long its beam search goes on ([`Beam::patience`]; 1: the usual search).
+    /// How long its beam search goes on ([`BeamSearch::patience`]; 1: the usual search).
     pub beam_patience: usize,
     /// Dev photos captioned each epoch for the dev BLEU-4 curve, and the beam width used (1: greedy).
     pub dev_bleu_photos: usize,
@@ -440,18 +440,18 @@ pub fn caption_all<D: StepDecoder>(
     decoder: &D,
     names: &[String],
     features: &dyn PhotoFeatures,
-    beam: Beam,
+    search: BeamSearch,
     max_len: usize,
     device: &Device,
 ) -> Vec<(String, Hypothesis)> {
     let names: Vec<&str> = names.iter().map(String::as_str).filter(|n| features.contains(n)).collect();
-    let searched = beam.width > 1;
+    let searched = search.width > 1;
     let progress = bar(names.len(), if searched { "beam search" } else { "greedy" });
     let mut out = Vec::with_capacity(names.len());
     for chunk in names.chunks(if searched { BEAM_BATCH } else { GREEDY_BATCH }) {
         let input = features_tensor(features, chunk, device).expect("checked above");
         let best = if searched {
-            beam_search(decoder, input, beam, 1, max_len).into_iter().map(|mut h| h.remove(0)).collect()
+            beam_search(decoder, input, search, 1, max_len).into_iter().map(|mut h| h.remove(0)).collect()
         } else {
             greedy_batch(decoder, input, max_len)
         };
@@ -614,9 +614,9 @@ impl Calibration {
 }
 
 /// Each measure's unsure threshold by the rule above, in the order of [`Sureness::ALL`], from
-/// captions scored on the dev split ([`with_cider`]) with the decoding `beam` and `length_alpha`.
-pub fn calibrations(scored: &[(&Hypothesis, f64)], beam: Beam) -> [Calibration; 2] {
-    Sureness::ALL.map(|measure| calibrate_by(measure, scored, beam))
+/// captions scored on the dev split ([`with_cider`]) with the decoding `search`.
+pub fn calibrations(scored: &[(&Hypothesis, f64)], search: BeamSearch) -> [Calibration; 2] {
+    Sureness::ALL.map(|measure| calibrate_by(measure, scored, search))
 }
 
 fn usual_patience() -> usize {
@@ -632,7 +632,7 @@ pub fn most_marking(calibrations: &[Calibration]) -> &Calibration {
         .expect("a calibration per measure")
 }
 
-fn calibrate_by(measure: Sureness, scored: &[(&Hypothesis, f64)], beam: Beam) -> Calibration {
+fn calibrate_by(measure: Sureness, scored: &[(&Hypothesis, f64)], search: BeamSearch) -> Calibration {
     let scored = sureness_percent(scored, measure);
     let below = |edge: u32| scored.iter().filter(|(c, _)| *c < edge).map(|(_, s)| *s).collect::<Vec<f64>>();
     let all: Vec<f64> = scored.iter().map(|(_, s)| *s).collect();
@@ -646,9 +646,9 @@ fn calibrate_by(measure: Sureness, scored: &[(&Hypothesis, f64)], beam: Beam) ->
         .unwrap_or(0);
     let unsure = below(unsure_below_percent);
     Calibration {
-        beam: beam.width,
-        length_alpha: beam.alpha,
-        beam_patience: beam.patience,
+        beam: search.width,
+        length_alpha: search.alpha,
+        beam_patience: search.patience,
         measure,
         unsure_below_percent,
         mean_cider_d: mean_cider_d * 100.0,
@@ -741,9 +741,10 @@ impl Run<'_> {
     fn dev<M: TrainableDecoder>(&self, decoder: &M, dev_examples: &[Example], dev_photos: &[String]) -> DevFigures {
         let config = self.config;
         let dev_loss = mean_loss(decoder, dev_examples, self.features, config.batch_size, self.device);
-        let beam = Beam::new(config.dev_bleu_beam.max(1), config.length_alpha).with_patience(config.beam_patience);
+        let search =
+            BeamSearch::new(config.dev_bleu_beam.max(1), config.length_alpha).with_patience(config.beam_patience);
         let generated: Vec<(String, String)> =
-            caption_all(decoder, dev_photos, self.features, beam, config.max_caption_len, self.device)
+            caption_all(decoder, dev_photos, self.features, search, config.max_caption_len, self.device)
                 .into_iter()
                 .map(|(n, h)| (n, self.vocab.decode(&h.tokens)))
                 .collect();
@@ -950,7 +951,7 @@ mod tests {
 
     /// The calibration `captioner eval --split dev` keeps for these captions (of a beam 3 wide).
     fn calibrate(generated: &[(String, String, Hypothesis)], captions: &CaptionSet, language: Language) -> Calibration {
-        most_marking(&calibrations(&with_cider(generated, captions, language), Beam::new(3, 0.6))).clone()
+        most_marking(&calibrations(&with_cider(generated, captions, language), BeamSearch::new(3, 0.6))).clone()
     }
 
     /// A caption of six tokens (five words, `<end>`) with these probabilities.

@@ -9,7 +9,7 @@ use burn::prelude::*;
 use captioner::{
     backend::Backend,
     data::{parse_token_file, CaptionSet},
-    decoding::{beam_search, greedy, Beam},
+    decoding::{beam_search, greedy, BeamSearch},
     encoder_record,
     extract::encode_photos,
     features::FeatureShape,
@@ -92,7 +92,7 @@ impl Tiny {
             let shape = features.shape;
             let input = Tensor::<3>::from_data(TensorData::new(values, [1, shape.regions, shape.dim]), &self.device);
             let greedy = greedy(&decoder, input.clone(), 20);
-            let beams = beam_search(&decoder, input, Beam::new(3, 1.0), 3, 20).remove(0);
+            let beams = beam_search(&decoder, input, BeamSearch::new(3, 1.0), 3, 20).remove(0);
             assert!(!beams.is_empty() && beams.len() <= 3);
             assert!(beams.windows(2).all(|w| w[0].score >= w[1].score), "best first");
             assert!(beams[0].score >= greedy.score - 1e-4, "beam {} < greedy {}", beams[0].score, greedy.score);

@@ -125,7 +125,7 @@ test("a caption the model is unsure of is marked, not stated as fact", async ({ 
   const inUse = page.getByTestId("suggestion").first();
   await expect(inUse).toContainText("In use, unsure");
   // its numbers include those of its least likely words, which decided the mark
-  await expect(inUse.locator(".score")).toHaveAttribute("title", /of its least likely words -\d+\.\d{3};/);
+  await expect(inUse.locator(".score")).toHaveAttribute("title", /; its least likely words' mean -\d+\.\d{3};/);
   // the model is unsure of its two alternatives here too: each says so in words, whatever its percentage
   const alternatives = page.getByTestId("suggestion").filter({ hasNot: page.getByText("In use") });
   await expect(alternatives).toHaveCount(2);
@@ -137,6 +137,7 @@ test("a caption the model is unsure of is marked, not stated as fact", async ({ 
   await expect(page.getByRole("img", { name: best })).toBeVisible();
   await expect(inUse).toContainText("In use");
   await expect(inUse.getByRole("button")).toHaveCount(0);
+  await expect(inUse.locator(".badge.unsure")).toHaveCount(0);
 });
 
 test("a photo is captioned in Chinese, German and Arabic too, the Arabic right to left", async ({ page }) => {

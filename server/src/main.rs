@@ -1,7 +1,18 @@
+use std::path::Path;
+
 use server::{configuration::Settings, site_files, startup::Application, telemetry};
 
 #[tokio::main]
 async fn main() {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    match args.first().map(String::as_str) {
+        None => {}
+        Some("compress-site") if args.len() == 2 => return compress_site(Path::new(&args[1])),
+        Some(_) => {
+            eprintln!("usage: `server` runs the app; `server compress-site DIR` makes the gzip copies of the site in DIR smaller");
+            std::process::exit(2);
+        }
+    }
     telemetry::init();
     let settings = match Settings::from_env() {
         Ok(settings) => settings,
@@ -10,14 +21,6 @@ async fn main() {
             std::process::exit(2);
         }
     };
-    match std::env::args().nth(1).as_deref() {
-        None => {}
-        Some("compress-site") => return compress_site(&settings),
-        Some(other) => {
-            eprintln!("unknown command {other:?}: `server` runs the app, `server compress-site` makes the site's gzip copies smaller");
-            std::process::exit(2);
-        }
-    }
     let app = match Application::build(settings).await {
         Ok(app) => app,
         Err(err) => {
@@ -32,9 +35,8 @@ async fn main() {
     }
 }
 
-/// `server compress-site`: after `cargo leptos build --release --precompress`, before serving.
-fn compress_site(settings: &Settings) {
-    let root = std::path::Path::new(settings.leptos_options.site_root.as_ref());
+/// `server compress-site DIR`: after `cargo leptos build --release --precompress`, before serving.
+fn compress_site(root: &Path) {
     match site_files::compress_site(root) {
         Ok(copies) => {
             for copy in copies {
@@ -42,7 +44,7 @@ fn compress_site(settings: &Settings) {
             }
         }
         Err(err) => {
-            eprintln!("could not compress the site's files under {}: {err}", root.display());
+            eprintln!("could not compress the site's files: {err}");
             std::process::exit(1);
         }
     }

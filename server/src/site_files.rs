@@ -24,6 +24,11 @@ pub async fn site_file(uri: Uri, state: State<AppState>, request: Request<Body>)
     response
 }
 
+/// Names the file an I/O error is about.
+fn at(path: &Path) -> impl Fn(io::Error) -> io::Error + '_ {
+    move |err| io::Error::new(err.kind(), format!("{}: {err}", path.display()))
+}
+
 /// One gzip copy that [`compress_site`] looked at: its size before and after (the same when the
 /// copy it found was already the smaller).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -33,43 +38,47 @@ pub struct GzipCopy {
     pub after: u64,
 }
 
-/// Writes each gzip copy under the site root again with zopfli, where that comes out smaller.
+/// Writes each gzip copy under the site root again with zopfli, where that comes out smaller or
+/// the copy is older than its file.
 /// cargo-leptos' `--precompress` writes them with a fast deflate, about a fifth larger than
 /// zopfli's (the wasm: 607 against 492 KB); and gzip is what a browser gets over plain HTTP to
 /// anything but localhost, brotli being asked for over HTTPS only. A copy is replaced whole
 /// (written beside it, then renamed), so a server reading the site never sends half of one.
+/// Symbolic links are not followed. Errors name the file.
 pub fn compress_site(site_root: &Path) -> io::Result<Vec<GzipCopy>> {
     let mut copies = Vec::new();
     let mut folders = vec![site_root.to_path_buf()];
     while let Some(folder) = folders.pop() {
-        for entry in std::fs::read_dir(&folder)? {
-            let path = entry?.path();
-            if path.is_dir() {
+        for entry in std::fs::read_dir(&folder).map_err(at(&folder))? {
+            let entry = entry.map_err(at(&folder))?;
+            let (path, kind) = (entry.path(), entry.file_type().map_err(at(&folder))?);
+            if kind.is_dir() {
                 folders.push(path);
                 continue;
             }
-            if path.extension().is_none_or(|e| e != "gz") {
+            if !kind.is_file() || path.extension().is_none_or(|e| e != "gz") {
                 continue;
             }
             let original = path.with_extension("");
-            if !original.is_file() {
+            let Ok(original_meta) = std::fs::symlink_metadata(&original) else { continue };
+            if !original_meta.is_file() {
                 continue;
             }
-            let before = std::fs::metadata(&path)?.len();
+            let copy_meta = entry.metadata().map_err(at(&path))?;
+            let stale = copy_meta.modified().ok() < original_meta.modified().ok();
+            let before = copy_meta.len();
             let mut smaller = Vec::new();
-            zopfli::compress(
-                zopfli::Options::default(),
-                zopfli::Format::Gzip,
-                std::fs::File::open(&original)?,
-                &mut smaller,
-            )?;
+            let file = std::fs::File::open(&original).map_err(at(&original))?;
+            zopfli::compress(zopfli::Options::default(), zopfli::Format::Gzip, file, &mut smaller)
+                .map_err(at(&original))?;
             let after = smaller.len() as u64;
-            if after < before {
+            let replace = after < before || stale;
+            if replace {
                 let part = path.with_extension("gz.part");
-                std::fs::write(&part, &smaller)?;
-                std::fs::rename(&part, &path)?;
+                std::fs::write(&part, &smaller).map_err(at(&part))?;
+                std::fs::rename(&part, &path).map_err(at(&path))?;
             }
-            copies.push(GzipCopy { path, before, after: after.min(before) });
+            copies.push(GzipCopy { path, before, after: if replace { after } else { before } });
         }
     }
     copies.sort_by(|a, b| a.path.cmp(&b.path));
@@ -101,13 +110,20 @@ mod tests {
         // A copy smaller than zopfli could make (not even gzip): left as it is.
         std::fs::write(site.join("tiny.css"), "body { margin: 0 }\n".repeat(50)).unwrap();
         std::fs::write(site.join("tiny.css.gz"), "x").unwrap();
+        // A copy older than its file is out of date: written again, though larger.
+        std::fs::write(site.join("stale.css.gz"), "y").unwrap();
+        let hour_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(3600);
+        std::fs::File::options().write(true).open(site.join("stale.css.gz")).unwrap().set_modified(hour_ago).unwrap();
+        std::fs::write(site.join("stale.css"), "p { color: red }\n").unwrap();
+        // A link back to the site root is not followed (the walk would never end).
+        std::os::unix::fs::symlink(&site, pkg.join("loop")).unwrap();
         // A file without a gzip copy gets none, and a gzip file without its original is not one.
         std::fs::write(site.join("favicon.ico"), [0u8; 64]).unwrap();
         std::fs::write(site.join("archive.tar.gz"), "not a copy").unwrap();
 
         let copies = compress_site(&site).unwrap();
 
-        assert_eq!(copies.len(), 2, "{copies:?}");
+        assert_eq!(copies.len(), 3, "{copies:?}");
         let script_copy = copies.iter().find(|c| c.path == pkg.join("app.js.gz")).unwrap();
         assert!(script_copy.after < script_copy.before / 10, "{script_copy:?}");
         assert_eq!(std::fs::metadata(pkg.join("app.js.gz")).unwrap().len(), script_copy.after);
@@ -115,6 +131,7 @@ mod tests {
         let css_copy = copies.iter().find(|c| c.path == site.join("tiny.css.gz")).unwrap();
         assert_eq!((css_copy.before, css_copy.after), (1, 1));
         assert_eq!(std::fs::read(site.join("tiny.css.gz")).unwrap(), b"x");
+        assert_eq!(gunzip(&site.join("stale.css.gz")), b"p { color: red }\n");
         assert!(!site.join("favicon.ico.gz").exists());
         assert_eq!(std::fs::read(site.join("archive.tar.gz")).unwrap(), b"not a copy");
         assert!(!pkg.join("app.js.gz.part").exists());

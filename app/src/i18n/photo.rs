@@ -27,11 +27,11 @@ pub struct PhotoTexts {
     pub in_use_unsure: &'static str,
     pub confirm_caption: &'static str,
     pub use_caption: &'static str,
-    /// A suggestion's tooltip: its mean log-probability per word and its beam-search score.
-    /// The numbers behind a suggestion: mean log-probability per word, that of its least likely
-    /// words where the model recorded them, and the beam-search score.
+    /// A suggestion's tooltip, the numbers behind it: mean log-probability per word, the mean of
+    /// its least likely words' where the model recorded it, and the beam-search score.
     pub score_explained: fn(f64, Option<f64>, f64) -> String,
-    /// Beside a suggestion the model is unsure of (other than the one in use, which says so).
+    /// Beside a suggestion the model is unsure of that is not in use (the one in use says so in
+    /// `in_use_unsure`, until its owner confirms it).
     pub unsure: &'static str,
     pub confident: fn(u32) -> String,
     pub other_languages: &'static str,
@@ -110,7 +110,7 @@ fn pixels_and_size_en(width: u32, height: u32, size: &str) -> String {
 }
 fn score_explained_en(per_word: f64, weakest_words: Option<f64>, score: f64) -> String {
     let f = &formats::EN;
-    let weakest = weakest_words.map(|w| format!("; of its least likely words {}", three_places(f, w)));
+    let weakest = weakest_words.map(|w| format!("; its least likely words' mean {}", three_places(f, w)));
     format!(
         "mean log-probability per word {}{}; beam-search score {}",
         three_places(f, per_word),
@@ -225,7 +225,7 @@ fn pixels_and_size_zh(width: u32, height: u32, size: &str) -> String {
 }
 fn score_explained_zh(per_word: f64, weakest_words: Option<f64>, score: f64) -> String {
     let f = &formats::ZH;
-    let weakest = weakest_words.map(|w| format!("；其中最不确定的几个词 {}", three_places(f, w)));
+    let weakest = weakest_words.map(|w| format!("；最不可能的几个词的平均值 {}", three_places(f, w)));
     format!(
         "每词平均对数概率 {}{}；束搜索得分 {}",
         three_places(f, per_word),
@@ -334,7 +334,7 @@ fn pixels_and_size_de(width: u32, height: u32, size: &str) -> String {
 }
 fn score_explained_de(per_word: f64, weakest_words: Option<f64>, score: f64) -> String {
     let f = &formats::DE;
-    let weakest = weakest_words.map(|w| format!("; der unwahrscheinlichsten Wörter {}", three_places(f, w)));
+    let weakest = weakest_words.map(|w| format!("; Mittel der unwahrscheinlichsten Wörter {}", three_places(f, w)));
     format!(
         "mittlere Log-Wahrscheinlichkeit pro Wort {}{}; Beam-Search-Score {}",
         three_places(f, per_word),
@@ -451,7 +451,7 @@ fn pixels_and_size_ar(width: u32, height: u32, size: &str) -> String {
 }
 fn score_explained_ar(per_word: f64, weakest_words: Option<f64>, score: f64) -> String {
     let f = &formats::AR;
-    let weakest = weakest_words.map(|w| format!("؛ ولأقل كلماتها احتمالًا {}", three_places(f, w)));
+    let weakest = weakest_words.map(|w| format!("؛ متوسط أقل كلماته احتمالًا {}", three_places(f, w)));
     format!(
         "متوسط لوغاريتم الاحتمال لكل كلمة {}{}؛ درجة البحث الحزمي {}",
         three_places(f, per_word),
@@ -498,7 +498,7 @@ pub const AR: PhotoTexts = PhotoTexts {
     confirm_caption: "تأكيد هذا الوصف",
     use_caption: "استخدام هذا الوصف",
     score_explained: score_explained_ar,
-    unsure: "غير مؤكَّد",
+    unsure: "غير متأكَّد منه",
     confident: confident_ar,
     other_languages: "بلغات أخرى",
     your_caption: "وصفك",
@@ -573,11 +573,11 @@ mod tests {
         );
         assert_eq!(
             (EN.score_explained)(-0.5, Some(-2.125), -2.25),
-            "mean log-probability per word -0.500; of its least likely words -2.125; beam-search score -2.250"
+            "mean log-probability per word -0.500; its least likely words' mean -2.125; beam-search score -2.250"
         );
         assert_eq!(
             (DE.score_explained)(-0.5, Some(-2.125), -2.25),
-            "mittlere Log-Wahrscheinlichkeit pro Wort -0,500; der unwahrscheinlichsten Wörter -2,125; Beam-Search-Score -2,250"
+            "mittlere Log-Wahrscheinlichkeit pro Wort -0,500; Mittel der unwahrscheinlichsten Wörter -2,125; Beam-Search-Score -2,250"
         );
         assert_eq!((AR.confident)(87), "ثقة ٨٧٪");
     }

@@ -280,7 +280,7 @@ fn CaptionEditor(details: PhotoDetails, actions: CaptionActions) -> impl IntoVie
                 </span>
                 // Said in words: a model may judge a caption by its weakest words, not by the mean
                 // that the percentage shows, so a number alone could seem to contradict the mark.
-                {(suggestion.unsure && !confirm).then(|| view! { <span class="badge unsure">{t.photo.unsure}</span> })}
+                {(suggestion.unsure && !in_use).then(|| view! { <span class="badge unsure">{t.photo.unsure}</span> })}
                 {pick}
             </li>
         });

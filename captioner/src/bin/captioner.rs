@@ -8,7 +8,7 @@ use std::{
 
 use captioner::{
     backend::Backend,
-    decoding::{Beam, Hypothesis},
+    decoding::{BeamSearch, Hypothesis},
     encoder_record, extract,
     features::{FeatureCache, FeatureShape},
     import,
@@ -311,7 +311,7 @@ fn run(cli: Cli) -> Result<(), String> {
             let started = Instant::now();
             let alpha = alpha.unwrap_or(config.length_alpha);
             let max_len = config.max_caption_len;
-            let search = Beam::new(beam, alpha).with_patience(beam_patience.unwrap_or(config.beam_patience));
+            let search = BeamSearch::new(beam, alpha).with_patience(beam_patience.unwrap_or(config.beam_patience));
             let captioned = pipeline::caption_all(&decoder, &names, features.as_ref(), search, max_len, &device);
             let scored: Vec<(String, String, Hypothesis)> =
                 captioned.into_iter().map(|(n, h)| (n, vocab.decode(&h.tokens), h)).collect();

@@ -380,12 +380,13 @@ mod tests {
         let device = Device::flex();
         let decoder = tiny_decoder(9, &device);
         let photos = Tensor::<3>::random([2, 3, 4], burn::tensor::Distribution::Uniform(0.0, 3.0), &device);
-        let together = crate::decoding::beam_search(&decoder, photos.clone(), crate::decoding::Beam::new(3, 0.6), 2, 6);
+        let together =
+            crate::decoding::beam_search(&decoder, photos.clone(), crate::decoding::BeamSearch::new(3, 0.6), 2, 6);
         for (i, beside) in together.into_iter().enumerate() {
             let alone = crate::decoding::beam_search(
                 &decoder,
                 photos.clone().narrow(0, i, 1),
-                crate::decoding::Beam::new(3, 0.6),
+                crate::decoding::BeamSearch::new(3, 0.6),
                 2,
                 6,
             )
