@@ -277,10 +277,13 @@ pub struct BeamSearch {
     pub patience: usize,
 }
 
+/// The patience of the usual beam search, and of every model and calibration that names none.
+pub const USUAL_PATIENCE: usize = 1;
+
 impl BeamSearch {
-    /// The usual search (patience 1).
+    /// The usual search ([`USUAL_PATIENCE`]).
     pub fn new(width: usize, alpha: f32) -> Self {
-        Self { width, alpha, patience: 1 }
+        Self { width, alpha, patience: USUAL_PATIENCE }
     }
 
     pub fn with_patience(self, patience: usize) -> Self {
@@ -290,8 +293,9 @@ impl BeamSearch {
 
 /// Beam search (`search`) for each image of `features` (`[photos, regions, dim]`); returns, per
 /// photo, up to `n` finished captions, best first by their length-normalised score. The photos
-/// are searched together: the live beams of all of them are the rows of one decoder state, so each word costs one step of the decoder for the whole batch
-/// (larger matrix products, far fewer calls), and each photo gets the captions it would get alone.
+/// are searched together: the live beams of all of them are the rows of one decoder state, so
+/// each word costs one step of the decoder for the whole batch (larger matrix products, far fewer
+/// calls), and each photo gets the captions it would get alone.
 pub fn beam_search<D: StepDecoder>(
     decoder: &D,
     features: Tensor<3>,

@@ -18,7 +18,9 @@ use serde::{Deserialize, Serialize};
 use crate::{
     averaging::average,
     data::{parse_karpathy_json, parse_split_file, parse_token_file, CaptionSet, Splits},
-    decoding::{beam_search, confidence_percent, greedy_batch, xorshift, BeamSearch, Hypothesis, StepDecoder},
+    decoding::{
+        beam_search, confidence_percent, greedy_batch, xorshift, BeamSearch, Hypothesis, StepDecoder, USUAL_PATIENCE,
+    },
     metrics::{cider_d, corpus_bleu, CiderD},
     model::{attention::AttentionDecoderConfig, decoder::DecoderConfig, Architecture, CaptionModel},
     text::Language,
@@ -63,7 +65,7 @@ pub struct TrainConfig {
     pub min_word_count: usize,
     /// Longest caption generated, in words.
     pub max_caption_len: usize,
-    /// BeamSearch search ranks captions by log-probability / length^alpha (1: mean per word).
+    /// Beam search ranks captions by log-probability / length^alpha (1: mean per word).
     pub length_alpha: f32,
     /// The beam width the model captions with when none is asked for; chosen on dev with
     /// `length_alpha` and `beam_patience`, the setting its `calibration.json` was made for.
@@ -130,7 +132,7 @@ impl Default for TrainConfig {
             max_caption_len: 20,
             length_alpha: 1.0,
             beam: 7,
-            beam_patience: 1,
+            beam_patience: USUAL_PATIENCE,
             dev_bleu_photos: 300,
             dev_bleu_beam: 1,
             max_minutes: 0.0,
@@ -620,7 +622,7 @@ pub fn calibrations(scored: &[(&Hypothesis, f64)], search: BeamSearch) -> [Calib
 }
 
 fn usual_patience() -> usize {
-    1
+    USUAL_PATIENCE
 }
 
 /// The calibration the app uses: of `calibrations`, the one that marks more captions, that is
