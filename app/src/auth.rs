@@ -37,7 +37,7 @@ pub async fn logout() -> Result<(), AppError> {
 
 #[derive(Clone, Copy)]
 pub struct Auth {
-    pub user: Resource<Result<Option<UserInfo>, AppError>>,
+    pub user: crate::page_data::PageResource<Result<Option<UserInfo>, AppError>>,
     pub logout: ServerAction<Logout>,
 }
 
@@ -46,7 +46,8 @@ pub struct Auth {
 pub fn provide_auth() {
     let logout = ServerAction::<Logout>::new();
     let location = use_location();
-    let user = Resource::new(move || (location.pathname.get(), logout.version().get()), |_| current_user());
+    let user =
+        crate::page_data::page_resource(move || (location.pathname.get(), logout.version().get()), |_| current_user());
     provide_context(Auth { user, logout });
     // Logging in moves to the next page without loading it; when the account reads another
     // language than the page was made in, the page is loaded again, in that language.

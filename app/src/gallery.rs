@@ -257,7 +257,7 @@ pub fn Gallery(uploaded: RwSignal<u32>, search: Signal<String>) -> impl IntoView
     let older = RwSignal::new(Vec::<PhotoSummary>::new());
     let older_next = RwSignal::new(None::<Option<String>>);
     let loading = RwSignal::new(false);
-    let first = Resource::new(
+    let first = crate::page_data::page_resource(
         move || (uploaded.get(), search.get(), set_visibility.version().get()),
         move |(_, q, _)| {
             // a new upload or a new search starts again from the newest page

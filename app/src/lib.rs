@@ -8,6 +8,7 @@ pub mod gallery;
 pub mod i18n;
 pub mod layout;
 pub mod locale;
+pub mod page_data;
 pub mod pages;
 pub mod photo_view;
 pub mod polling;

@@ -20,8 +20,8 @@ pub enum UploadStatus {
 pub struct UploadItem {
     pub key: usize,
     pub name: String,
-    /// 0.0 to 1.0
-    pub progress: f64,
+    /// 0 to 100: whole percent, as shown (a float would bring float formatting into the wasm).
+    pub percent: u32,
     pub status: UploadStatus,
 }
 
@@ -43,7 +43,8 @@ struct ErrorAnswer {
 /// The message of an error answer from the upload endpoint, in the reader's language; by its
 /// status when the answer is not the endpoint's own (no answer at all, a proxy's page).
 pub fn error_message(t: &Texts, status: u16, body: &str) -> String {
-    match serde_json::from_str::<ErrorAnswer>(body) {
+    // Read as bytes, as the server functions' answers are: one reader for `AppError` in the wasm.
+    match serde_json::from_slice::<ErrorAnswer>(body.as_bytes()) {
         Ok(answer) => answer.app_error.message(t),
         Err(_) => match status {
             0 => t.gallery.upload_unreachable.to_owned(),
@@ -80,7 +81,9 @@ mod browser {
 
             let on_progress = Closure::<dyn FnMut(ProgressEvent)>::new(move |event: ProgressEvent| {
                 if event.length_computable() && event.total() > 0.0 {
-                    update_item(items, key, |item| item.progress = event.loaded() / event.total());
+                    update_item(items, key, |item| {
+                        item.percent = (event.loaded() / event.total() * 100.0).round().clamp(0.0, 100.0) as u32
+                    });
                 }
             });
             xhr.upload()?.set_onprogress(Some(on_progress.as_ref().unchecked_ref()));
@@ -91,7 +94,7 @@ mod browser {
                 let status = request.status().unwrap_or(0);
                 if (200..300).contains(&status) {
                     update_item(items, key, |item| {
-                        item.progress = 1.0;
+                        item.percent = 100;
                         item.status = UploadStatus::Done;
                     });
                     uploaded.update(|n| *n += 1);
@@ -130,7 +133,7 @@ pub fn Uploader(uploaded: RwSignal<u32>) -> impl IntoView {
             let key = next_key.get_value();
             next_key.set_value(key + 1);
             items.update(|all| {
-                all.push(UploadItem { key, name: file.name(), progress: 0.0, status: UploadStatus::Uploading })
+                all.push(UploadItem { key, name: file.name(), percent: 0, status: UploadStatus::Uploading })
             });
             browser::upload(t, file, key, items, uploaded);
         }
@@ -182,7 +185,7 @@ pub fn Uploader(uploaded: RwSignal<u32>) -> impl IntoView {
                 {move || items.get().into_iter().rev().map(|item| {
                     let (class, message) = match &item.status {
                         UploadStatus::Uploading => {
-                            ("upload uploading", (t.gallery.upload_progress)((item.progress * 100.0).round() as u64))
+                            ("upload uploading", (t.gallery.upload_progress)(u64::from(item.percent)))
                         }
                         UploadStatus::Done => ("upload done", t.gallery.uploaded.to_owned()),
                         UploadStatus::Failed(why) => ("upload failed", why.clone()),
@@ -190,7 +193,7 @@ pub fn Uploader(uploaded: RwSignal<u32>) -> impl IntoView {
                     view! {
                         <li class=class data-testid="upload">
                             <span class="upload-name">{item.name.clone()}</span>
-                            <progress max="1" value=item.progress></progress>
+                            <progress max="100" value=item.percent></progress>
                             <span class="upload-status" role=matches!(item.status, UploadStatus::Failed(_)).then_some("alert")>{message}</span>
                         </li>
                     }

@@ -64,10 +64,19 @@ impl Formats {
         self.digits(&grouped)
     }
 
-    /// A number with one decimal: "2.4" / "2,4".
-    pub fn one_decimal(&self, x: f64) -> String {
-        let plain = format!("{x:.1}");
-        self.digits(&plain.replace('.', self.decimal))
+    /// A number with `places` decimals, rounded: "2.4" / "2,4" / "-1.235". Worked out in whole
+    /// numbers: Rust's float formatting would add about 14 KB to the browser's wasm.
+    pub fn fixed(&self, x: f64, places: u32) -> String {
+        let scale = 10_i64.pow(places);
+        let scaled = (x * scale as f64).round() as i64;
+        let sign = if scaled < 0 { "-" } else { "" };
+        let (whole, fraction) = (scaled.unsigned_abs() / scale as u64, scaled.unsigned_abs() % scale as u64);
+        let plain = if places == 0 {
+            format!("{sign}{whole}")
+        } else {
+            format!("{sign}{whole}{}{fraction:0width$}", self.decimal, width = places as usize)
+        };
+        self.digits(&plain)
     }
 
     fn pad2(&self, n: u32) -> String {
@@ -95,7 +104,7 @@ impl Texts {
     pub fn size(&self, bytes: u64) -> String {
         let units = &self.common.size_units;
         match bytes {
-            b if b >= 1_000_000 => format!("{} {}", self.formats.one_decimal(b as f64 / 1e6), units[2]),
+            b if b >= 1_000_000 => format!("{} {}", self.formats.fixed(b as f64 / 1e6, 1), units[2]),
             b if b >= 1_000 => format!("{} {}", self.number((b as f64 / 1e3).round() as u64), units[1]),
             b => format!("{} {}", self.number(b), units[0]),
         }
@@ -206,5 +215,17 @@ mod tests {
         assert_eq!(DE.size(2_400_000), "2,4 MB");
         assert_eq!(EN.size(310_000), "310 KB");
         assert_eq!(EN.size(12), "12 bytes");
+    }
+
+    #[test]
+    fn fixed_decimals_round_and_keep_their_zeros() {
+        let f = &EN.formats;
+        assert_eq!(f.fixed(-1.23456, 3), "-1.235");
+        assert_eq!(f.fixed(-0.0004, 3), "0.000");
+        assert_eq!(f.fixed(2.05, 3), "2.050");
+        assert_eq!(f.fixed(0.96, 1), "1.0");
+        assert_eq!(f.fixed(12.0, 0), "12");
+        assert_eq!(DE.formats.fixed(-2.5, 1), "-2,5");
+        assert_eq!(AR.formats.fixed(1.25, 2), "١٫٢٥");
     }
 }

@@ -94,7 +94,7 @@ pub struct PhotoTexts {
 
 /// A decimal with three places, as the language writes it.
 fn three_places(f: &Formats, x: f64) -> String {
-    f.digits(&format!("{x:.3}").replace('.', f.decimal))
+    f.fixed(x, 3)
 }
 
 fn caption_failure_en(failure: CaptionFailure) -> String {

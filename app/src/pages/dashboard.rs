@@ -65,7 +65,7 @@ fn OwnPhotos() -> impl IntoView {
 fn LikedPhotos() -> impl IntoView {
     let t = use_texts();
     let query = use_query_map();
-    let liked = Resource::new(move || query.read().get("before"), liked_photos);
+    let liked = crate::page_data::page_resource(move || query.read().get("before"), liked_photos);
     view! {
         <Transition fallback=move || view! { <p class="muted">{t.common.loading}</p> }>
             {move || Suspend::new(async move {

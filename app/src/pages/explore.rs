@@ -26,8 +26,10 @@ pub async fn explore(q: Option<String>, before: Option<String>) -> Result<FeedPa
 #[component]
 pub fn ExploreFeed(#[prop(into)] q: Signal<String>, #[prop(into)] before: Signal<Option<String>>) -> impl IntoView {
     let t = use_texts();
-    let page =
-        Resource::new(move || (q.get(), before.get()), |(q, before)| explore((!q.is_empty()).then_some(q), before));
+    let page = crate::page_data::page_resource(
+        move || (q.get(), before.get()),
+        |(q, before)| explore((!q.is_empty()).then_some(q), before),
+    );
     view! {
         <Transition fallback=move || view! { <p class="muted">{t.gallery.loading_photos}</p> }>
             {move || Suspend::new(async move {

@@ -46,7 +46,7 @@ pub async fn revoke_share_link(id: String) -> Result<(), AppError> {
 pub fn LinksPage() -> impl IntoView {
     let t = use_texts();
     let revoke = ServerAction::<RevokeShareLink>::new();
-    let links = Resource::new(move || revoke.version().get(), |_| list_share_links());
+    let links = crate::page_data::page_resource(move || revoke.version().get(), |_| list_share_links());
     let revoke_error = move || revoke.value().get().and_then(Result::err).map(|e| e.message(t));
     view! {
         <Title text=t.common.shared_links/>

@@ -141,7 +141,7 @@ pub fn PhotoPage() -> impl IntoView {
     };
     // Bumped while the caption is being written, so that the page asks again (polling).
     let poll = RwSignal::new(0u32);
-    let photo = Resource::new(
+    let photo = crate::page_data::page_resource(
         move || {
             (
                 id(),

@@ -29,7 +29,7 @@ pub fn ProfilePage() -> impl IntoView {
     let params = use_params_map();
     let query = use_query_map();
     let t = use_texts();
-    let profile = Resource::new(
+    let profile = crate::page_data::page_resource(
         move || (params.read().get("username").unwrap_or_default(), query.read().get("before")),
         |(username, before)| get_profile(username, before),
     );

@@ -45,7 +45,7 @@ pub async fn save_settings(
 #[component]
 pub fn SettingsPage() -> impl IntoView {
     let save = ServerAction::<SaveSettings>::new();
-    let settings = Resource::new(move || save.version().get(), |_| get_settings());
+    let settings = crate::page_data::page_resource(move || save.version().get(), |_| get_settings());
     let t = use_texts();
     let outcome = move || {
         save.value().get().map(|result| match result {

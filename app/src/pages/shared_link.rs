@@ -90,7 +90,8 @@ pub fn SharedLinkPage() -> impl IntoView {
     let params = use_params_map();
     let token = move || params.read().get("token").unwrap_or_default();
     let unlock = ServerAction::<UnlockShared>::new();
-    let shown = Resource::new(move || (token(), unlock.version().get()), |(token, _)| open_shared(token));
+    let shown =
+        crate::page_data::page_resource(move || (token(), unlock.version().get()), |(token, _)| open_shared(token));
     view! {
         <Transition fallback=move || view! { <p class="muted">{t.common.loading}</p> }>
             {move || Suspend::new(async move {
