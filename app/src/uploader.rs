@@ -20,7 +20,7 @@ pub enum UploadStatus {
 pub struct UploadItem {
     pub key: usize,
     pub name: String,
-    /// 0 to 100: whole percent, as shown (a float would bring float formatting into the wasm).
+    /// 0 to 100: whole percent, as the bar and the text show it.
     pub percent: u32,
     pub status: UploadStatus,
 }

@@ -65,7 +65,7 @@ impl Formats {
     }
 
     /// A number with `places` decimals, rounded: "2.4" / "2,4" / "-1.235". Worked out in whole
-    /// numbers: Rust's float formatting would add about 14 KB to the browser's wasm.
+    /// numbers, so that what rounds to zero has no sign ("0.000", where `{:.3}` writes "-0.000").
     pub fn fixed(&self, x: f64, places: u32) -> String {
         let scale = 10_i64.pow(places);
         let scaled = (x * scale as f64).round() as i64;
