@@ -75,8 +75,12 @@ async function measure(site, pageName, network, encoding) {
   if (acceptEncoding[encoding]) {
     await cdp.send("Network.setExtraHTTPHeaders", { headers: { "Accept-Encoding": acceptEncoding[encoding] } });
   }
+  const errors = [];
+  page.on("pageerror", (error) => errors.push(String(error)));
   await page.goto(site.paths[pageName]);
-  await page.waitForSelector("body[data-hydrated=true]", { state: "attached", timeout: 120_000 });
+  await page.waitForSelector("body[data-hydrated=true]", { state: "attached", timeout: 120_000 }).catch((error) => {
+    throw new Error(`${site.name}, ${pageName}, ${network.name}, ${encoding}: not hydrated (${errors.join("; ") || error.message})`);
+  });
   const figures = await page.evaluate(() => {
     // every wasm file the page loaded (one, unless the build splits it)
     const wasm = performance.getEntriesByType("resource").filter((e) => e.name.endsWith(".wasm"));
