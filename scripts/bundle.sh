@@ -67,7 +67,7 @@ fi
 [ -x target/release/server ] || die "target/release/server is missing after the build"
 # The gzip copies as `build_release_site` leaves them (unchanged when they already are).
 target/release/server compress-site target/site >/dev/null || die "server compress-site failed"
-for f in captioned.js captioned.wasm captioned.wasm.br captioned.wasm.gz; do
+for f in captioned.js captioned.wasm captioned.wasm.br captioned.wasm.gz __wasm_split_manifest.json; do
   [ -f "target/site/pkg/$f" ] ||
     die "target/site/pkg/$f is missing: the site is not a complete release build (run cargo leptos build ${LEPTOS_RELEASE[*]})"
 done

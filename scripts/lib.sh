@@ -21,8 +21,10 @@ steps_done() {
 }
 
 # How the site is built for release (run.sh, test.sh, bundle.sh, check-hardening.sh): with a
-# brotli and a gzip copy of each of its files, which the server sends to browsers that accept them.
-LEPTOS_RELEASE=(--release --precompress)
+# brotli and a gzip copy of each of its files, which the server sends to browsers that accept them,
+# and split (`--split`): the lazy pages of `app/src/lib.rs` get wasm files of their own. Every build
+# of the wasm needs `--split` (`cargo leptos watch --split` too): a plain one cannot hydrate them.
+LEPTOS_RELEASE=(--release --precompress --split)
 
 # The release build, then the site's gzip copies written again by `server compress-site`, a fifth
 # smaller than cargo-leptos' (gzip is what browsers get over plain HTTP).

@@ -22,7 +22,7 @@ use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, MetaTags, Stylesheet, Title};
 use leptos_router::{
     components::{Route, Router, Routes},
-    path, SsrMode, StaticSegment,
+    lazy_route, path, Lazy, LazyRoute, SsrMode, StaticSegment,
 };
 
 use crate::{
@@ -114,6 +114,36 @@ mod tests {
     }
 }
 
+/// A page whose code is in wasm files of its own (`cargo leptos build --split`, which every build of
+/// the site must use: a plain build cannot hydrate these pages), fetched with the page
+/// (`ssr::page_code`): the wasm that every page loads is a fifth smaller. The pages that stay in
+/// it are the ones a visit starts on: home, sign-up, log-in and the dashboard.
+macro_rules! lazy_page {
+    ($route:ident, $route_snake_case:ident, $page:ident) => {
+        struct $route;
+
+        #[lazy_route]
+        impl LazyRoute for $route {
+            fn data() -> Self {
+                #[cfg(feature = "ssr")]
+                ssr::page_code::preload_page_code(stringify!($route_snake_case));
+                $route
+            }
+
+            fn view(_this: Self) -> AnyView {
+                view! { <$page/> }.into_any()
+            }
+        }
+    };
+}
+
+lazy_page!(PhotoRoute, photo_route, PhotoPage);
+lazy_page!(ExploreRoute, explore_route, ExplorePage);
+lazy_page!(LinksRoute, links_route, LinksPage);
+lazy_page!(SettingsRoute, settings_route, SettingsPage);
+lazy_page!(ProfileRoute, profile_route, ProfilePage);
+lazy_page!(SharedLinkRoute, shared_link_route, SharedLinkPage);
+
 /// Inside the router, so that the actions can pick up errors of a form posted without JavaScript.
 #[component]
 fn Layout() -> impl IntoView {
@@ -129,12 +159,12 @@ fn Layout() -> impl IntoView {
                 <Route path=StaticSegment("signup") view=SignupPage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("login") view=LoginPage ssr=SsrMode::Async/>
                 <Route path=StaticSegment("dashboard") view=DashboardPage ssr=SsrMode::Async/>
-                <Route path=path!("/photos/:id") view=PhotoPage ssr=SsrMode::Async/>
-                <Route path=StaticSegment("explore") view=ExplorePage ssr=SsrMode::Async/>
-                <Route path=StaticSegment("links") view=LinksPage ssr=SsrMode::Async/>
-                <Route path=StaticSegment("settings") view=SettingsPage ssr=SsrMode::Async/>
-                <Route path=path!("/u/:username") view=ProfilePage ssr=SsrMode::Async/>
-                <Route path=path!("/s/:token") view=SharedLinkPage ssr=SsrMode::Async/>
+                <Route path=path!("/photos/:id") view={Lazy::<PhotoRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=StaticSegment("explore") view={Lazy::<ExploreRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=StaticSegment("links") view={Lazy::<LinksRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=StaticSegment("settings") view={Lazy::<SettingsRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/u/:username") view={Lazy::<ProfileRoute>::new()} ssr=SsrMode::Async/>
+                <Route path=path!("/s/:token") view={Lazy::<SharedLinkRoute>::new()} ssr=SsrMode::Async/>
             </Routes>
         </main>
         <footer class="site-footer">{t.common.footer}</footer>

@@ -7,6 +7,7 @@ pub mod caption_jobs;
 pub mod db;
 pub mod imaging;
 pub mod likes;
+pub mod page_code;
 pub mod photos;
 pub mod rate_limit;
 pub mod request;
