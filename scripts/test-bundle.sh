@@ -193,6 +193,17 @@ run_test() {
     { fail "no photo id in the upload's answer: $(head -c 300 "$work/upload.out")"; return 1; }
   say "uploaded $(basename "$photo") as photo $id"
 
+  # A photo's page has its code in wasm files of its own (`lazy_page!` in app/src/lib.rs): the
+  # page asks the browser to fetch them with it, and the bundle serves them.
+  code=$(curl -sS -o "$work/photo.html" -w '%{http_code}' -b "$jar" "$base/photos/$id")
+  [ "$code" = 200 ] || { fail "the photo's page answered $code"; return 1; }
+  local own_code
+  own_code=$(grep -o 'href="/pkg/split___photo_route_view_[^"]*\.wasm"' "$work/photo.html" | head -n 1 | cut -d'"' -f2)
+  [ -n "$own_code" ] || { fail "the photo's page does not preload its own wasm file"; return 1; }
+  code=$(curl -sS -o /dev/null -w '%{http_code}' "$base$own_code")
+  [ "$code" = 200 ] || { fail "$own_code answered $code"; return 1; }
+  say "the photo's page preloads its own wasm file, $own_code"
+
   local state caption='' started=$SECONDS
   while :; do
     kill -0 "$server_pid" 2>/dev/null || { fail "the server exited while captioning"; return 1; }
