@@ -24,8 +24,13 @@ impl<T: DeserializeOwned> Decoder<T> for PageJson {
     type Encoded = str;
 
     fn decode(val: &str) -> Result<T, serde_json::Error> {
-        serde_json::from_slice(val.as_bytes())
+        read_json(val)
     }
+}
+
+/// JSON read in the browser: from bytes, the one reader the wasm has for every type.
+pub fn read_json<T: DeserializeOwned>(text: &str) -> Result<T, serde_json::Error> {
+    serde_json::from_slice(text.as_bytes())
 }
 
 /// A page's data, loaded on the server and handed to the browser with the page.

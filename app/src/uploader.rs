@@ -43,8 +43,7 @@ struct ErrorAnswer {
 /// The message of an error answer from the upload endpoint, in the reader's language; by its
 /// status when the answer is not the endpoint's own (no answer at all, a proxy's page).
 pub fn error_message(t: &Texts, status: u16, body: &str) -> String {
-    // Read as bytes, as the server functions' answers are: one reader for `AppError` in the wasm.
-    match serde_json::from_slice::<ErrorAnswer>(body.as_bytes()) {
+    match crate::page_data::read_json::<ErrorAnswer>(body) {
         Ok(answer) => answer.app_error.message(t),
         Err(_) => match status {
             0 => t.gallery.upload_unreachable.to_owned(),
