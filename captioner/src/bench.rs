@@ -13,7 +13,7 @@ use crate::{
     model::{
         attention::{tanh_by_exp, LstmGates},
         decoder::DecoderConfig,
-        FEATURE_SIZE, MAP_REGIONS,
+        MapLayer, FEATURE_SIZE,
     },
 };
 
@@ -181,7 +181,8 @@ pub fn decoding_steps(runs: usize, backend: Backend) -> Vec<StepTiming> {
             let random = |dims: [usize; 2]| Tensor::<2>::random(dims, uniform, &device);
             let input = random([rows, embedding + FEATURE_SIZE]);
             let state = burn::nn::LstmState::new(random([rows, hidden]), random([rows, hidden]));
-            let scores = Tensor::<3>::random([rows, MAP_REGIONS, FEATURE_SIZE], uniform, &device) * 3.0;
+            let scores =
+                Tensor::<3>::random([rows, MapLayer::Block5Pool.regions(), FEATURE_SIZE], uniform, &device) * 3.0;
             let runs = runs * 10;
             StepTiming {
                 rows,

@@ -1,4 +1,4 @@
-//! `captioner extract`: VGG16 features of every photo (pooled, or the 7x7 map), written to the
+//! `captioner extract`: VGG16 features of every photo (pooled, or the 7x7 or 14x14 map), written to the
 //! feature cache batch by batch, with a progress bar.
 
 use std::path::Path;
@@ -8,13 +8,17 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::{
     features::{FeatureCache, FeatureShape},
-    model::Vgg16Encoder,
+    model::{MapLayer, Vgg16Encoder},
     preprocess,
 };
 
 /// Where `extract` writes features of this shape unless told otherwise.
 pub fn default_cache_path(shape: FeatureShape) -> std::path::PathBuf {
-    let kind = if shape.regions == 1 { "pooled" } else { "map" };
+    let kind = match MapLayer::with_regions(shape.regions) {
+        None => "pooled",
+        Some(MapLayer::Block5Pool) => "map",
+        Some(MapLayer::Block5Conv3) => "map14",
+    };
     Path::new(".cache/features").join(format!("flickr8k-vgg16-{kind}.f16.bin"))
 }
 
@@ -33,7 +37,7 @@ pub fn photo_names(dir: &Path) -> std::io::Result<Vec<String>> {
 }
 
 /// Encodes a batch of photos: one `Vec` per photo of `shape`: the pooled 512 values (1 region),
-/// or the 7x7 map as 49 regions of 512 values, region after region (row-major).
+/// or a map (7x7 or 14x14, `MapLayer`) as regions of 512 values, region after region (row-major).
 pub fn encode_photos(
     vgg: &Vgg16Encoder,
     device: &Device,
@@ -48,13 +52,13 @@ pub fn encode_photos(
         pixels.extend(preprocess::to_encoder_input(photo));
     }
     let input = Tensor::<4>::from_data(TensorData::new(pixels, [photos.len(), 3, 224, 224]), device);
-    let features = if shape.regions == 1 {
-        vgg.forward(input)
-    } else {
-        let map = vgg.feature_map(input);
+    let features = if let Some(layer) = MapLayer::with_regions(shape.regions) {
+        let map = vgg.feature_map_at(input, layer);
         let [n, channels, h, w] = map.dims();
         assert_eq!((h * w, channels), (shape.regions, shape.dim), "the map's shape");
         map.reshape([n, channels, h * w]).swap_dims(1, 2).reshape([n, h * w * channels])
+    } else {
+        vgg.forward(input)
     };
     let features: Vec<f32> = features.into_data().try_into_vec::<f32>().expect("float features");
     features.chunks(shape.len()).map(<[f32]>::to_vec).collect()

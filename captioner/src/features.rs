@@ -3,7 +3,7 @@
 //! each batch as it goes; a second run reuses the file and an interrupted run resumes.
 //!
 //! One format for both kinds of feature: a photo's features are `regions` vectors of `dim`
-//! values (the pooled vector is 1 region; VGG16's 7x7 map is 49), stored as f16, which halves the
+//! values (the pooled vector is 1 region; VGG16's 7x7 map is 49, its 14x14 map 196), stored as f16, which halves the
 //! file at no cost to the captions (VGG16's values need 3 significant digits, not 7).
 //!
 //! File: the magic `CAPFEAT2`, `regions` (u32 LE), `dim` (u32 LE), then records of (name length

@@ -125,7 +125,7 @@ impl LanguageDecoder {
     }
 
     fn shape(&self) -> FeatureShape {
-        self.decoder.architecture().features()
+        self.decoder.features()
     }
 
     /// Each photo's captions (`features`: one row per photo). `beam`: the beam width, else the
@@ -188,7 +188,7 @@ impl Captioner {
     }
 
     /// The VGG16 features of a photo that the default decoder reads: the pooled 512 values, or
-    /// the 7x7 map (49 x 512).
+    /// a map (`MapLayer`).
     pub fn features(&self, photo: &image::DynamicImage) -> Vec<f32> {
         encode_photos(&self.vgg, &self.device, std::slice::from_ref(photo), self.decoders[0].shape()).remove(0)
     }
@@ -218,8 +218,8 @@ impl Captioner {
     }
 
     /// Each photo's captions in each of `languages` that a decoder is loaded for (the others are
-    /// left out). VGG16 runs once per photo and gives the 7x7 map when a decoder reads it (the
-    /// pooled vector is its mean, see `training::PooledMap`), else the pooled vector. Each
+    /// left out). VGG16 runs once per photo and gives the finest map a decoder reads, else
+    /// the pooled vector; each decoder reads its own features from it (`model::reduce_map`). Each
     /// language's decoder then writes the captions of all the photos in one beam search.
     pub fn caption_photos_in(
         &self,
@@ -239,10 +239,8 @@ impl Captioner {
         let languages: Vec<(&LanguageDecoder, Vec<Vec<ScoredCaption>>)> = wanted
             .par_iter()
             .map(|decoder| {
-                let shape = decoder.shape();
-                let rows: Vec<f32> =
-                    features.iter().flat_map(|f| if shape == widest { f.clone() } else { widest.pool(f) }).collect();
-                (*decoder, decoder.caption(self.tensor(rows, photos.len(), shape), beam, n))
+                let rows: Vec<f32> = features.concat();
+                (*decoder, decoder.caption(self.tensor(rows, photos.len(), widest), beam, n))
             })
             .collect();
         for (decoder, each) in languages {

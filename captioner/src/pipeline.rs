@@ -21,8 +21,9 @@ use crate::{
     decoding::{
         beam_search, confidence_percent, greedy_batch, xorshift, BeamSearch, Hypothesis, StepDecoder, USUAL_PATIENCE,
     },
+    features::FeatureShape,
     metrics::{cider_d, corpus_bleu, CiderD},
-    model::{attention::AttentionDecoderConfig, decoder::DecoderConfig, Architecture, CaptionModel},
+    model::{attention::AttentionDecoderConfig, decoder::DecoderConfig, Architecture, CaptionModel, MapLayer, POOLED},
     text::Language,
     training::{
         features_tensor, mean_loss, optimizer, self_critical_epoch, train_epoch, Baseline, Example, PhotoFeatures,
@@ -39,6 +40,9 @@ pub struct TrainConfig {
     pub language: Language,
     /// Which decoder (folders from before the choice hold the merge decoder).
     pub architecture: Architecture,
+    /// Which of VGG16's maps the attention decoder reads (folders from before the choice: the
+    /// 7x7 one).
+    pub map_layer: MapLayer,
     pub hidden_size: usize,
     /// Word embedding size of the attention decoder (the merge decoder uses `hidden_size`).
     pub embedding_size: usize,
@@ -97,6 +101,16 @@ pub struct TrainConfig {
     pub members: Vec<String>,
 }
 
+impl TrainConfig {
+    /// The image features its decoder reads: the pooled vector, or the map at `map_layer`.
+    pub fn features(&self) -> FeatureShape {
+        match self.architecture {
+            Architecture::Merge => POOLED,
+            Architecture::Attention | Architecture::Ensemble => self.map_layer.shape(),
+        }
+    }
+}
+
 /// What training optimises.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -114,6 +128,7 @@ impl Default for TrainConfig {
         Self {
             language: Language::En,
             architecture: Architecture::Merge,
+            map_layer: MapLayer::Block5Pool,
             hidden_size: 256,
             embedding_size: 256,
             attention_size: 512,
@@ -271,7 +286,7 @@ impl ModelFiles {
             BurnpackStore::from_file(self.decoder_half()).overwrite(true).with_to_adapter(HalfPrecisionAdapter::new());
         let saved = match decoder {
             CaptionModel::Merge(d) => d.save_into(&mut store),
-            CaptionModel::Attention(d, _) => d.save_into(&mut store),
+            CaptionModel::Attention(d, ..) => d.save_into(&mut store),
             CaptionModel::Ensemble(_) => {
                 return Err(format!("{} is an ensemble: halve its members", self.dir.display()));
             }
@@ -315,9 +330,10 @@ impl ModelFiles {
             Architecture::Merge => {
                 CaptionModel::Merge(self.load_weights(merge_config(&config, vocab.len()).init(device), half)?)
             }
-            Architecture::Attention => {
-                CaptionModel::attention(self.load_weights(attention_config(&config, vocab.len()).init(device), half)?)
-            }
+            Architecture::Attention => CaptionModel::attention(
+                self.load_weights(attention_config(&config, vocab.len()).init(device), half)?,
+                config.map_layer,
+            ),
             Architecture::Ensemble => unreachable!("loaded above"),
         };
         Ok((config, vocab, model))
@@ -674,11 +690,11 @@ pub fn train(
     if config.architecture == Architecture::Ensemble {
         return Err("an ensemble is trained as its members, each with its own config".into());
     }
-    if features.shape() != config.architecture.features() {
+    if features.shape() != config.features() {
         return Err(format!(
             "the {:?} decoder reads {:?} features, the cache holds {:?}",
             config.architecture,
-            config.architecture.features(),
+            config.features(),
             features.shape()
         ));
     }
@@ -1035,10 +1051,11 @@ mod tests {
         let root = std::env::temp_dir().join(format!("captioner-ensemble-test-{}", std::process::id()));
         let device = Device::default();
         let words = |ws: &[&str]| -> Vec<String> { ws.iter().map(|w| w.to_string()).collect() };
-        let write_decoder = |name: &str, architecture: Architecture, caption: &[String]| {
+        let write_decoder = |name: &str, architecture: Architecture, map_layer: MapLayer, caption: &[String]| {
             let vocab = Vocabulary::build(Language::En, [caption], 1);
             let config = TrainConfig {
                 architecture,
+                map_layer,
                 hidden_size: 8,
                 embedding_size: 4,
                 attention_size: 4,
@@ -1067,9 +1084,10 @@ mod tests {
             files
         };
         let dog = words(&["a", "dog", "runs"]);
-        write_decoder("merge", Architecture::Merge, &dog);
-        write_decoder("attention", Architecture::Attention, &dog);
-        write_decoder("other-words", Architecture::Attention, &words(&["two", "cats"]));
+        write_decoder("merge", Architecture::Merge, MapLayer::Block5Pool, &dog);
+        write_decoder("attention", Architecture::Attention, MapLayer::Block5Pool, &dog);
+        write_decoder("attention-14", Architecture::Attention, MapLayer::Block5Conv3, &dog);
+        write_decoder("other-words", Architecture::Attention, MapLayer::Block5Pool, &words(&["two", "cats"]));
 
         let ensemble = write_ensemble("together", &["attention", "merge"]);
         assert!(ensemble.missing().is_empty(), "{:?}", ensemble.missing());
@@ -1082,8 +1100,12 @@ mod tests {
             }
             other => panic!("not an ensemble: {:?}", other.architecture()),
         }
-        assert_eq!(model.architecture().features(), Architecture::Attention.features());
+        assert_eq!(model.features(), MapLayer::Block5Pool.shape());
         assert!(ensemble.halve(&device).unwrap_err().contains("halve its members"));
+        let finer = write_ensemble("finer", &["attention", "attention-14"]);
+        assert_eq!(finer.load(&device).unwrap().2.features(), MapLayer::Block5Conv3.shape(), "its finest member's map");
+        let before_the_choice: TrainConfig = serde_json::from_str(r#"{"architecture": "attention"}"#).unwrap();
+        assert_eq!(before_the_choice.features(), MapLayer::Block5Pool.shape(), "folders from before read the 7x7 map");
 
         let mixed = write_ensemble("mixed", &["attention", "other-words"]);
         assert!(mixed.load(&device).unwrap_err().contains("another vocabulary"));

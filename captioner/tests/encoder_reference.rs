@@ -1,8 +1,14 @@
 //! The encoder against reference numbers that onnxruntime computed on the same ONNX file
-//! (reference/vgg16_reference.py): same photo, same preprocessing, same 512 pooled values.
+//! (reference/vgg16_reference.py): same photo, same preprocessing, same 512 pooled values; and
+//! the 14x14 map before the last pooling, which that pooling turns into the 7x7 one.
 
 use burn::prelude::*;
-use captioner::{backend::Backend, encoder_record, model::Vgg16Encoder, preprocess};
+use captioner::{
+    backend::Backend,
+    encoder_record,
+    model::{reduce_map, MapLayer, Vgg16Encoder},
+    preprocess,
+};
 
 #[derive(serde::Deserialize)]
 struct Reference {
@@ -38,6 +44,15 @@ fn assert_matches_reference(vgg: &Vgg16Encoder, device: &Device, path: &str, ref
     assert_close(&channel0, &reference.map_channel0, &format!("{path} channel 0"));
     let pooled: Vec<f32> = vgg.forward(input(device)).into_data().try_into_vec::<f32>().unwrap();
     assert_close(&pooled, &reference.pooled, &format!("{path} pooled"));
+    // the 14x14 map before the last pooling, whose 2x2 maxima are the map above
+    let fine = vgg.feature_map_at(input(device), MapLayer::Block5Conv3);
+    assert_eq!(fine.dims(), [1, 512, 14, 14]);
+    let regions = |map: Tensor<4>| {
+        let [n, channels, h, w] = map.dims();
+        map.reshape([n, channels, h * w]).swap_dims(1, 2)
+    };
+    let maxima = reduce_map(regions(fine), MapLayer::Block5Pool.regions()).into_data().try_into_vec::<f32>().unwrap();
+    assert_eq!(maxima, regions(map).into_data().try_into_vec::<f32>().unwrap(), "{path}: 14x14 map pooled");
 }
 
 /// Every path that ships: the CPU encoder on each CPU backend, and burn's own convolutions (a

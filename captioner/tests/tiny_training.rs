@@ -15,7 +15,7 @@ use captioner::{
     features::FeatureShape,
     inference::{Captioner, ModelPaths},
     metrics::CiderD,
-    model::{attention::AttentionDecoderConfig, decoder::DecoderConfig, Architecture},
+    model::{attention::AttentionDecoderConfig, decoder::DecoderConfig, MapLayer, POOLED},
     text::{tokenize, Language},
     training::{
         optimizer, self_critical_epoch, train_passes, Baseline, Example, InMemoryFeatures, SelfCritical,
@@ -105,25 +105,28 @@ impl Tiny {
 #[test]
 fn the_merge_decoder_learns_and_beam_is_never_worse_than_greedy() {
     let Some(tiny) = tiny("the tiny training test") else { return };
-    let features = tiny.features(Architecture::Merge.features());
+    let features = tiny.features(POOLED);
     let vocab_len = tiny.vocab_and_examples().0.len();
     tiny.train_and_decode(DecoderConfig::new(vocab_len).with_dropout(0.1).init(&tiny.device), &features, 5e-3);
 }
 
+/// On either of VGG16's maps: 7x7 and 14x14.
 #[test]
 fn the_attention_decoder_learns_and_beam_is_never_worse_than_greedy() {
     let Some(tiny) = tiny("the tiny attention training test") else { return };
-    let features = tiny.features(Architecture::Attention.features());
-    assert_eq!(features.by_photo[&tiny.images[0]].len(), 49 * 512);
-    let vocab_len = tiny.vocab_and_examples().0.len();
-    let decoder = AttentionDecoderConfig::new(vocab_len)
-        .with_hidden_size(64)
-        .with_embedding_size(32)
-        .with_attention_size(32)
-        .with_dropout(0.1)
-        .with_feature_scale(0.05)
-        .init(&tiny.device);
-    tiny.train_and_decode(decoder, &features, 5e-3);
+    for map in [MapLayer::Block5Pool, MapLayer::Block5Conv3] {
+        let features = tiny.features(map.shape());
+        assert_eq!(features.by_photo[&tiny.images[0]].len(), map.regions() * 512);
+        let vocab_len = tiny.vocab_and_examples().0.len();
+        let decoder = AttentionDecoderConfig::new(vocab_len)
+            .with_hidden_size(64)
+            .with_embedding_size(32)
+            .with_attention_size(32)
+            .with_dropout(0.1)
+            .with_feature_scale(0.05)
+            .init(&tiny.device);
+        tiny.train_and_decode(decoder, &features, 5e-3);
+    }
 }
 
 /// Self-critical training, going on from a decoder part-way trained on the references, raises
@@ -132,7 +135,7 @@ fn the_attention_decoder_learns_and_beam_is_never_worse_than_greedy() {
 #[test]
 fn self_critical_training_raises_the_reward_of_the_drawn_captions() {
     let Some(tiny) = tiny("the tiny self-critical training test") else { return };
-    let features = tiny.features(Architecture::Merge.features());
+    let features = tiny.features(POOLED);
     let (vocab, examples) = tiny.vocab_and_examples();
     let decoder = DecoderConfig::new(vocab.len()).with_dropout(0.0).init(&tiny.device);
     let (decoder, _) = train_passes(decoder, &examples, &features, 10, 5e-3, 6, &tiny.device);

@@ -13,7 +13,7 @@ use captioner::{
     features::{FeatureCache, FeatureShape},
     import,
     inference::{Captioner, ModelPaths},
-    model::{Architecture, CaptionModel},
+    model::{CaptionModel, MapLayer, POOLED},
     pipeline::{self, DataSource, ModelFiles, TrainConfig},
     text::Language,
     training::{PhotoFeatures, PooledMap},
@@ -52,10 +52,11 @@ enum Command {
         /// the photos (default: FLICKR8K_DIR's Images/)
         #[arg(long)]
         images: Option<PathBuf>,
-        /// VGG16's 7x7 map (for the attention decoder) instead of the pooled 512 values
-        #[arg(long)]
-        map: bool,
-        /// the feature cache (default: .cache/features/flickr8k-vgg16-{pooled,map}.f16.bin)
+        /// VGG16's map (for the attention decoder) instead of the pooled 512 values: 7x7
+        /// (block5_pool; `--map`) or 14x14 (block5_conv3; `--map 14`)
+        #[arg(long, num_args = 0..=1, default_missing_value = "7")]
+        map: Option<usize>,
+        /// the feature cache (default: .cache/features/flickr8k-vgg16-{pooled,map,map14}.f16.bin)
         #[arg(long)]
         out: Option<PathBuf>,
         #[arg(long, default_value_t = 8)]
@@ -201,10 +202,14 @@ impl DataArgs {
 /// The feature cache an architecture reads: `path`, or where `extract` puts it. The merge decoder
 /// reads the map cache, pooled, when there is no pooled cache.
 fn open_features(path: Option<PathBuf>, shape: FeatureShape) -> Result<Box<dyn PhotoFeatures>, String> {
-    let map_shape = Architecture::Attention.features();
+    let map_shape = MapLayer::Block5Pool.shape();
     let open = |path: &Path, shape| {
         captioner::features::read(path, shape).map_err(|e| {
-            let hint = if shape == map_shape { "captioner extract --map" } else { "captioner extract" };
+            let hint = match MapLayer::with_regions(shape.regions) {
+                None => "captioner extract",
+                Some(MapLayer::Block5Pool) => "captioner extract --map",
+                Some(MapLayer::Block5Conv3) => "captioner extract --map 14",
+            };
             format!("{}: {e} (run `{hint}`)", path.display())
         })
     };
@@ -244,7 +249,12 @@ fn run(cli: Cli) -> Result<(), String> {
         }
         Command::HalveVgg16 { vgg16, out } => encoder_record::save_half(encoder_record::load(&vgg16, &device)?, &out),
         Command::Extract { images, map, out, batch, limit, vgg16 } => {
-            let shape = if map { Architecture::Attention } else { Architecture::Merge }.features();
+            let shape = match map {
+                None => POOLED,
+                Some(side) => MapLayer::with_regions(side * side)
+                    .ok_or(format!("--map {side}: VGG16's maps are 7x7 and 14x14"))?
+                    .shape(),
+            };
             let out = out.unwrap_or_else(|| extract::default_cache_path(shape));
             let images = images.unwrap_or_else(|| captioner::data::flickr8k_dir(Path::new(".")).join("Images"));
             let vgg = encoder_record::load_encoder(&vgg16, &device)?;
@@ -272,7 +282,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| format!("{}: {e}", path.display()))?,
                 None => TrainConfig::default(),
             };
-            let features = open_features(features, config.architecture.features())?;
+            let features = open_features(features, config.features())?;
             let started = Instant::now();
             let source = data.source(config.language);
             let history = pipeline::train(&config, &source, features.as_ref(), &out, start_from.as_deref(), &device)?;
@@ -302,7 +312,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 }
                 CaptionModel::Ensemble(members)
             };
-            let features = open_features(features, decoder.architecture().features())?;
+            let features = open_features(features, config.features())?;
             // the results of an ensemble are not the model's own
             let tag = if with.is_empty() { "" } else { "-ensemble" };
             let language = vocab.language();

@@ -1,5 +1,5 @@
 //! The soft-attention decoder of Show, Attend and Tell (Xu et al., 2015): at each word the LSTM
-//! looks at the photo's regions (VGG16's 7x7 map: 49 annotation vectors of 512 values), weighs
+//! looks at the photo's regions (a VGG16 map, `MapLayer`: 49 or 196 annotation vectors of 512 values), weighs
 //! them by how well they match its state, and reads their weighted mean (the context), scaled by
 //! a learnt gate. The initial state comes from the mean annotation; the next word is read off a
 //! deep output layer that sees the previous word, the state and the context.

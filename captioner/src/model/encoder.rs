@@ -21,6 +21,31 @@ use crate::backend::is_cpu;
 /// (convolutions in the block, their output channels), for the five blocks.
 pub const VGG16_BLOCKS: [(usize, usize); 5] = [(2, 64), (2, 128), (3, 256), (3, 512), (3, 512)];
 
+/// Which of VGG16's last two maps the attention decoder reads: block5_conv3's (14x14 for a
+/// 224x224 photo, the paper's annotations) or block5_pool's after it (7x7).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum MapLayer {
+    Block5Conv3,
+    #[default]
+    Block5Pool,
+}
+
+impl MapLayer {
+    /// The map's regions for a 224x224 photo.
+    pub fn regions(self) -> usize {
+        match self {
+            MapLayer::Block5Conv3 => 196,
+            MapLayer::Block5Pool => 49,
+        }
+    }
+
+    /// The layer whose map has this many regions.
+    pub fn with_regions(regions: usize) -> Option<Self> {
+        [MapLayer::Block5Conv3, MapLayer::Block5Pool].into_iter().find(|layer| layer.regions() == regions)
+    }
+}
+
 #[derive(Module, Debug)]
 pub struct Vgg16 {
     /// The 13 convolutions in order (block1_conv1 … block5_conv3).
@@ -126,19 +151,28 @@ impl Vgg16Encoder {
 
     /// `[batch, 3, H, W]` preprocessed pixels → `[batch, 512, H/32, W/32]` (block5_pool).
     pub fn feature_map(&self, pixels: Tensor<4>) -> Tensor<4> {
+        self.feature_map_at(pixels, MapLayer::Block5Pool)
+    }
+
+    /// `[batch, 3, H, W]` preprocessed pixels → `[batch, 512, h, w]`: VGG16's map at `layer`.
+    pub fn feature_map_at(&self, pixels: Tensor<4>, layer: MapLayer) -> Tensor<4> {
+        // block 5's pooling is the last step; every other block always pools
+        let pools = |block: usize| block + 1 < VGG16_BLOCKS.len() || layer == MapLayer::Block5Pool;
         match &self.0 {
             Convolutions::Cpu { convs, buffers } => {
                 let (device, dims) = (pixels.device(), pixels.dims());
                 let mut maps =
                     PaddedMaps::from_nchw(&pixels.into_data().try_into_vec::<f32>().expect("f32 pixels"), dims);
                 let mut convs = convs.iter();
-                for (count, _) in VGG16_BLOCKS {
+                for (block, (count, _)) in VGG16_BLOCKS.into_iter().enumerate() {
                     for conv in convs.by_ref().take(count) {
                         let out = conv.forward_relu(&maps, buffers);
                         buffers.give_maps(std::mem::replace(&mut maps, out));
                     }
-                    let pooled = maps.max_pool(buffers);
-                    buffers.give_maps(std::mem::replace(&mut maps, pooled));
+                    if pools(block) {
+                        let pooled = maps.max_pool(buffers);
+                        buffers.give_maps(std::mem::replace(&mut maps, pooled));
+                    }
                 }
                 let (dims, values) = maps.to_nchw();
                 buffers.give_maps(maps);
@@ -147,11 +181,13 @@ impl Vgg16Encoder {
             Convolutions::Burn(vgg) => {
                 let mut x = pixels;
                 let mut convs = vgg.convs.iter();
-                for (count, _) in VGG16_BLOCKS {
+                for (block, (count, _)) in VGG16_BLOCKS.into_iter().enumerate() {
                     for conv in convs.by_ref().take(count) {
                         x = relu(conv.forward(x));
                     }
-                    x = vgg.pool.forward(x);
+                    if pools(block) {
+                        x = vgg.pool.forward(x);
+                    }
                 }
                 x
             }

@@ -10,14 +10,38 @@ pub mod winograd;
 use burn::prelude::*;
 use serde::{Deserialize, Serialize};
 
-pub use encoder::{Vgg16, Vgg16Encoder, VGG16_BLOCKS};
+pub use encoder::{MapLayer, Vgg16, Vgg16Encoder, VGG16_BLOCKS};
 
 use crate::{decoding::StepDecoder, features::FeatureShape};
 
 /// VGG16's channels: the length of the pooled vector and of each annotation vector.
 pub const FEATURE_SIZE: usize = 512;
-/// VGG16's last map is 7x7 for a 224x224 photo.
-pub const MAP_REGIONS: usize = 49;
+/// The merge decoder's features: VGG16's pooled vector.
+pub const POOLED: FeatureShape = FeatureShape { regions: 1, dim: FEATURE_SIZE };
+
+impl MapLayer {
+    /// This layer's map as features: its regions of VGG16's channels.
+    pub fn shape(self) -> FeatureShape {
+        FeatureShape { regions: self.regions(), dim: FEATURE_SIZE }
+    }
+}
+
+/// A photo's features `[n, regions, dim]` as a decoder that reads `to` regions sees them: the
+/// 14x14 map's 2x2 maxima are the 7x7 map (VGG16's block5_pool), whose mean is the pooled vector.
+/// So one pass of VGG16, at the finest map a model reads, serves every decoder.
+pub fn reduce_map(features: Tensor<3>, to: usize) -> Tensor<3> {
+    let [n, regions, dim] = features.dims();
+    if regions == to {
+        return features;
+    }
+    if regions == MapLayer::Block5Conv3.regions() {
+        let side = MapLayer::Block5Pool.regions().isqrt();
+        let pooled = features.reshape([n, side, 2, side, 2, dim]).max_dim(4).max_dim(2).reshape([n, side * side, dim]);
+        return reduce_map(pooled, to);
+    }
+    assert_eq!(to, 1, "a map of {regions} regions cannot give {to}");
+    features.mean_dim(1)
+}
 
 /// Which decoder a model folder's `config.json` names (`"architecture"`); folders from before
 /// there was a choice hold the merge decoder.
@@ -27,24 +51,11 @@ pub enum Architecture {
     /// `decoder::Decoder`, on the pooled 512 features.
     #[default]
     Merge,
-    /// `attention::AttentionDecoder`, on the 7x7x512 map.
+    /// `attention::AttentionDecoder`, on a map of 512 channels (`TrainConfig::map_layer`).
     Attention,
     /// No decoder of its own: the decoders of the folders its config names (`members`), which
     /// write each caption together ([`CaptionModel::Ensemble`]).
     Ensemble,
-}
-
-impl Architecture {
-    /// The image features this decoder reads.
-    pub fn features(self) -> FeatureShape {
-        match self {
-            Architecture::Merge => FeatureShape { regions: 1, dim: FEATURE_SIZE },
-            // the merge members of an ensemble read the map's mean
-            Architecture::Attention | Architecture::Ensemble => {
-                FeatureShape { regions: MAP_REGIONS, dim: FEATURE_SIZE }
-            }
-        }
-    }
 }
 
 /// A loaded decoder of either architecture, or several that write a caption together.
@@ -53,17 +64,30 @@ impl Architecture {
 #[allow(clippy::large_enum_variant)]
 pub enum CaptionModel {
     Merge(decoder::Decoder),
-    /// With its LSTM's weights laid out for decoding once, when loaded (`LstmGates`).
-    Attention(attention::AttentionDecoder, attention::LstmGates),
+    /// With the map it reads and its LSTM's weights laid out for decoding once, when loaded
+    /// (`LstmGates`).
+    Attention(attention::AttentionDecoder, attention::LstmGates, MapLayer),
     /// Decoders of one vocabulary that write a caption together: each step's next-word
-    /// distribution is the mean of theirs. Fed the 7x7 map (its merge members read its mean).
+    /// distribution is the mean of theirs. Fed the finest map any member reads (`reduce_map`
+    /// gives each member its own).
     Ensemble(Vec<CaptionModel>),
 }
 
 impl CaptionModel {
-    pub fn attention(decoder: attention::AttentionDecoder) -> Self {
+    pub fn attention(decoder: attention::AttentionDecoder, map: MapLayer) -> Self {
         let gates = decoder.lstm_gates();
-        CaptionModel::Attention(decoder, gates)
+        CaptionModel::Attention(decoder, gates, map)
+    }
+
+    /// The image features it is fed: its own, or for an ensemble the finest of its members'.
+    pub fn features(&self) -> FeatureShape {
+        match self {
+            CaptionModel::Merge(_) => POOLED,
+            CaptionModel::Attention(.., map) => map.shape(),
+            CaptionModel::Ensemble(members) => {
+                members.iter().map(CaptionModel::features).max_by_key(|s| s.regions).expect("an ensemble has members")
+            }
+        }
     }
 
     pub fn architecture(&self) -> Architecture {
@@ -88,18 +112,17 @@ pub enum CaptionState {
 
 const MISMATCHED_STATE: &str = "a decoder is only given states it started";
 
-/// Either decoder. Given the 7x7 map, the merge decoder reads its mean, the pooled vector (see
-/// `training::PooledMap`), so that one map serves both, as in an ensemble.
+/// Either decoder. Each reads its own features from a finer map (`reduce_map`), so that one map
+/// serves all, as in an ensemble.
 impl StepDecoder for CaptionModel {
     type State = CaptionState;
 
     fn start(&self, features: Tensor<3>) -> CaptionState {
         match self {
-            CaptionModel::Merge(d) => {
-                let pooled = if features.dims()[1] > 1 { features.mean_dim(1) } else { features };
-                CaptionState::Merge(d.start(pooled))
+            CaptionModel::Merge(d) => CaptionState::Merge(d.start(reduce_map(features, POOLED.regions))),
+            CaptionModel::Attention(d, gates, map) => {
+                CaptionState::Attention(d.start_with(reduce_map(features, map.regions()), gates.clone()))
             }
-            CaptionModel::Attention(d, gates) => CaptionState::Attention(d.start_with(features, gates.clone())),
             CaptionModel::Ensemble(members) => {
                 CaptionState::Ensemble(members.iter().map(|m| m.start(features.clone())).collect())
             }
@@ -112,7 +135,7 @@ impl StepDecoder for CaptionModel {
                 let (logits, s) = StepDecoder::step(d, s, last_tokens);
                 (logits, CaptionState::Merge(s))
             }
-            (CaptionModel::Attention(d, _), CaptionState::Attention(s)) => {
+            (CaptionModel::Attention(d, ..), CaptionState::Attention(s)) => {
                 let (logits, s) = StepDecoder::step(d, s, last_tokens);
                 (logits, CaptionState::Attention(s))
             }
@@ -127,7 +150,7 @@ impl StepDecoder for CaptionModel {
     fn reorder(&self, state: CaptionState, rows: Tensor<1, Int>) -> CaptionState {
         match (self, state) {
             (CaptionModel::Merge(d), CaptionState::Merge(s)) => CaptionState::Merge(d.reorder(s, rows)),
-            (CaptionModel::Attention(d, _), CaptionState::Attention(s)) => CaptionState::Attention(d.reorder(s, rows)),
+            (CaptionModel::Attention(d, ..), CaptionState::Attention(s)) => CaptionState::Attention(d.reorder(s, rows)),
             (CaptionModel::Ensemble(members), CaptionState::Ensemble(states)) => {
                 CaptionState::Ensemble(members.iter().zip(states).map(|(m, s)| m.reorder(s, rows.clone())).collect())
             }
@@ -168,27 +191,62 @@ mod tests {
     }
 
     fn members(device: &Device) -> Vec<CaptionModel> {
+        let attention = |map| {
+            let decoder = attention::AttentionDecoderConfig::new(7)
+                .with_feature_size(4)
+                .with_embedding_size(6)
+                .with_hidden_size(8)
+                .with_attention_size(5)
+                .init(device);
+            CaptionModel::attention(decoder, map)
+        };
         vec![
             CaptionModel::Merge(decoder::DecoderConfig::new(7).with_feature_size(4).with_hidden_size(8).init(device)),
-            CaptionModel::attention(
-                attention::AttentionDecoderConfig::new(7)
-                    .with_feature_size(4)
-                    .with_embedding_size(6)
-                    .with_hidden_size(8)
-                    .with_attention_size(5)
-                    .init(device),
-            ),
+            attention(MapLayer::Block5Pool),
+            attention(MapLayer::Block5Conv3),
         ]
     }
 
-    /// Two steps of an ensemble of a merge and an attention decoder on a 3-region map against
-    /// each member stepped alone (the merge one on the map's mean), including a reorder.
+    fn fine_map(photos: usize, device: &Device) -> Tensor<3> {
+        let regions = MapLayer::Block5Conv3.regions();
+        Tensor::<3>::random([photos, regions, 4], burn::tensor::Distribution::Uniform(0.0, 1.0), device)
+    }
+
+    /// The 14x14 map's 2x2 maxima, by hand, are the 7x7 map; the pooled vector is their mean.
+    #[test]
+    fn a_finer_map_reduces_to_the_coarser_one_by_its_maxima() {
+        let device = Device::default();
+        let map = fine_map(2, &device);
+        let values = map.clone().into_data().try_into_vec::<f32>().unwrap();
+        let at = |photo: usize, row: usize, column: usize, channel: usize| {
+            values[((photo * 14 + row) * 14 + column) * 4 + channel]
+        };
+        let mut want = Vec::new();
+        for photo in 0..2 {
+            for (row, column) in (0..7).flat_map(|r| (0..7).map(move |c| (r, c))) {
+                for channel in 0..4 {
+                    let corners = [(0, 0), (0, 1), (1, 0), (1, 1)]
+                        .map(|(dy, dx)| at(photo, 2 * row + dy, 2 * column + dx, channel));
+                    want.push(corners.into_iter().fold(f32::MIN, f32::max));
+                }
+            }
+        }
+        let coarse = reduce_map(map.clone(), 49);
+        assert_eq!(coarse.dims(), [2, 49, 4]);
+        assert_eq!(coarse.clone().into_data().try_into_vec::<f32>().unwrap(), want);
+        let pooled = reduce_map(map, 1).into_data().try_into_vec::<f32>().unwrap();
+        let mean = coarse.mean_dim(1).into_data().try_into_vec::<f32>().unwrap();
+        assert_eq!(pooled, mean);
+    }
+
+    /// Two steps of an ensemble of a merge decoder and attention decoders on either map, fed the
+    /// 14x14 map, against each member stepped alone on its own features, including a reorder.
     #[test]
     fn an_ensemble_steps_with_the_mean_of_its_members_probabilities() {
         let device = Device::default();
-        let map = Tensor::<3>::random([2, 3, 4], burn::tensor::Distribution::Uniform(0.0, 1.0), &device);
+        let map = fine_map(2, &device);
         let ensemble = CaptionModel::Ensemble(members(&device));
-        assert_eq!(ensemble.architecture().features(), Architecture::Attention.features());
+        assert_eq!(ensemble.features(), MapLayer::Block5Conv3.shape(), "the finest of its members'");
         let CaptionModel::Ensemble(members) = &ensemble else { unreachable!() };
         let tokens = |ids: [i64; 2]| Tensor::<2, Int>::from_data(TensorData::new(ids.to_vec(), [2, 1]), &device);
         let swap = Tensor::<1, Int>::from_data(TensorData::new(vec![1i64, 0], [2]), &device);
@@ -198,19 +256,15 @@ mod tests {
 
         let mut mean = vec![0.0f32; 2 * 7];
         for member in members {
-            let (_, state) = member.step(member.start(map.clone()), tokens([1, 1]));
+            let own = reduce_map(map.clone(), member.features().regions);
+            let (_, state) = member.step(member.start(own), tokens([1, 1]));
             let (logits, _) = member.step(member.reorder(state, swap.clone()), tokens([4, 5]));
             for (m, p) in mean.iter_mut().zip(rows(burn::tensor::activation::softmax(logits, 1))) {
-                *m += p / 2.0;
+                *m += p / members.len() as f32;
             }
         }
         for (got, want) in rows(together.exp()).iter().zip(&mean) {
             assert!((got - want).abs() < 1e-5, "{got} != {want}");
         }
-        let pooled = map.clone().mean_dim(1);
-        let merge = &members[0];
-        let from_map = rows(merge.step(merge.start(map), tokens([1, 1])).0);
-        let from_pooled = rows(merge.step(merge.start(pooled), tokens([1, 1])).0);
-        assert_eq!(from_map, from_pooled, "the merge decoder reads a map's mean");
     }
 }
