@@ -312,7 +312,7 @@ fn run(cli: Cli) -> Result<(), String> {
                 }
                 CaptionModel::Ensemble(members)
             };
-            let features = open_features(features, config.features())?;
+            let features = open_features(features, decoder.features())?;
             // the results of an ensemble are not the model's own
             let tag = if with.is_empty() { "" } else { "-ensemble" };
             let language = vocab.language();
