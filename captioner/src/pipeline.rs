@@ -102,7 +102,9 @@ pub struct TrainConfig {
 }
 
 impl TrainConfig {
-    /// The image features its decoder reads: the pooled vector, or the map at `map_layer`.
+    /// The image features the decoder it trains reads: the pooled vector, or the map at
+    /// `map_layer`. (An ensemble is fed the finest of its members' maps, which only the loaded
+    /// model knows: `CaptionModel::features`.)
     pub fn features(&self) -> FeatureShape {
         match self.architecture {
             Architecture::Merge => POOLED,
