@@ -12,14 +12,36 @@ use crate::{
     preprocess,
 };
 
-/// Where `extract` writes features of this shape unless told otherwise.
-pub fn default_cache_path(shape: FeatureShape) -> std::path::PathBuf {
+/// Which view of each photo VGG16 sees.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum View {
+    AsTaken,
+    /// Mirrored left to right: a photo as plausible as the original (captions rarely say which
+    /// side a thing is on), so a second view of it for training and for decoding.
+    Mirrored,
+}
+
+impl View {
+    pub fn of(self, photo: image::DynamicImage) -> image::DynamicImage {
+        match self {
+            View::AsTaken => photo,
+            View::Mirrored => photo.fliph(),
+        }
+    }
+}
+
+/// Where `extract` writes features of this shape and view unless told otherwise.
+pub fn default_cache_path(shape: FeatureShape, view: View) -> std::path::PathBuf {
     let kind = match MapLayer::with_regions(shape.regions) {
         None => "pooled",
         Some(MapLayer::Block5Pool) => "map",
         Some(MapLayer::Block5Conv3) => "map14",
     };
-    Path::new(".cache/features").join(format!("flickr8k-vgg16-{kind}.f16.bin"))
+    let view = match view {
+        View::AsTaken => "",
+        View::Mirrored => "-mirrored",
+    };
+    Path::new(".cache/features").join(format!("flickr8k-vgg16-{kind}{view}.f16.bin"))
 }
 
 /// The photo file names in a folder, sorted.
@@ -78,6 +100,7 @@ pub fn extract(
     names: &[String],
     cache: &mut FeatureCache,
     batch_size: usize,
+    view: View,
 ) -> Result<usize, String> {
     let todo: Vec<&String> = names.iter().filter(|n| !cache.contains(n)).collect();
     let bar = ProgressBar::new(names.len() as u64);
@@ -91,7 +114,7 @@ pub fn extract(
     for batch in todo.chunks(batch_size.max(1)) {
         let photos = batch
             .iter()
-            .map(|name| open_photo(&images_dir.join(name)).map_err(|e| format!("{name}: {e}")))
+            .map(|name| open_photo(&images_dir.join(name)).map(|p| view.of(p)).map_err(|e| format!("{name}: {e}")))
             .collect::<Result<Vec<_>, _>>()?;
         let features = encode_photos(vgg, device, &photos, cache.shape());
         cache

@@ -27,7 +27,7 @@ use crate::{
     text::Language,
     training::{
         features_tensor, mean_loss, optimizer, self_critical_epoch, train_epoch, Baseline, Example, PhotoFeatures,
-        SelfCritical, TrainableDecoder,
+        RandomView, SelfCritical, TrainableDecoder,
     },
     vocab::Vocabulary,
 };
@@ -99,6 +99,10 @@ pub struct TrainConfig {
     /// one, of one vocabulary, each with its own decoder. Its other settings are how it decodes.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub members: Vec<String>,
+    /// Each training caption sees its photo as taken or mirrored left to right, drawn at random
+    /// each time (`training::RandomView`; the cache `captioner extract --mirror` writes). The dev
+    /// figures read the photos as taken.
+    pub mirror_photos: bool,
 }
 
 impl TrainConfig {
@@ -159,6 +163,7 @@ impl Default for TrainConfig {
             samples_per_photo: 5,
             baseline: Baseline::OtherSamples,
             members: Vec::new(),
+            mirror_photos: false,
         }
     }
 }
@@ -685,6 +690,7 @@ pub fn train(
     config: &TrainConfig,
     source: &DataSource,
     features: &dyn PhotoFeatures,
+    mirrored: Option<&dyn PhotoFeatures>,
     out: &Path,
     start_from: Option<&Path>,
     device: &Device,
@@ -700,6 +706,17 @@ pub fn train(
             features.shape()
         ));
     }
+    let either_view = match (config.mirror_photos, mirrored) {
+        (false, _) => None,
+        (true, Some(mirrored)) if mirrored.shape() == features.shape() => {
+            // its own stream, so that the shuffles are those of the same seed without mirroring
+            Some(RandomView::new(vec![features, mirrored], config.seed ^ 0x6d69_7272_6f72))
+        }
+        (true, _) => {
+            return Err("mirror_photos: no mirrored features of the same shape (`captioner extract --mirror`)".into())
+        }
+    };
+    let training_features = either_view.as_ref().map_or(features, |v| v as &dyn PhotoFeatures);
     let (captions, splits) = source.load()?;
     let language = config.language;
     let train_tokens: Vec<Vec<String>> =
@@ -724,7 +741,7 @@ pub fn train(
     );
     device.seed(config.seed);
     let autodiff = device.clone().autodiff();
-    let run = Run { config, files: &files, captions: &captions, vocab: &vocab, features, device };
+    let run = Run { config, files: &files, captions: &captions, vocab: &vocab, features, training_features, device };
     match config.architecture {
         Architecture::Merge => {
             let decoder = starting_weights(merge_config(config, vocab.len()).init(&autodiff), start_from)?;
@@ -752,7 +769,10 @@ struct Run<'a> {
     files: &'a ModelFiles,
     captions: &'a CaptionSet,
     vocab: &'a Vocabulary,
+    /// The photos as taken, for the dev figures.
     features: &'a dyn PhotoFeatures,
+    /// What the training epochs read: the same, or a random view (`TrainConfig::mirror_photos`).
+    training_features: &'a dyn PhotoFeatures,
     device: &'a Device,
 }
 
@@ -822,7 +842,7 @@ impl Run<'_> {
                         model,
                         &mut optimizer,
                         &train_examples,
-                        self.features,
+                        self.training_features,
                         config.batch_size,
                         learning_rate,
                         &autodiff,
@@ -841,7 +861,7 @@ impl Run<'_> {
                         &mut optimizer,
                         &photos,
                         &critic,
-                        self.features,
+                        self.training_features,
                         per_batch,
                         learning_rate,
                         &mut seed,

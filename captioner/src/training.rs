@@ -50,6 +50,18 @@ impl<T: PhotoFeatures + ?Sized> PhotoFeatures for &T {
     }
 }
 
+impl<T: PhotoFeatures + ?Sized> PhotoFeatures for Box<T> {
+    fn shape(&self) -> FeatureShape {
+        (**self).shape()
+    }
+    fn contains(&self, photo: &str) -> bool {
+        (**self).contains(photo)
+    }
+    fn extend_with(&self, photo: &str, out: &mut Vec<f32>) -> bool {
+        (**self).extend_with(photo, out)
+    }
+}
+
 impl PhotoFeatures for FeatureCache {
     fn shape(&self) -> FeatureShape {
         FeatureCache::shape(self)
@@ -77,6 +89,53 @@ impl PhotoFeatures for InMemoryFeatures {
     }
     fn extend_with(&self, photo: &str, out: &mut Vec<f32>) -> bool {
         self.by_photo.get(photo).map(|v| out.extend_from_slice(v)).is_some()
+    }
+}
+
+/// Two views of each photo as one: the first's regions, then the second's (`model::Views`).
+pub struct BothViews<A, B>(pub A, pub B);
+
+impl<A: PhotoFeatures, B: PhotoFeatures> PhotoFeatures for BothViews<A, B> {
+    fn shape(&self) -> FeatureShape {
+        let (a, b) = (self.0.shape(), self.1.shape());
+        assert_eq!(a, b, "both views have one shape");
+        FeatureShape { regions: a.regions * 2, dim: a.dim }
+    }
+    fn contains(&self, photo: &str) -> bool {
+        self.0.contains(photo) && self.1.contains(photo)
+    }
+    fn extend_with(&self, photo: &str, out: &mut Vec<f32>) -> bool {
+        self.contains(photo) && self.0.extend_with(photo, out) && self.1.extend_with(photo, out)
+    }
+}
+
+/// Each read of a photo's features from one of its views, drawn at random (seeded, so a run
+/// reproduces): training captions see their photo as taken or mirrored (`extract::View`), twice
+/// the photos to learn from.
+pub struct RandomView<'a> {
+    views: Vec<&'a dyn PhotoFeatures>,
+    seed: std::cell::Cell<u64>,
+}
+
+impl<'a> RandomView<'a> {
+    pub fn new(views: Vec<&'a dyn PhotoFeatures>, seed: u64) -> Self {
+        assert!(!views.is_empty() && views.iter().all(|v| v.shape() == views[0].shape()), "views of one shape");
+        Self { views, seed: std::cell::Cell::new(seed.max(1)) }
+    }
+}
+
+impl PhotoFeatures for RandomView<'_> {
+    fn shape(&self) -> FeatureShape {
+        self.views[0].shape()
+    }
+    fn contains(&self, photo: &str) -> bool {
+        self.views.iter().all(|v| v.contains(photo))
+    }
+    fn extend_with(&self, photo: &str, out: &mut Vec<f32>) -> bool {
+        let mut seed = self.seed.get();
+        let view = (crate::decoding::xorshift(&mut seed) % self.views.len() as u64) as usize;
+        self.seed.set(seed);
+        self.contains(photo) && self.views[view].extend_with(photo, out)
     }
 }
 
@@ -420,6 +479,39 @@ mod tests {
         assert!(pooled.extend_with("a.jpg", &mut out));
         assert_eq!(out, [9.0, 2.0, 3.0, 4.0], "appended after what was there");
         assert!(!pooled.extend_with("b.jpg", &mut out) && !pooled.contains("b.jpg"));
+    }
+
+    /// Reads draw either view, about half each, the same draws for the same seed; a photo only
+    /// one view has is not there; both views side by side are one photo of twice the regions.
+    #[test]
+    fn a_random_view_reads_either_view_and_both_views_read_both() {
+        let shape = FeatureShape { regions: 1, dim: 2 };
+        let view = |values: [f32; 2], extra: &str| InMemoryFeatures {
+            shape,
+            by_photo: HashMap::from([("a.jpg".to_owned(), values.to_vec()), (extra.to_owned(), values.to_vec())]),
+        };
+        let (taken, mirrored) = (view([1.0, 2.0], "b.jpg"), view([3.0, 4.0], "c.jpg"));
+        let draws = |seed| {
+            let random = RandomView::new(vec![&taken, &mirrored], seed);
+            assert!(!random.contains("b.jpg") && !random.extend_with("c.jpg", &mut Vec::new()));
+            (0..200)
+                .map(|_| {
+                    let mut out = Vec::new();
+                    assert!(random.extend_with("a.jpg", &mut out));
+                    out[0] == 3.0
+                })
+                .collect::<Vec<bool>>()
+        };
+        let mirrored_reads = draws(13).iter().filter(|&&m| m).count();
+        assert!((70..=130).contains(&mirrored_reads), "{mirrored_reads} of 200");
+        assert_eq!(draws(13), draws(13));
+        assert_ne!(draws(13), draws(14));
+
+        let both = BothViews(&taken, &mirrored);
+        assert_eq!(both.shape(), FeatureShape { regions: 2, dim: 2 });
+        let mut out = Vec::new();
+        assert!(both.extend_with("a.jpg", &mut out) && !both.extend_with("b.jpg", &mut out));
+        assert_eq!(out, [1.0, 2.0, 3.0, 4.0]);
     }
 
     #[test]

@@ -9,14 +9,15 @@ use std::{
 use captioner::{
     backend::Backend,
     decoding::{BeamSearch, Hypothesis},
-    encoder_record, extract,
+    encoder_record,
+    extract::{self, View},
     features::{FeatureCache, FeatureShape},
     import,
     inference::{Captioner, ModelPaths},
-    model::{CaptionModel, MapLayer, POOLED},
+    model::{CaptionModel, MapLayer, Views, POOLED},
     pipeline::{self, DataSource, ModelFiles, TrainConfig},
     text::Language,
-    training::{PhotoFeatures, PooledMap},
+    training::{BothViews, PhotoFeatures, PooledMap},
 };
 use clap::{Parser, Subcommand};
 
@@ -64,6 +65,10 @@ enum Command {
         /// only the first N photos (sorted by name), for a quick try
         #[arg(long)]
         limit: Option<usize>,
+        /// each photo mirrored left to right (a second view of it; default cache:
+        /// ...-mirrored.f16.bin)
+        #[arg(long)]
+        mirror: bool,
         /// the VGG16 record
         #[arg(long, default_value_os_t = encoder_record::default_path())]
         vgg16: PathBuf,
@@ -110,8 +115,12 @@ enum Command {
         /// the mean of their next-word probabilities at each step
         #[arg(long = "with")]
         with: Vec<PathBuf>,
+        /// also decode from each photo mirrored, the mean of the two views' next-word
+        /// probabilities at each step (reads the cache `extract --mirror` writes beside the other)
+        #[arg(long)]
+        mirrored_too: bool,
         /// the results JSON (default: MODEL/eval-SPLIT-beamK.json, `-ensemble` before `.json`
-        /// with --with)
+        /// with --with, `-mirrored` with --mirrored-too)
         #[arg(long)]
         out: Option<PathBuf>,
     },
@@ -201,7 +210,7 @@ impl DataArgs {
 
 /// The feature cache an architecture reads: `path`, or where `extract` puts it. The merge decoder
 /// reads the map cache, pooled, when there is no pooled cache.
-fn open_features(path: Option<PathBuf>, shape: FeatureShape) -> Result<Box<dyn PhotoFeatures>, String> {
+fn open_features(path: Option<PathBuf>, shape: FeatureShape, view: View) -> Result<Box<dyn PhotoFeatures>, String> {
     let map_shape = MapLayer::Block5Pool.shape();
     let open = |path: &Path, shape| {
         captioner::features::read(path, shape).map_err(|e| {
@@ -216,8 +225,8 @@ fn open_features(path: Option<PathBuf>, shape: FeatureShape) -> Result<Box<dyn P
     if let Some(path) = path {
         return Ok(Box::new(open(&path, shape)?));
     }
-    let default = extract::default_cache_path(shape);
-    let map = extract::default_cache_path(map_shape);
+    let default = extract::default_cache_path(shape, view);
+    let map = extract::default_cache_path(map_shape, view);
     if shape != map_shape && !default.exists() && map.exists() {
         return Ok(Box::new(PooledMap(open(&map, map_shape)?)));
     }
@@ -248,14 +257,15 @@ fn run(cli: Cli) -> Result<(), String> {
             Ok(())
         }
         Command::HalveVgg16 { vgg16, out } => encoder_record::save_half(encoder_record::load(&vgg16, &device)?, &out),
-        Command::Extract { images, map, out, batch, limit, vgg16 } => {
+        Command::Extract { images, map, out, batch, limit, mirror, vgg16 } => {
             let shape = match map {
                 None => POOLED,
                 Some(side) => MapLayer::with_regions(side * side)
                     .ok_or(format!("--map {side}: VGG16's maps are 7x7 and 14x14"))?
                     .shape(),
             };
-            let out = out.unwrap_or_else(|| extract::default_cache_path(shape));
+            let view = if mirror { extract::View::Mirrored } else { extract::View::AsTaken };
+            let out = out.unwrap_or_else(|| extract::default_cache_path(shape, view));
             let images = images.unwrap_or_else(|| captioner::data::flickr8k_dir(Path::new(".")).join("Images"));
             let vgg = encoder_record::load_encoder(&vgg16, &device)?;
             let mut names = extract::photo_names(&images).map_err(|e| format!("{}: {e}", images.display()))?;
@@ -264,7 +274,7 @@ fn run(cli: Cli) -> Result<(), String> {
             }
             let mut cache = FeatureCache::open(&out, shape).map_err(|e| format!("{}: {e}", out.display()))?;
             let started = Instant::now();
-            let computed = extract::extract(&vgg, &device, &images, &names, &mut cache, batch)?;
+            let computed = extract::extract(&vgg, &device, &images, &names, &mut cache, batch, view)?;
             println!(
                 "{} photos: {computed} computed on {backend} in {:.1} s, {} already cached, in {}",
                 names.len(),
@@ -282,10 +292,20 @@ fn run(cli: Cli) -> Result<(), String> {
                 .map_err(|e| format!("{}: {e}", path.display()))?,
                 None => TrainConfig::default(),
             };
-            let features = open_features(features, config.features())?;
+            let features = open_features(features, config.features(), View::AsTaken)?;
+            let mirrored =
+                if config.mirror_photos { Some(open_features(None, config.features(), View::Mirrored)?) } else { None };
             let started = Instant::now();
             let source = data.source(config.language);
-            let history = pipeline::train(&config, &source, features.as_ref(), &out, start_from.as_deref(), &device)?;
+            let history = pipeline::train(
+                &config,
+                &source,
+                features.as_ref(),
+                mirrored.as_deref(),
+                &out,
+                start_from.as_deref(),
+                &device,
+            )?;
             println!(
                 "{} epochs in {:.1} min; model in {}",
                 history.len(),
@@ -294,7 +314,7 @@ fn run(cli: Cli) -> Result<(), String> {
             );
             Ok(())
         }
-        Command::Eval { split, beam, alpha, beam_patience, data, features, model, with, out } => {
+        Command::Eval { split, beam, alpha, beam_patience, data, features, model, with, mirrored_too, out } => {
             let (config, vocab, decoder) = ModelFiles { dir: model.clone() }.load(&device)?;
             let decoder = if with.is_empty() {
                 decoder
@@ -312,9 +332,21 @@ fn run(cli: Cli) -> Result<(), String> {
                 }
                 CaptionModel::Ensemble(members)
             };
-            let features = open_features(features, decoder.features())?;
-            // the results of an ensemble are not the model's own
-            let tag = if with.is_empty() { "" } else { "-ensemble" };
+            let shape = decoder.features();
+            let features: Box<dyn PhotoFeatures> = if mirrored_too {
+                Box::new(BothViews(
+                    open_features(features, shape, View::AsTaken)?,
+                    open_features(None, shape, View::Mirrored)?,
+                ))
+            } else {
+                open_features(features, shape, View::AsTaken)?
+            };
+            // the results of an ensemble, or of more views, are not the model's own
+            let tag = format!(
+                "{}{}",
+                if with.is_empty() { "" } else { "-ensemble" },
+                if mirrored_too { "-mirrored" } else { "" }
+            );
             let language = vocab.language();
             let (captions, splits) = data.source(language).load()?;
             let names = split_photos(splits, &split)?;
@@ -322,7 +354,12 @@ fn run(cli: Cli) -> Result<(), String> {
             let alpha = alpha.unwrap_or(config.length_alpha);
             let max_len = config.max_caption_len;
             let search = BeamSearch::new(beam, alpha).with_patience(beam_patience.unwrap_or(config.beam_patience));
-            let captioned = pipeline::caption_all(&decoder, &names, features.as_ref(), search, max_len, &device);
+            let captioned = if mirrored_too {
+                let views = Views { decoder, views: 2 };
+                pipeline::caption_all(&views, &names, features.as_ref(), search, max_len, &device)
+            } else {
+                pipeline::caption_all(&decoder, &names, features.as_ref(), search, max_len, &device)
+            };
             let scored: Vec<(String, String, Hypothesis)> =
                 captioned.into_iter().map(|(n, h)| (n, vocab.decode(&h.tokens), h)).collect();
             let generated: Vec<(String, String)> = scored.iter().map(|(n, c, _)| (n.clone(), c.clone())).collect();
@@ -333,7 +370,7 @@ fn run(cli: Cli) -> Result<(), String> {
             let files = ModelFiles { dir: model.clone() };
             let with_cider = pipeline::with_cider(&scored, &captions, language);
             // dev chooses the measure and its threshold; other splits report by the chosen measure
-            let measure = if split == "dev" && with.is_empty() {
+            let measure = if split == "dev" && tag.is_empty() {
                 let each = pipeline::calibrations(&with_cider, search);
                 let calibration = pipeline::most_marking(&each);
                 println!(

@@ -159,26 +159,57 @@ impl StepDecoder for CaptionModel {
     }
 }
 
-/// One step of an ensemble: the log of its members' mean probabilities. Those are their own
-/// log-softmax, so a decoding reads them as logits unchanged.
+/// One step of an ensemble: each member's step, and the mean of their distributions.
 fn ensemble_step(
     members: &[CaptionModel],
     states: Vec<CaptionState>,
     last_tokens: Tensor<2, Int>,
 ) -> (Tensor<2>, Vec<CaptionState>) {
-    let mut next_states = Vec::with_capacity(members.len());
-    let mut sum: Option<Tensor<2>> = None;
-    for (member, state) in members.iter().zip(states) {
-        let (logits, state) = member.step(state, last_tokens.clone());
-        let probs = burn::tensor::activation::softmax(logits, 1);
-        sum = Some(match sum {
-            Some(sum) => sum + probs,
-            None => probs,
-        });
-        next_states.push(state);
+    let (logits, next_states): (Vec<_>, Vec<_>) =
+        members.iter().zip(states).map(|(member, state)| member.step(state, last_tokens.clone())).unzip();
+    (mean_distribution(logits), next_states)
+}
+
+/// The log of the mean of next-word distributions given as logits `[n, vocab]`. The result is a
+/// log-softmax itself, so a decoding reads it as logits unchanged.
+fn mean_distribution(logits: Vec<Tensor<2>>) -> Tensor<2> {
+    let count = logits.len();
+    let sum = logits
+        .into_iter()
+        .map(|l| burn::tensor::activation::softmax(l, 1))
+        .reduce(|sum, probs| sum + probs)
+        .expect("at least one distribution");
+    (sum / count as f32).log()
+}
+
+/// A decoder fed several views of each photo (`[n, views x regions, dim]`: the first view's
+/// regions, then the next's; e.g. as taken and mirrored, `extract::View`), whose next-word
+/// distribution is the mean of its own over the views: test-time augmentation.
+#[derive(Debug, Clone)]
+pub struct Views<D> {
+    pub decoder: D,
+    pub views: usize,
+}
+
+impl<D: StepDecoder> StepDecoder for Views<D> {
+    type State = Vec<D::State>;
+
+    fn start(&self, features: Tensor<3>) -> Self::State {
+        let [_, regions, _] = features.dims();
+        assert_eq!(regions % self.views, 0, "every view has as many regions");
+        let each = regions / self.views;
+        (0..self.views).map(|v| self.decoder.start(features.clone().narrow(1, v * each, each))).collect()
     }
-    let mean = sum.expect("an ensemble has members") / members.len() as f32;
-    (mean.log(), next_states)
+
+    fn step(&self, states: Self::State, last_tokens: Tensor<2, Int>) -> (Tensor<2>, Self::State) {
+        let (logits, states): (Vec<_>, Vec<_>) =
+            states.into_iter().map(|state| self.decoder.step(state, last_tokens.clone())).unzip();
+        (mean_distribution(logits), states)
+    }
+
+    fn reorder(&self, states: Self::State, rows: Tensor<1, Int>) -> Self::State {
+        states.into_iter().map(|state| self.decoder.reorder(state, rows.clone())).collect()
+    }
 }
 
 #[cfg(test)]
@@ -265,6 +296,39 @@ mod tests {
         }
         for (got, want) in rows(together.exp()).iter().zip(&mean) {
             assert!((got - want).abs() < 1e-5, "{got} != {want}");
+        }
+    }
+
+    /// A decoder fed two views of each photo steps with the mean of its distributions over them,
+    /// each view decoded on its own, including a reorder; one view twice is the decoder itself.
+    #[test]
+    fn views_step_with_the_mean_of_the_decoders_probabilities_over_them() {
+        let device = Device::default();
+        let decoder = CaptionModel::Ensemble(members(&device));
+        let views = Views { decoder: decoder.clone(), views: 2 };
+        let (taken, mirrored) = (fine_map(2, &device), fine_map(2, &device));
+        let tokens = |ids: [i64; 2]| Tensor::<2, Int>::from_data(TensorData::new(ids.to_vec(), [2, 1]), &device);
+        let swap = Tensor::<1, Int>::from_data(TensorData::new(vec![1i64, 0], [2]), &device);
+        let two_steps = |d: &dyn Fn(Tensor<3>) -> Tensor<2>, features: Tensor<3>| rows(d(features));
+        let alone = |features: Tensor<3>| {
+            let (_, state) = decoder.step(decoder.start(features), tokens([1, 1]));
+            decoder.step(decoder.reorder(state, swap.clone()), tokens([4, 5])).0
+        };
+        let together = |features: Tensor<3>| {
+            let (_, state) = views.step(views.start(features), tokens([1, 1]));
+            views.step(views.reorder(state, swap.clone()), tokens([4, 5])).0
+        };
+
+        let both = two_steps(&together, Tensor::cat(vec![taken.clone(), mirrored.clone()], 1));
+        let (a, b) = (two_steps(&alone, taken.clone()), two_steps(&alone, mirrored));
+        assert_ne!(a, b, "the views differ");
+        for ((got, a), b) in both.iter().zip(&a).zip(&b) {
+            let want = ((a.exp() + b.exp()) / 2.0).ln();
+            assert!((got - want).abs() < 1e-4, "{got} != {want}");
+        }
+        let same = two_steps(&together, Tensor::cat(vec![taken.clone(), taken], 1));
+        for (got, want) in same.iter().zip(&a) {
+            assert!((got - want).abs() < 1e-4, "{got} != {want}");
         }
     }
 }
