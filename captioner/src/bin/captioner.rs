@@ -264,7 +264,7 @@ fn run(cli: Cli) -> Result<(), String> {
                     .ok_or(format!("--map {side}: VGG16's maps are 7x7 and 14x14"))?
                     .shape(),
             };
-            let view = if mirror { extract::View::Mirrored } else { extract::View::AsTaken };
+            let view = if mirror { View::Mirrored } else { View::AsTaken };
             let out = out.unwrap_or_else(|| extract::default_cache_path(shape, view));
             let images = images.unwrap_or_else(|| captioner::data::flickr8k_dir(Path::new(".")).join("Images"));
             let vgg = encoder_record::load_encoder(&vgg16, &device)?;
