@@ -50,18 +50,6 @@ impl<T: PhotoFeatures + ?Sized> PhotoFeatures for &T {
     }
 }
 
-impl<T: PhotoFeatures + ?Sized> PhotoFeatures for Box<T> {
-    fn shape(&self) -> FeatureShape {
-        (**self).shape()
-    }
-    fn contains(&self, photo: &str) -> bool {
-        (**self).contains(photo)
-    }
-    fn extend_with(&self, photo: &str, out: &mut Vec<f32>) -> bool {
-        (**self).extend_with(photo, out)
-    }
-}
-
 impl PhotoFeatures for FeatureCache {
     fn shape(&self) -> FeatureShape {
         FeatureCache::shape(self)

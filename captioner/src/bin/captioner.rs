@@ -333,14 +333,8 @@ fn run(cli: Cli) -> Result<(), String> {
                 CaptionModel::Ensemble(members)
             };
             let shape = decoder.features();
-            let features: Box<dyn PhotoFeatures> = if mirrored_too {
-                Box::new(BothViews(
-                    open_features(features, shape, View::AsTaken)?,
-                    open_features(None, shape, View::Mirrored)?,
-                ))
-            } else {
-                open_features(features, shape, View::AsTaken)?
-            };
+            let taken = open_features(features, shape, View::AsTaken)?;
+            let mirrored = if mirrored_too { Some(open_features(None, shape, View::Mirrored)?) } else { None };
             // the results of an ensemble, or of more views, are not the model's own
             let tag = format!(
                 "{}{}",
@@ -354,11 +348,13 @@ fn run(cli: Cli) -> Result<(), String> {
             let alpha = alpha.unwrap_or(config.length_alpha);
             let max_len = config.max_caption_len;
             let search = BeamSearch::new(beam, alpha).with_patience(beam_patience.unwrap_or(config.beam_patience));
-            let captioned = if mirrored_too {
-                let views = Views { decoder, views: 2 };
-                pipeline::caption_all(&views, &names, features.as_ref(), search, max_len, &device)
-            } else {
-                pipeline::caption_all(&decoder, &names, features.as_ref(), search, max_len, &device)
+            let captioned = match &mirrored {
+                Some(mirrored) => {
+                    let views = Views { decoder, views: 2 };
+                    let both = BothViews(taken.as_ref(), mirrored.as_ref());
+                    pipeline::caption_all(&views, &names, &both, search, max_len, &device)
+                }
+                None => pipeline::caption_all(&decoder, &names, taken.as_ref(), search, max_len, &device),
             };
             let scored: Vec<(String, String, Hypothesis)> =
                 captioned.into_iter().map(|(n, h)| (n, vocab.decode(&h.tokens), h)).collect();
