@@ -103,6 +103,9 @@ pub struct TrainConfig {
     /// each time (`training::RandomView`; the cache `captioner extract --mirror` writes). The dev
     /// figures read the photos as taken.
     pub mirror_photos: bool,
+    /// Cross-entropy training's label smoothing ε (`training::cross_entropy`; 0: none). The dev
+    /// loss stays plain cross-entropy.
+    pub label_smoothing: f32,
 }
 
 impl TrainConfig {
@@ -164,6 +167,7 @@ impl Default for TrainConfig {
             baseline: Baseline::OtherSamples,
             members: Vec::new(),
             mirror_photos: false,
+            label_smoothing: 0.0,
         }
     }
 }
@@ -845,6 +849,7 @@ impl Run<'_> {
                         self.training_features,
                         config.batch_size,
                         learning_rate,
+                        config.label_smoothing,
                         &autodiff,
                         Some(&progress),
                     );

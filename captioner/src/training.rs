@@ -180,11 +180,14 @@ pub fn make_batch(examples: &[Example], features: &dyn PhotoFeatures, device: &D
 }
 
 /// Mean cross-entropy per real token: burn 0.22.1 leaves `<pad>` targets out of both the sum
-/// and the count.
-fn cross_entropy(logits: Tensor<3>, targets: Tensor<2, Int>) -> Tensor<1> {
+/// and the count. With `label_smoothing` ε above 0, each target is 1 - ε on its word plus ε
+/// spread evenly over the vocabulary (Szegedy et al. 2016), so the decoder is not pushed towards
+/// certainty on a word that four of a photo's five references may not use.
+fn cross_entropy(logits: Tensor<3>, targets: Tensor<2, Int>, label_smoothing: f32) -> Tensor<1> {
     let [b, t, v] = logits.dims();
     CrossEntropyLossConfig::new()
         .with_pad_tokens(Some(vec![PAD_ID]))
+        .with_smoothing((label_smoothing > 0.0).then_some(label_smoothing))
         .init(&logits.device())
         .forward(logits.reshape([b * t, v]), targets.reshape([b * t]))
 }
@@ -192,14 +195,15 @@ fn cross_entropy(logits: Tensor<3>, targets: Tensor<2, Int>) -> Tensor<1> {
 /// A decoder that can be trained: its loss on a batch, and its next-token logits under teacher
 /// forcing (what self-critical training weighs).
 pub trait TrainableDecoder: Module + StepDecoder {
-    fn loss(&self, batch: CaptionBatch) -> Tensor<1>;
+    /// The training loss, its cross-entropy label-smoothed by `label_smoothing` (0: none).
+    fn loss(&self, batch: CaptionBatch, label_smoothing: f32) -> Tensor<1>;
     /// `[b, regions, dim]` features and `[b, steps]` inputs → `[b, steps, vocab]` logits.
     fn logits(&self, features: Tensor<3>, inputs: Tensor<2, Int>) -> Tensor<3>;
 }
 
 impl TrainableDecoder for Decoder {
-    fn loss(&self, batch: CaptionBatch) -> Tensor<1> {
-        cross_entropy(self.logits(batch.features, batch.inputs), batch.targets)
+    fn loss(&self, batch: CaptionBatch, label_smoothing: f32) -> Tensor<1> {
+        cross_entropy(self.logits(batch.features, batch.inputs), batch.targets, label_smoothing)
     }
 
     fn logits(&self, features: Tensor<3>, inputs: Tensor<2, Int>) -> Tensor<3> {
@@ -214,10 +218,11 @@ impl TrainableDecoder for AttentionDecoder {
     /// over the caption, instead of staring at one. It is a mean over regions, not a sum, because
     /// the cross-entropy is a mean per word: summed over 49 regions it outweighed the words by
     /// far, and the cheapest answer was to look everywhere at once (the mean pooled vector).
-    fn loss(&self, batch: CaptionBatch) -> Tensor<1> {
+    fn loss(&self, batch: CaptionBatch, label_smoothing: f32) -> Tensor<1> {
         let words = batch.targets.clone().not_equal_elem(PAD_ID as i64).float();
         let (logits, weights) = self.forward(batch.features, batch.inputs);
-        cross_entropy(logits, batch.targets) + attention_regulariser(weights, words) * self.attention_penalty()
+        cross_entropy(logits, batch.targets, label_smoothing)
+            + attention_regulariser(weights, words) * self.attention_penalty()
     }
 
     fn logits(&self, features: Tensor<3>, inputs: Tensor<2, Int>) -> Tensor<3> {
@@ -240,7 +245,7 @@ pub fn optimizer(clip: f32) -> ModuleOptimizer {
 }
 
 /// One pass over `examples` in batches of `batch_size` on an autodiff device; returns the
-/// model and the mean batch loss.
+/// model and the mean batch loss (label-smoothed as trained).
 #[allow(clippy::too_many_arguments)]
 pub fn train_epoch<M: TrainableDecoder>(
     mut model: M,
@@ -249,12 +254,13 @@ pub fn train_epoch<M: TrainableDecoder>(
     features: &dyn PhotoFeatures,
     batch_size: usize,
     learning_rate: f64,
+    label_smoothing: f32,
     autodiff: &Device,
     progress: Option<&ProgressBar>,
 ) -> (M, f32) {
     let (mut total, mut batches) = (0.0, 0);
     for chunk in examples.chunks(batch_size.max(1)) {
-        let loss = model.loss(make_batch(chunk, features, autodiff));
+        let loss = model.loss(make_batch(chunk, features, autodiff), label_smoothing);
         total += loss.clone().into_scalar::<f32>();
         batches += 1;
         let grads = GradientsParams::from_grads(loss.backward(), &model);
@@ -410,7 +416,8 @@ pub fn features_tensor(features: &dyn PhotoFeatures, photos: &[&str], device: &D
     Some(Tensor::<3>::from_data(TensorData::new(values, [photos.len(), shape.regions, shape.dim]), device))
 }
 
-/// Mean loss over `examples` without training (dev loss).
+/// Mean loss over `examples` without training (dev loss): plain cross-entropy whatever the
+/// training's label smoothing, so that runs with and without it compare.
 pub fn mean_loss<M: TrainableDecoder>(
     model: &M,
     examples: &[Example],
@@ -420,7 +427,7 @@ pub fn mean_loss<M: TrainableDecoder>(
 ) -> f32 {
     let (mut total, mut count) = (0.0, 0);
     for chunk in examples.chunks(batch_size.max(1)) {
-        total += model.loss(make_batch(chunk, features, device)).into_scalar::<f32>() * chunk.len() as f32;
+        total += model.loss(make_batch(chunk, features, device), 0.0).into_scalar::<f32>() * chunk.len() as f32;
         count += chunk.len();
     }
     total / count.max(1) as f32
@@ -443,7 +450,7 @@ pub fn train_passes<M: TrainableDecoder>(
     let mut losses = Vec::new();
     for _ in 0..passes {
         let (trained, loss) =
-            train_epoch(model, &mut optimizer, examples, features, batch_size, learning_rate, &autodiff, None);
+            train_epoch(model, &mut optimizer, examples, features, batch_size, learning_rate, 0.0, &autodiff, None);
         model = trained;
         losses.push(loss);
     }
@@ -515,6 +522,32 @@ mod tests {
         // per region: 1.5, 0.5, 0 → (1 - x)²: 0.25, 0.25, 1 → mean 0.5
         let value = attention_regulariser(weights, words).into_scalar::<f32>();
         assert!((value - 0.5).abs() < 1e-6, "{value}");
+    }
+
+    /// Label smoothing ε: each real word's loss is `-(1 - ε) log p(word) - ε/V Σ_c log p(c)`,
+    /// averaged over the real words; `<pad>` targets count in neither the sum nor the mean.
+    #[test]
+    fn label_smoothing_spreads_a_share_of_each_real_words_target_over_the_vocabulary() {
+        let device = Device::default();
+        // One caption of two words and a pad, over a vocabulary of four (pad = 0).
+        let rows = [[0.0f32, 1.0, 2.0, 3.0], [1.0, 0.5, -1.0, 2.0], [5.0, 0.0, 0.0, 0.0]];
+        let logits = Tensor::<3>::from_data(TensorData::new(rows.concat(), [1, 3, 4]), &device);
+        let targets = Tensor::<2, Int>::from_data(TensorData::new(vec![3i64, 1, PAD_ID as i64], [1, 3]), &device);
+        let log_softmax = |row: &[f32; 4]| {
+            let log_sum = row.iter().map(|x| x.exp()).sum::<f32>().ln();
+            row.map(|x| x - log_sum)
+        };
+        let (first, second) = (log_softmax(&rows[0]), log_softmax(&rows[1]));
+        let plain = -(first[3] + second[1]) / 2.0;
+        let epsilon = 0.1;
+        let smoothed_word =
+            |lp: [f32; 4], word: usize| -(1.0 - epsilon) * lp[word] - epsilon / 4.0 * lp.iter().sum::<f32>();
+        let smoothed = (smoothed_word(first, 3) + smoothed_word(second, 1)) / 2.0;
+        for (label_smoothing, expected) in [(0.0, plain), (epsilon, smoothed)] {
+            let value = cross_entropy(logits.clone(), targets.clone(), label_smoothing).into_scalar::<f32>();
+            assert!((value - expected).abs() < 1e-5, "ε {label_smoothing}: {value} != {expected}");
+        }
+        assert!(smoothed > plain, "the smoothed loss also charges the words not written");
     }
 
     /// Teacher forcing on the captions a decoder wrote gives the log-probabilities it wrote
