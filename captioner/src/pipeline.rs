@@ -23,7 +23,11 @@ use crate::{
     },
     features::FeatureShape,
     metrics::{cider_d, corpus_bleu, CiderD},
-    model::{attention::AttentionDecoderConfig, decoder::DecoderConfig, Architecture, CaptionModel, MapLayer, POOLED},
+    model::{
+        attention::{AttentionDecoderConfig, AttentionQuery},
+        decoder::DecoderConfig,
+        Architecture, CaptionModel, MapLayer, POOLED,
+    },
     text::Language,
     training::{
         features_tensor, mean_loss, optimizer, self_critical_epoch, train_epoch, Baseline, Example, PhotoFeatures,
@@ -48,6 +52,9 @@ pub struct TrainConfig {
     pub embedding_size: usize,
     /// Width of the attention decoder's attention layer.
     pub attention_size: usize,
+    /// Which LSTM state the attention decoder's attention asks with (folders from before the
+    /// choice: the previous one, Show, Attend and Tell's).
+    pub attention_query: AttentionQuery,
     /// Weight of the attention decoder's doubly stochastic regulariser.
     pub attention_penalty: f64,
     /// Clip the gradients' norm to this (0: no clipping).
@@ -141,6 +148,7 @@ impl Default for TrainConfig {
             hidden_size: 256,
             embedding_size: 256,
             attention_size: 512,
+            attention_query: AttentionQuery::PreviousHidden,
             attention_penalty: 1.0,
             gradient_clip: 0.0,
             dropout: 0.5,
@@ -410,6 +418,7 @@ pub fn attention_config(config: &TrainConfig, vocab_size: usize) -> AttentionDec
         .with_dropout(config.dropout)
         .with_feature_scale(config.feature_scale)
         .with_attention_penalty(config.attention_penalty)
+        .with_query(config.attention_query)
 }
 
 fn examples<'a>(

@@ -2,7 +2,11 @@
 //! looks at the photo's regions (a VGG16 map, `MapLayer`: 49 or 196 annotation vectors of 512 values), weighs
 //! them by how well they match its state, and reads their weighted mean (the context), scaled by
 //! a learnt gate. The initial state comes from the mean annotation; the next word is read off a
-//! deep output layer that sees the previous word, the state and the context.
+//! deep output layer that sees the previous word, the state and the context. With
+//! [`AttentionQuery::CurrentHidden`] the LSTM reads the word first and the attention asks with
+//! its new state (Lu et al., 2017's spatial attention).
+
+use serde::{Deserialize, Serialize};
 
 use burn::{
     nn::{Dropout, DropoutConfig, Embedding, EmbeddingConfig, Linear, LinearConfig, Lstm, LstmConfig, LstmState},
@@ -34,6 +38,23 @@ pub struct AttentionDecoderConfig {
     /// Weight of the doubly stochastic attention regulariser in the training loss.
     #[config(default = 1.0)]
     pub attention_penalty: f64,
+    #[config(default = "AttentionQuery::PreviousHidden")]
+    pub query: AttentionQuery,
+}
+
+/// Which LSTM state the attention asks with when it picks the regions for a word. Both use the
+/// same weights: the LSTM's input is the word's embedding and a vector of the map's size either way.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AttentionQuery {
+    /// The state before the word (Show, Attend and Tell): the context is the LSTM's input with
+    /// the word, so the attention picks regions before the LSTM has read the word.
+    #[default]
+    PreviousHidden,
+    /// The state after the word (Lu et al., 2017, "Knowing When to Look"; the top-down attention
+    /// of Anderson et al., 2018): the LSTM reads the word with the mean annotation, then the
+    /// attention asks with its new state, which knows what was just said.
+    CurrentHidden,
 }
 
 #[derive(Module, Debug)]
@@ -55,6 +76,8 @@ pub struct AttentionDecoder {
     dropout: Dropout,
     feature_scale: f64,
     attention_penalty: f64,
+    #[module(skip)]
+    query: AttentionQuery,
 }
 
 impl AttentionDecoderConfig {
@@ -75,6 +98,7 @@ impl AttentionDecoderConfig {
             dropout: DropoutConfig::new(self.dropout).init(),
             feature_scale: self.feature_scale,
             attention_penalty: self.attention_penalty,
+            query: self.query,
         }
     }
 }
@@ -88,6 +112,9 @@ pub struct AttentionState {
     pub annotations: Tensor<3>,
     /// `[n or 1, regions, attention]`: their projection, the same at every word.
     pub projected: Tensor<3>,
+    /// `[n or 1, features]`: their mean, the LSTM's input beside the word when the attention
+    /// asks with the current state.
+    pub mean: Tensor<2>,
     pub lstm: LstmState<2>,
     /// The LSTM's weights, laid out for decoding.
     pub gates: LstmGates,
@@ -98,9 +125,11 @@ impl AttentionState {
     /// row kept is still of that one photo.
     pub fn select(self, rows: Tensor<1, Int>) -> Self {
         let per_row = |t: Tensor<3>| if t.dims()[0] == 1 { t } else { t.select(0, rows.clone()) };
+        let mean = if self.mean.dims()[0] == 1 { self.mean } else { self.mean.select(0, rows.clone()) };
         Self {
             annotations: per_row(self.annotations),
             projected: per_row(self.projected),
+            mean,
             lstm: LstmState::new(self.lstm.cell.select(0, rows.clone()), self.lstm.hidden.select(0, rows)),
             gates: self.gates,
         }
@@ -185,9 +214,9 @@ impl AttentionDecoder {
         let [n, _, d] = annotations.dims();
         let mean = annotations.clone().mean_dim(1).reshape([n, d]);
         let hidden = tanh(self.init_hidden.forward(mean.clone()));
-        let cell = tanh(self.init_cell.forward(mean));
+        let cell = tanh(self.init_cell.forward(mean.clone()));
         let projected = self.attend_annotation.forward(annotations.clone());
-        AttentionState { annotations, projected, lstm: LstmState::new(cell, hidden), gates }
+        AttentionState { annotations, projected, mean, lstm: LstmState::new(cell, hidden), gates }
     }
 
     /// The attention weights `[n, regions]` (each row sums to one) for the state `hidden`, and
@@ -206,13 +235,29 @@ impl AttentionDecoder {
     /// One word for every row: the previous words' embeddings `[n, embedding]` → next-word
     /// logits `[n, vocab]`, the attention weights `[n, regions]` and the new state.
     fn advance(&self, state: AttentionState, words: Tensor<2>) -> (Tensor<2>, Tensor<2>, AttentionState) {
-        let AttentionState { annotations, projected, lstm, gates } = state;
-        let (weights, context) = self.attend(annotations.clone(), projected.clone(), lstm.hidden.clone());
-        let context = sigmoid(self.gate.forward(lstm.hidden.clone())) * context;
-        let lstm = gates.step(Tensor::cat(vec![words.clone(), context.clone()], 1), lstm);
+        let AttentionState { annotations, projected, mean, lstm, gates } = state;
+        let gated_context = |hidden: Tensor<2>| {
+            let (weights, context) = self.attend(annotations.clone(), projected.clone(), hidden.clone());
+            (weights, sigmoid(self.gate.forward(hidden)) * context)
+        };
+        let (weights, context, lstm) = match self.query {
+            AttentionQuery::PreviousHidden => {
+                let (weights, context) = gated_context(lstm.hidden.clone());
+                let lstm = gates.step(Tensor::cat(vec![words.clone(), context.clone()], 1), lstm);
+                (weights, context, lstm)
+            }
+            AttentionQuery::CurrentHidden => {
+                let n = words.dims()[0];
+                // a photo's beams share one row of it
+                let photo = if mean.dims()[0] == n { mean.clone() } else { mean.clone().repeat_dim(0, n) };
+                let lstm = gates.step(Tensor::cat(vec![words.clone(), photo], 1), lstm);
+                let (weights, context) = gated_context(lstm.hidden.clone());
+                (weights, context, lstm)
+            }
+        };
         let deep = tanh(words + self.out_hidden.forward(lstm.hidden.clone()) + self.out_context.forward(context));
         let logits = self.output.forward(self.dropout.forward(deep));
-        (logits, weights, AttentionState { annotations, projected, lstm, gates })
+        (logits, weights, AttentionState { annotations, projected, mean, lstm, gates })
     }
 
     /// Teacher forcing: `[b, regions, features]` and input tokens `[b, steps]` → next-token
@@ -377,8 +422,15 @@ mod tests {
     /// per beam; it must get the captions it gets beside other photos, where each row has its own.
     #[test]
     fn a_photo_searched_alone_gets_the_captions_it_gets_in_a_batch() {
+        for query in [AttentionQuery::PreviousHidden, AttentionQuery::CurrentHidden] {
+            a_photo_searched_alone_gets_the_captions_it_gets_in_a_batch_for(query);
+        }
+    }
+
+    fn a_photo_searched_alone_gets_the_captions_it_gets_in_a_batch_for(query: AttentionQuery) {
         let device = Device::flex();
-        let decoder = tiny_decoder(9, &device);
+        let mut decoder = tiny_decoder(9, &device);
+        decoder.query = query;
         let photos = Tensor::<3>::random([2, 3, 4], burn::tensor::Distribution::Uniform(0.0, 3.0), &device);
         let together =
             crate::decoding::beam_search(&decoder, photos.clone(), crate::decoding::BeamSearch::new(3, 0.6), 2, 6);
@@ -399,10 +451,47 @@ mod tests {
         }
     }
 
+    /// The weights a step returns are the attention of the LSTM's state before the word
+    /// (Show, Attend and Tell) or after it (Lu et al.), and not of the other.
+    #[test]
+    fn the_attention_asks_with_the_state_before_or_after_the_word() {
+        let device = Device::flex();
+        let uniform = burn::tensor::Distribution::Uniform(-1.0, 2.0);
+        let annotations = Tensor::<3>::random([2, 3, 4], uniform, &device);
+        let words = Tensor::<2>::random([2, 3], uniform, &device);
+        for query in [AttentionQuery::PreviousHidden, AttentionQuery::CurrentHidden] {
+            let mut decoder = tiny_decoder(7, &device);
+            decoder.query = query;
+            let state = decoder.start(annotations.clone());
+            let (scaled, projected, before) =
+                (state.annotations.clone(), state.projected.clone(), state.lstm.hidden.clone());
+            let (_, weights, next) = decoder.advance(state, words.clone());
+            let after = next.lstm.hidden;
+            let (asked, other) = match query {
+                AttentionQuery::PreviousHidden => (before, after),
+                AttentionQuery::CurrentHidden => (after, before),
+            };
+            let weights = values(weights);
+            let close = |hidden: Tensor<2>| {
+                let expected = values(decoder.attend(scaled.clone(), projected.clone(), hidden).0);
+                expected.iter().zip(&weights).all(|(e, w)| (e - w).abs() < 1e-6)
+            };
+            assert!(close(asked), "{query:?}: the weights are the attention of its state");
+            assert!(!close(other), "{query:?}: and not of the other");
+        }
+    }
+
     #[test]
     fn teacher_forcing_matches_step_by_step_decoding() {
+        for query in [AttentionQuery::PreviousHidden, AttentionQuery::CurrentHidden] {
+            teacher_forcing_matches_step_by_step_decoding_for(query);
+        }
+    }
+
+    fn teacher_forcing_matches_step_by_step_decoding_for(query: AttentionQuery) {
         let device = Device::flex();
-        let decoder = tiny_decoder(7, &device);
+        let mut decoder = tiny_decoder(7, &device);
+        decoder.query = query;
         let annotations = Tensor::<3>::random([2, 3, 4], burn::tensor::Distribution::Uniform(0.0, 2.0), &device);
         let tokens = Tensor::<2, Int>::from_data(TensorData::new(vec![1i64, 4, 5, 1, 6, 2], [2, 3]), &device);
         let (logits, weights) = decoder.forward(annotations.clone(), tokens.clone());
